@@ -1,0 +1,41 @@
+# One command per task, the same locally and in CI (.ci/run calls `make test`).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: install demo test lint typecheck pytest services bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## The main job on the embedded default (SQLite, no services).
+demo: install
+	$(BIN)/rightsdesk demo
+
+## The whole test suite: lint, types, and pytest against SQLite, PostgreSQL and MariaDB.
+test: install services lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install services
+	$(PY) -m pytest
+
+services:
+	bash scripts/services.sh
+
+## Benchmarks against a raw-SQL floor; results go to docs/benchmarks.md.
+bench: install services
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .rightsdesk rightsdesk-demo .pytest_cache .mypy_cache .ruff_cache

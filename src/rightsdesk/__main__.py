@@ -1,0 +1,3 @@
+from rightsdesk.cli import main
+
+main()

@@ -1,0 +1,253 @@
+"""The command line: argument parsing and printing only; the work is in ``service``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from rightsdesk.domain.errors import (
+    ConnectorError,
+    DataMapError,
+    ExecutionError,
+    PlanError,
+    RightsdeskError,
+)
+from rightsdesk.engine.runner import ErasureResult
+from rightsdesk.engine.traversal import Progress as ProgressCallback
+from rightsdesk.service import runs
+from rightsdesk.settings import Settings
+
+app = typer.Typer(
+    help="rightsdesk: fulfil people's rights over their personal information.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+datamap_app = typer.Typer(help="Work with data maps.", no_args_is_help=True)
+app.add_typer(datamap_app, name="datamap")
+out = Console()
+err = Console(stderr=True)
+
+#: The one place errors become exit codes.
+EXIT_CODES: dict[type[RightsdeskError], int] = {
+    DataMapError: 2,
+    PlanError: 2,
+    runs.InputError: 2,
+    ConnectorError: 3,
+    ExecutionError: 4,
+}
+
+DataMapOption = Annotated[Path, typer.Option("--datamap", "-m", help="The data map YAML file.")]
+IdentityOption = Annotated[
+    list[str], typer.Option("--identity", "-i", help="kind=value, e.g. email=a@b.c (repeatable).")
+]
+FileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--identities-file", help="CSV (header of identity kinds) or JSONL: one person per line."
+    ),
+]
+
+
+def main() -> None:
+    try:
+        app()
+    except RightsdeskError as exc:
+        code = next((c for kind, c in EXIT_CODES.items() if isinstance(exc, kind)), 1)
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        raise SystemExit(code) from None
+
+
+@datamap_app.command("validate")
+def datamap_validate(
+    file: Path,
+    live: Annotated[bool, typer.Option(help="Also compare with the live databases.")] = False,
+) -> None:
+    """Check a data map; errors name file, line and field (exit code 2)."""
+    datamap = runs.validate(file, live=live)
+    collections = sum(len(s.collections) for s in datamap.systems)
+    out.print(
+        f"{file}: ok ({len(datamap.systems)} systems, {collections} collections"
+        f"{', checked against the live schema' if live else ''})"
+    )
+
+
+@app.command()
+def plan(
+    datamap: DataMapOption,
+    kind: Annotated[
+        list[str], typer.Option("--kind", "-k", help="Identity kind to start from (repeatable).")
+    ],
+) -> None:
+    """Print the traversal plan for the given identity kinds."""
+    from rightsdesk.engine.plan import compile_plan
+
+    loaded = runs.validate(datamap, live=False)
+    out.print(compile_plan(loaded, frozenset(kind)).describe(), highlight=False)
+
+
+@app.command()
+def access(
+    datamap: DataMapOption,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the export.")],
+    identity: IdentityOption | None = None,
+    identities_file: FileOption = None,
+) -> None:
+    """Export everything held about a person: data.json, one CSV per collection, report.html."""
+    subjects = runs.subjects_from(identity or [], identities_file)
+    loaded = runs.validate(datamap, live=False)
+    with _progress("reading") as progress, runs.open_engine(loaded, Settings(), progress) as engine:
+        exports, stats = runs.export(engine, subjects, out_dir)
+    for item in exports[:20]:
+        total = sum(item.rows.values())
+        out.print(
+            f"{item.subject.id}: {total} records from "
+            f"{sum(1 for n in item.rows.values() if n)} collections "
+            f"-> {item.directory / 'data.json'}",
+            highlight=False,
+        )
+    if len(exports) > 20:
+        out.print(f"... and {len(exports) - 20} more under {out_dir}")
+    err.print(f"{stats.statements} queries", style="dim")
+
+
+@app.command()
+def erase(
+    datamap: DataMapOption,
+    identity: IdentityOption | None = None,
+    identities_file: FileOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Erase a person's data as the data map says, keeping what the law requires."""
+    subjects = runs.subjects_from(identity or [], identities_file)
+    loaded = runs.validate(datamap, live=False)
+    with _progress("finding") as progress, runs.open_engine(loaded, Settings(), progress) as engine:
+        result = engine.erase(subjects, dry_run=dry_run)
+    if as_json:
+        out.print_json(json.dumps(_result_json(result, [s.id for s in subjects]), default=str))
+        return
+    print_erasure(result, [s.id for s in subjects])
+
+
+def print_erasure(result: ErasureResult, ids: list[str]) -> None:
+    verb = "would" if result.dry_run else "did"
+    for subject_id, report in list(zip(ids, result.report, strict=True))[:20]:
+        table = Table(
+            title=f"erasure for {subject_id} ({'dry run' if result.dry_run else 'applied'})"
+        )
+        for column in ("collection", "found", "deleted", "masked", "retained (legal basis, until)"):
+            table.add_column(column)
+        for name, o in report.items():
+            masked = f"{o['masked']} ({', '.join(o['masked_fields'])})" if o["masked"] else "0"
+            kept = "; ".join(
+                f"{r['rows']} rows: {r['basis']} until {r['until'] or 'unknown'}"
+                for r in o["retained"]
+            )
+            table.add_row(name, str(o["found"]), str(o["deleted"]), masked, kept or "-")
+        out.print(table)
+    if len(ids) > 20:
+        out.print(f"... and {len(ids) - 20} more people")
+    out.print(
+        f"{verb} run {len(result.statements)} statements (run {result.run_id}"
+        f"{', resumed' if result.resumed else ''})",
+        highlight=False,
+    )
+    if result.dry_run:
+        for line in result.statements:
+            out.print(f"  {line}", highlight=False)
+
+
+def _result_json(result: ErasureResult, ids: list[str]) -> dict[str, Any]:
+    return {
+        "run_id": result.run_id,
+        "dry_run": result.dry_run,
+        "resumed": result.resumed,
+        "subjects": dict(zip(ids, result.report, strict=True)),
+        "statements": result.statements,
+    }
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to build the demo platform.")
+    ] = Path("rightsdesk-demo"),
+    people: Annotated[
+        int, typer.Option("--people", min=1, help="How many people the platform holds.")
+    ] = 1000,
+) -> None:
+    """Build an embedded cloud platform (SQLite) and run access and erasure for one person."""
+    from rightsdesk.service import demo as demo_service
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("building the demo platform", total=people)
+        datamap = demo_service.build(
+            directory, people, lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    out.print(
+        f"Built a cloud platform with {people:,} people in {directory}/ "
+        "(SQLite: platform.db, billing.db)"
+    )
+    out.print(f"Data map: {datamap}\n")
+    with _progress("working on") as progress:
+        result = demo_service.run(datamap, progress)
+    person = demo_service.PERSON.id
+    out.print(f"[bold]1. Access[/bold]: everything held about {person}", highlight=False)
+    _print_counts(result.before.rows)
+    out.print(
+        f"   export: {result.before.directory}/data.json, report.html and one CSV per table\n",
+        highlight=False,
+    )
+    out.print("[bold]2. Erasure[/bold]")
+    print_erasure(result.erasure, [person])
+    out.print("\n[bold]3. What is left[/bold] (kept under the law, detached from the account):")
+    _print_counts(result.after.rows)
+    out.print(f"   export: {result.after.directory}/report.html", highlight=False)
+
+
+def _print_counts(rows: dict[str, int]) -> None:
+    for name, count in rows.items():
+        if count:
+            out.print(f"   {name:<34} {count:>6} records", highlight=False)
+
+
+@contextmanager
+def _progress(verb: str) -> Iterator[ProgressCallback]:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(verb)
+
+        def update(step: str, rows: int) -> None:
+            bar.update(task, description=f"{verb} {step}: {rows:,} rows")
+
+        yield update

@@ -1,0 +1,1 @@
+"""Data stores behind one small protocol (see ``base.Connector``)."""

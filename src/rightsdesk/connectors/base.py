@@ -1,0 +1,99 @@
+"""The connector contract: plain data in, plain data out; no sessions, ORM objects or settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from rightsdesk.domain.schema import ColumnInfo, ForeignKeyInfo, SchemaInfo, TableInfo
+
+__all__ = [
+    "Change",
+    "ColumnInfo",
+    "Connector",
+    "DeleteWhere",
+    "ForeignKeyInfo",
+    "Row",
+    "SchemaInfo",
+    "TableInfo",
+    "Transaction",
+    "UpdateRows",
+    "UpdateWhere",
+]
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class UpdateWhere:
+    """Set the same ``values`` on every row whose ``key`` is in ``keys`` (one set-based UPDATE)."""
+
+    collection: str
+    key: str
+    keys: Sequence[Any]
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class UpdateRows:
+    """Set per-row values: each row of ``rows`` is ``(key, v1, v2, ...)`` for ``columns``."""
+
+    collection: str
+    key: str
+    columns: tuple[str, ...]
+    rows: Sequence[Row]
+
+
+@dataclass(frozen=True)
+class DeleteWhere:
+    """Delete every row whose ``key`` is in ``keys`` (one set-based DELETE)."""
+
+    collection: str
+    key: str
+    keys: Sequence[Any]
+
+
+Change = UpdateWhere | UpdateRows | DeleteWhere
+
+
+class Transaction(Protocol):
+    """Changes applied but not yet committed, so several systems can commit together."""
+
+    def apply(self, changes: Sequence[Change]) -> list[int]:
+        """Apply ``changes`` in order; return affected rows per change. Raise ConnectorError."""
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """One data store. Implementations live in ``connectors/<kind>.py`` and own their driver."""
+
+    def check(self) -> None:
+        """Raise ConnectorError when the store cannot be reached."""
+
+    def read(
+        self, collection: str, key: str, values: Sequence[Any], columns: Sequence[str]
+    ) -> Iterator[list[Row]]:
+        """Yield batches of rows (tuples in ``columns`` order) whose ``key`` is in ``values``.
+
+        Values that cannot match the key column's type are ignored, never an error.
+        """
+
+    def begin(self) -> Transaction:
+        """Open a transaction; the caller commits or rolls back."""
+
+    def apply(self, changes: Sequence[Change]) -> list[int]:
+        """Apply ``changes`` in order in one transaction; return affected rows per change.
+
+        On any failure nothing is applied and ConnectorError is raised.
+        """
+
+    def describe(self) -> SchemaInfo:
+        """The live schema: tables, columns, keys and indexes."""
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,150 @@
+"""The data map as frozen pydantic models; structure only (cross-references are in ``checks``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+
+from rightsdesk.domain.actions import ExportMode, ReferenceDirection
+from rightsdesk.domain.errors import Location
+from rightsdesk.domain.periods import Period
+from rightsdesk.masking.base import MaskingStrategy
+from rightsdesk.masking.registry import parse_erase
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=63)]
+Scalar = str | int | float | bool
+
+
+def _erase(raw: Any) -> MaskingStrategy | None:
+    return None if raw is None or isinstance(raw, MaskingStrategy) else parse_erase(raw)
+
+
+Erase = Annotated[MaskingStrategy | None, BeforeValidator(_erase)]
+
+
+def _period(raw: Any) -> Period:
+    return raw if isinstance(raw, Period) else Period.parse(str(raw))
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class Reference(_Spec):
+    """``field`` is ``collection.field`` (same system) or ``system.collection.field``."""
+
+    field: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+){1,2}$")]
+    direction: ReferenceDirection = ReferenceDirection.BOTH
+
+
+def _references(raw: Any) -> Any:
+    items = raw if isinstance(raw, list) else [raw]
+    return [{"field": item} if isinstance(item, str) else item for item in items]
+
+
+class FieldSpec(_Spec):
+    name: Name
+    categories: tuple[str, ...] = ()
+    identity: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] | None = None
+    primary_key: bool = False
+    references: Annotated[tuple[Reference, ...], BeforeValidator(_references)] = ()
+    read_only: bool = False
+    erase: Erase = None
+    export: ExportMode | None = None
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _one_or_many(cls, raw: Any) -> Any:
+        return [raw] if isinstance(raw, str) else raw
+
+    @property
+    def export_mode(self) -> ExportMode:
+        """Credentials export only whether they are set unless the map says otherwise."""
+        if self.export is not None:
+            return self.export
+        secret = any(c.startswith("user.authorization.credentials") for c in self.categories)
+        return ExportMode.PRESENCE if secret else ExportMode.VALUE
+
+
+class CollectionSpec(_Spec):
+    name: Name
+    fields: tuple[FieldSpec, ...]
+    erase: Erase = None  # collection-wide strategy, typically delete_row
+
+    @property
+    def primary_key(self) -> str | None:
+        keys = [f.name for f in self.fields if f.primary_key]
+        return keys[0] if len(keys) == 1 else None
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def deletes_rows(self) -> bool:
+        strategies = [self.erase, *(f.erase for f in self.fields)]
+        return any(s is not None and s.deletes_row for s in strategies)
+
+    @property
+    def erases(self) -> bool:
+        return self.erase is not None or any(f.erase is not None for f in self.fields)
+
+
+class SystemSpec(_Spec):
+    name: Name
+    kind: str = "sql"
+    url: str
+    collections: tuple[CollectionSpec, ...]
+
+    def collection(self, name: str) -> CollectionSpec | None:
+        return next((c for c in self.collections if c.name == name), None)
+
+
+class RetentionRule(_Spec):
+    """Rows the law says must be kept: which, why (``basis``), and until when."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: str
+    collection: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")]
+    basis: Annotated[str, Field(min_length=3)]
+    period: Annotated[Period, BeforeValidator(_period)]
+    start: Name = Field(alias="from")
+    where: dict[str, Scalar | list[Scalar]] = {}
+    fields: tuple[str, ...] | None = None  # None: the whole row is kept
+
+
+class DataMap(_Spec):
+    version: Literal[1] = 1
+    systems: tuple[SystemSpec, ...]
+    retention: tuple[RetentionRule, ...] = ()
+
+    _source: str = PrivateAttr(default="<data map>")
+    _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    def system(self, name: str) -> SystemSpec | None:
+        return next((s for s in self.systems if s.name == name), None)
+
+    def collections(self) -> Iterator[tuple[SystemSpec, CollectionSpec]]:
+        for system in self.systems:
+            for collection in system.collections:
+                yield system, collection
+
+    def resolve(self, dotted: str) -> tuple[SystemSpec, CollectionSpec] | None:
+        """Find ``system.collection``."""
+        system_name, _, collection_name = dotted.partition(".")
+        system = self.system(system_name)
+        collection = system.collection(collection_name) if system else None
+        return (system, collection) if system and collection else None
+
+    def retention_for(self, system: str, collection: str) -> tuple[RetentionRule, ...]:
+        return tuple(r for r in self.retention if r.collection == f"{system}.{collection}")
+
+    def locate(self, path: tuple[str | int, ...], readable: str = "") -> Location:
+        """Source file and line of the element at ``path`` (or its nearest declared parent)."""
+        for cut in range(len(path), -1, -1):
+            line = self._lines.get(path[:cut])
+            if line is not None:
+                return Location(self._source, line, readable)
+        return Location(self._source, None, readable)

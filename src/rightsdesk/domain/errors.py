@@ -1,0 +1,61 @@
+"""One error root with a few subclasses that carry fields; edges map them to exit codes or HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RightsdeskError(Exception):
+    """Root of every error rightsdesk raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was declared: file, 1-based line, and a readable dotted path."""
+
+    file: str
+    line: int | None
+    path: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.path}" if self.path else where
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a data map, with where it is and what to do."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class DataMapError(RightsdeskError):
+    """A data map is malformed or inconsistent; carries every issue found, with file and line."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+class ConnectorError(RightsdeskError):
+    """A data store could not be reached or refused a statement."""
+
+    def __init__(self, system: str, message: str) -> None:
+        self.system = system
+        super().__init__(f"system {system!r}: {message}")
+
+
+class PlanError(RightsdeskError):
+    """A plan cannot be built for the identities given (e.g. no identity field of that kind)."""
+
+
+class ExecutionError(RightsdeskError):
+    """A run failed part-way; every system touched was rolled back and the run can be resumed."""
+
+    def __init__(self, run_id: str, message: str) -> None:
+        self.run_id = run_id
+        super().__init__(f"run {run_id}: {message}")

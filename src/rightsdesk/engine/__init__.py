@@ -1,0 +1,1 @@
+"""Planner (data map + identities -> Plan) and runner (Plan -> results)."""

@@ -1,0 +1,134 @@
+"""Where a run keeps its progress, so a failed run resumes instead of starting over.
+
+The state is plain JSON. While a run is applying, it holds the computed changes (which carry
+key values of the people concerned); they are dropped when the run is done.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID
+
+from rightsdesk.connectors.base import Change, DeleteWhere, UpdateRows, UpdateWhere
+
+
+class CheckpointStore(Protocol):
+    def load(self, run_id: str) -> dict[str, Any] | None: ...
+
+    def save(self, run_id: str, state: dict[str, Any]) -> None: ...
+
+
+class MemoryCheckpoints:
+    def __init__(self) -> None:
+        self.states: dict[str, dict[str, Any]] = {}
+
+    def load(self, run_id: str) -> dict[str, Any] | None:
+        state = self.states.get(run_id)
+        return json.loads(json.dumps(state)) if state is not None else None
+
+    def save(self, run_id: str, state: dict[str, Any]) -> None:
+        self.states[run_id] = json.loads(json.dumps(state))
+
+
+class FileCheckpoints:
+    """One JSON file per run under ``directory``, written atomically, readable by the owner only."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, run_id: str) -> Path:
+        return self.directory / f"{run_id}.json"
+
+    def load(self, run_id: str) -> dict[str, Any] | None:
+        path = self._path(run_id)
+        if not path.exists():
+            return None
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return loaded
+
+    def save(self, run_id: str, state: dict[str, Any]) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = self._path(run_id).with_suffix(".tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(state, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(self._path(run_id))
+
+
+def encode_changes(changes: dict[str, list[Change]]) -> dict[str, list[dict[str, Any]]]:
+    return {system: [_encode_change(c) for c in items] for system, items in changes.items()}
+
+
+def decode_changes(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Change]]:
+    return {system: [_decode_change(c) for c in items] for system, items in data.items()}
+
+
+def _encode_change(change: Change) -> dict[str, Any]:
+    if isinstance(change, UpdateWhere):
+        return {
+            "op": "update_where",
+            "collection": change.collection,
+            "key": change.key,
+            "keys": [_value(k) for k in change.keys],
+            "values": {c: _value(v) for c, v in change.values.items()},
+        }
+    if isinstance(change, UpdateRows):
+        return {
+            "op": "update_rows",
+            "collection": change.collection,
+            "key": change.key,
+            "columns": list(change.columns),
+            "rows": [[_value(v) for v in r] for r in change.rows],
+        }
+    return {
+        "op": "delete_where",
+        "collection": change.collection,
+        "key": change.key,
+        "keys": [_value(k) for k in change.keys],
+    }
+
+
+def _decode_change(data: dict[str, Any]) -> Change:
+    op, collection, key = data["op"], data["collection"], data["key"]
+    if op == "update_where":
+        values = {c: _unvalue(v) for c, v in data["values"].items()}
+        return UpdateWhere(collection, key, [_unvalue(k) for k in data["keys"]], values)
+    if op == "update_rows":
+        rows = [tuple(_unvalue(v) for v in r) for r in data["rows"]]
+        return UpdateRows(collection, key, tuple(data["columns"]), rows)
+    return DeleteWhere(collection, key, [_unvalue(k) for k in data["keys"]])
+
+
+_TAGS: dict[type, tuple[str, Any]] = {
+    datetime: ("datetime", datetime.isoformat),
+    date: ("date", date.isoformat),
+    Decimal: ("decimal", str),
+    UUID: ("uuid", str),
+    bytes: ("bytes", lambda b: base64.b64encode(b).decode()),
+}
+_UNTAGS: dict[str, Any] = {
+    "datetime": datetime.fromisoformat,
+    "date": date.fromisoformat,
+    "decimal": Decimal,
+    "uuid": UUID,
+    "bytes": base64.b64decode,
+}
+
+
+def _value(value: Any) -> Any:
+    tag = _TAGS.get(type(value))
+    return {"$": tag[0], "v": tag[1](value)} if tag else value
+
+
+def _unvalue(value: Any) -> Any:
+    if isinstance(value, dict) and "$" in value:
+        return _UNTAGS[value["$"]](value["v"])
+    return value

@@ -1,0 +1,199 @@
+"""Turn the rows found for a batch of subjects into set-based changes and a per-subject report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from rightsdesk.connectors.base import Change, DeleteWhere, Row, UpdateRows, UpdateWhere
+from rightsdesk.datamap.model import CollectionSpec, DataMap, RetentionRule
+from rightsdesk.engine.plan import Plan, Step
+from rightsdesk.engine.traversal import Owners, canon
+from rightsdesk.masking.base import MaskingKey, MaskingStrategy
+
+
+@dataclass
+class Retained:
+    rule: str
+    basis: str
+    until: str | None  # ISO date the hold ends; None when the start date is missing
+    rows: int = 0
+    kept_fields: tuple[str, ...] | None = None  # None: the whole row
+
+
+@dataclass
+class Outcome:
+    """What erasure does to one subject's rows in one collection."""
+
+    found: int = 0
+    deleted: int = 0
+    masked: int = 0
+    masked_fields: set[str] = field(default_factory=set)
+    retained: dict[tuple[str, str | None], Retained] = field(default_factory=dict)
+
+
+Report = list[dict[str, Outcome]]  # per subject (batch order): collection -> outcome
+
+
+class ErasureCollector:
+    """A RowSink that keeps, per collection, each row once with every subject it belongs to."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, dict[Any, tuple[Row, Owners]]] = defaultdict(dict)
+
+    def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
+        kept = self.found[step.name]
+        pk = step.columns.index(step.primary_key) if step.primary_key in step.columns else 0
+        for row, mine in zip(rows, owners, strict=True):
+            before = kept.get(row[pk])
+            kept[row[pk]] = (row, before[1] | mine) if before else (row, mine)
+
+
+@dataclass
+class ErasureWork:
+    changes: dict[str, list[Change]]
+    report: Report
+
+
+def build(
+    datamap: DataMap,
+    plan: Plan,
+    collected: dict[str, dict[Any, tuple[Row, Owners]]],
+    subjects: int,
+    *,
+    key: MaskingKey,
+    today: date,
+) -> ErasureWork:
+    """Decide, row by row, delete / mask / keep under a retention rule; group into changes."""
+    report: Report = [{step.name: Outcome() for step in plan.steps} for _ in range(subjects)]
+    updates: dict[str, list[Change]] = defaultdict(list)
+    deletes: dict[str, dict[str, Change]] = defaultdict(dict)
+    for step in plan.steps:
+        found = datamap.resolve(step.name)
+        assert found is not None
+        collection = found[1]
+        rows = collected.get(step.name, {})
+        if not rows:
+            continue
+        decider = _Decider(
+            step, collection, datamap.retention_for(step.system, step.collection), key, today
+        )
+        for pk, (row, owners) in rows.items():
+            decider.decide(pk, row, owners, report)
+        updates[step.system] += decider.updates()
+        if decider.deleted:
+            deletes[step.system][step.collection] = DeleteWhere(
+                step.collection, decider.pk_name, decider.deleted
+            )
+    changes = {}
+    for system in {*updates, *deletes}:
+        ordered = [deletes[system][c] for c in plan.erase_order[system] if c in deletes[system]]
+        changes[system] = updates[system] + ordered
+    return ErasureWork(changes, report)
+
+
+class _Decider:
+    def __init__(
+        self,
+        step: Step,
+        collection: CollectionSpec,
+        rules: tuple[RetentionRule, ...],
+        key: MaskingKey,
+        today: date,
+    ) -> None:
+        self.step, self.rules, self.key, self.today = step, rules, key, today
+        self.pk_name = step.primary_key or step.columns[0]
+        self.index = {c: i for i, c in enumerate(step.columns)}
+        self.deletes_rows = collection.deletes_rows
+        self.masks: dict[str, MaskingStrategy] = {
+            f.name: f.erase
+            for f in collection.fields
+            if f.erase is not None and not f.erase.deletes_row
+        }
+        self.deleted: list[Any] = []
+        self._set_based: dict[tuple[str, ...], list[Any]] = defaultdict(list)
+        self._per_row: dict[tuple[str, ...], list[Row]] = defaultdict(list)
+
+    def decide(self, pk: Any, row: Row, owners: Owners, report: Report) -> None:
+        rule, until = self._hold(row)
+        masks = self.masks
+        if rule is not None:
+            kept = rule.fields
+            masks = {} if kept is None else {f: s for f, s in masks.items() if f not in kept}
+            for subject in owners:
+                outcome = report[subject][self.step.name]
+                held = outcome.retained.setdefault(
+                    (rule.name, until), Retained(rule.name, rule.basis, until, 0, kept)
+                )
+                held.rows += 1
+        elif self.deletes_rows:
+            self.deleted.append(pk)
+            self._count(owners, report, deleted=True, fields=())
+            return
+        if masks:
+            self._mask(pk, row, masks)
+            self._count(owners, report, deleted=False, fields=tuple(masks))
+        elif rule is None:
+            self._count(owners, report, deleted=False, fields=())
+
+    def _count(
+        self, owners: Owners, report: Report, *, deleted: bool, fields: tuple[str, ...]
+    ) -> None:
+        for subject in owners:
+            outcome = report[subject][self.step.name]
+            outcome.found += 1
+            if deleted:
+                outcome.deleted += 1
+            elif fields:
+                outcome.masked += 1
+                outcome.masked_fields.update(fields)
+
+    def _mask(self, pk: Any, row: Row, masks: dict[str, MaskingStrategy]) -> None:
+        columns = tuple(sorted(masks))
+        if all(masks[c].row_independent for c in columns):
+            self._set_based[columns].append(pk)
+        else:
+            values = tuple(masks[c].mask(row[self.index[c]], self.key) for c in columns)
+            self._per_row[columns].append((pk, *values))
+
+    def updates(self) -> list[Change]:
+        found: list[Change] = []
+        for columns, pks in self._set_based.items():
+            values = {c: self.masks[c].mask(None, self.key) for c in columns}
+            found.append(UpdateWhere(self.step.collection, self.pk_name, pks, values))
+        for columns, rows in self._per_row.items():
+            found.append(UpdateRows(self.step.collection, self.pk_name, columns, rows))
+        return found
+
+    def _hold(self, row: Row) -> tuple[RetentionRule | None, str | None]:
+        for rule in self.rules:
+            if not all(self._matches(row, column, wanted) for column, wanted in rule.where.items()):
+                continue
+            start = _as_date(row[self.index[rule.start]])
+            if start is None:
+                return rule, None
+            until = rule.period.after(start)
+            if until > self.today:
+                return rule, until.isoformat()
+        return None, None
+
+    def _matches(self, row: Row, column: str, wanted: Any) -> bool:
+        value = canon(row[self.index[column]])
+        options = wanted if isinstance(wanted, list) else [wanted]
+        return any(value == canon(option) for option in options)
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,182 @@
+"""Run plans: access (stream rows to a sink) and erasure (collect, decide, apply, checkpoint).
+
+Erasure applies every system's changes in open transactions and commits only when all of them
+succeeded, so a failure part-way leaves every store as it was. Progress is checkpointed after
+each commit; running the same erasure again resumes from the checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from rightsdesk.connectors.base import Change, Connector, DeleteWhere, Transaction, UpdateRows
+from rightsdesk.datamap.model import DataMap
+from rightsdesk.domain.errors import ExecutionError, RightsdeskError
+from rightsdesk.domain.subjects import Subject
+from rightsdesk.engine import erasure
+from rightsdesk.engine.checkpoint import CheckpointStore, decode_changes, encode_changes
+from rightsdesk.engine.plan import Plan, compile_plan
+from rightsdesk.engine.traversal import Progress, RowSink, Traversal, TraversalStats
+from rightsdesk.masking.base import MaskingKey
+
+
+@dataclass
+class ErasureResult:
+    run_id: str
+    dry_run: bool
+    resumed: bool
+    report: list[dict[str, Any]]  # per subject, JSON-ready: collection -> outcome
+    statements: list[str] = field(default_factory=list)  # what was (or would be) run
+    affected: dict[str, list[int]] = field(default_factory=dict)  # system -> rows per change
+
+
+class Engine:
+    """The engine for one data map and its open connectors; compiles each plan once."""
+
+    def __init__(
+        self,
+        datamap: DataMap,
+        connectors: Mapping[str, Connector],
+        *,
+        key: MaskingKey,
+        checkpoints: CheckpointStore | None = None,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        progress: Progress | None = None,
+    ) -> None:
+        self.datamap, self.connectors, self.key = datamap, connectors, key
+        self.checkpoints, self.today, self.progress = checkpoints, today, progress
+        self._plans: dict[frozenset[str], Plan] = {}
+
+    def plan(self, identity_kinds: frozenset[str]) -> Plan:
+        if identity_kinds not in self._plans:
+            self._plans[identity_kinds] = compile_plan(self.datamap, identity_kinds)
+        return self._plans[identity_kinds]
+
+    def plan_for(self, subjects: Sequence[Subject]) -> Plan:
+        return self.plan(frozenset(k for s in subjects for k in s.kinds))
+
+    def access(self, subjects: Sequence[Subject], sink: RowSink) -> TraversalStats:
+        """Stream every row of every subject to ``sink``, partitioned per subject."""
+        return Traversal(self.plan_for(subjects), self.connectors, sink, self.progress).run(
+            subjects
+        )
+
+    def erase(self, subjects: Sequence[Subject], *, dry_run: bool = False) -> ErasureResult:
+        run_id = self.run_id("erasure", subjects)
+        state = self.checkpoints.load(run_id) if self.checkpoints and not dry_run else None
+        resumed = state is not None and state.get("phase") == "applying"
+        if state is None or not resumed:
+            state = self._collect(run_id, subjects)
+            if dry_run:
+                changes = decode_changes(state["changes"])
+                return ErasureResult(run_id, True, False, state["report"], _describe(changes))
+            self._save(run_id, state)
+        changes = decode_changes(state["changes"])
+        affected = self._apply(run_id, state, changes)
+        state.update(phase="done", changes={}, finished_at=_now())
+        self._save(run_id, state)
+        return ErasureResult(run_id, False, resumed, state["report"], _describe(changes), affected)
+
+    def run_id(self, action: str, subjects: Sequence[Subject]) -> str:
+        """Same data map, action and people -> same id, so a repeated command resumes."""
+        people = sorted((s.id, sorted((i.kind, i.value) for i in s.identities)) for s in subjects)
+        text = json.dumps([self.datamap.locate(()).file, action, people])
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    def _collect(self, run_id: str, subjects: Sequence[Subject]) -> dict[str, Any]:
+        plan = self.plan_for(subjects)
+        collector = erasure.ErasureCollector()
+        Traversal(plan, self.connectors, collector, self.progress).run(subjects)
+        work = erasure.build(
+            self.datamap, plan, collector.found, len(subjects), key=self.key, today=self.today()
+        )
+        return {
+            "run_id": run_id,
+            "action": "erasure",
+            "phase": "applying",
+            "started_at": _now(),
+            "subjects": [s.id for s in subjects],
+            "changes": encode_changes(work.changes),
+            "committed": [],
+            "report": [_report_json(r) for r in work.report],
+        }
+
+    def _apply(
+        self, run_id: str, state: dict[str, Any], changes: dict[str, list[Change]]
+    ) -> dict[str, list[int]]:
+        pending = [s for s in changes if s not in state["committed"] and changes[s]]
+        open_: dict[str, Transaction] = {}
+        affected: dict[str, list[int]] = {}
+        try:
+            for system in pending:
+                open_[system] = self.connectors[system].begin()
+                affected[system] = open_[system].apply(changes[system])
+        except RightsdeskError as exc:
+            for transaction in open_.values():
+                transaction.rollback()
+            raise ExecutionError(
+                run_id, f"{exc}; every system was rolled back, run again to resume"
+            ) from exc
+        for number, system in enumerate(pending):
+            try:
+                open_[system].commit()
+            except RightsdeskError as exc:
+                for transaction in list(open_.values())[number + 1 :]:
+                    transaction.rollback()
+                raise ExecutionError(
+                    run_id, f"commit failed in {system}: {exc}; run again to resume"
+                ) from exc
+            state["committed"].append(system)
+            self._save(run_id, state)
+        return affected
+
+    def _save(self, run_id: str, state: dict[str, Any]) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.save(run_id, state)
+
+
+def _report_json(report: dict[str, erasure.Outcome]) -> dict[str, Any]:
+    return {
+        name: {
+            "found": o.found,
+            "deleted": o.deleted,
+            "masked": o.masked,
+            "masked_fields": sorted(o.masked_fields),
+            "retained": [
+                vars(r) | {"kept_fields": list(r.kept_fields) if r.kept_fields else None}
+                for r in o.retained.values()
+            ],
+        }
+        for name, o in sorted(report.items())
+    }
+
+
+def _describe(changes: dict[str, list[Change]]) -> list[str]:
+    lines = []
+    for system, items in changes.items():
+        for change in items:
+            if isinstance(change, DeleteWhere):
+                lines.append(
+                    f"{system}: DELETE FROM {change.collection} "
+                    f"WHERE {change.key} IN ({len(change.keys)} keys)"
+                )
+            elif isinstance(change, UpdateRows):
+                lines.append(
+                    f"{system}: UPDATE {change.collection} SET {', '.join(change.columns)} "
+                    f"per row ({len(change.rows)} rows)"
+                )
+            else:
+                lines.append(
+                    f"{system}: UPDATE {change.collection} SET {', '.join(change.values)} "
+                    f"WHERE {change.key} IN ({len(change.keys)} keys)"
+                )
+    return lines
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

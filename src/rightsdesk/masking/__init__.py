@@ -1,0 +1,1 @@
+"""Erasure (masking) strategies: one small base class and one registry (see ``base``)."""

@@ -1,0 +1,1 @@
+"""Workflows the edges (CLI, API, web) call: the same functions for every edge."""

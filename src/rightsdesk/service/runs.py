@@ -1,0 +1,126 @@
+"""Run access and erasure for people named on the command line or in a file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rightsdesk.connectors.registry import open_connector
+from rightsdesk.datamap import DataMap, load
+from rightsdesk.datamap.live import check_live
+from rightsdesk.domain.errors import DataMapError, RightsdeskError
+from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.engine.checkpoint import FileCheckpoints
+from rightsdesk.engine.runner import Engine
+from rightsdesk.engine.traversal import Progress, TraversalStats
+from rightsdesk.export.writer import ExportWriter, SubjectExport
+from rightsdesk.masking.base import MaskingKey
+from rightsdesk.settings import Settings
+
+
+class InputError(RightsdeskError):
+    """A command's input (identities, identities file) is malformed."""
+
+
+@contextmanager
+def open_engine(
+    datamap: DataMap, settings: Settings, progress: Progress | None = None
+) -> Iterator[Engine]:
+    connectors = {s.name: open_connector(s.name, s.kind, s.url) for s in datamap.systems}
+    try:
+        yield Engine(
+            datamap,
+            connectors,
+            key=masking_key(settings),
+            checkpoints=FileCheckpoints(settings.state_dir / "runs"),
+            progress=progress,
+        )
+    finally:
+        for connector in connectors.values():
+            connector.close()
+
+
+def validate(path: Path, *, live: bool) -> DataMap:
+    """Load the map (DataMapError lists file:line issues); ``live`` also compares the DBs."""
+    datamap = load(path)
+    if live:
+        schemas = {}
+        for system in datamap.systems:
+            connector = open_connector(system.name, system.kind, system.url)
+            try:
+                schemas[system.name] = connector.describe()
+            finally:
+                connector.close()
+        issues = check_live(datamap, schemas)
+        if issues:
+            raise DataMapError(issues)
+    return datamap
+
+
+def export(
+    engine: Engine, subjects: list[Subject], out: Path
+) -> tuple[list[SubjectExport], TraversalStats]:
+    writer = ExportWriter(engine.datamap, engine.plan_for(subjects), subjects, out)
+    stats = engine.access(subjects, writer)
+    return writer.finish(), stats
+
+
+def masking_key(settings: Settings) -> MaskingKey:
+    """The configured key, else one generated once into the state directory (mode 0600)."""
+    if settings.masking_key is not None:
+        return MaskingKey(settings.masking_key.get_secret_value().encode())
+    path = settings.state_dir / "masking.key"
+    if not path.exists():
+        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return MaskingKey(path.read_text().strip().encode())
+
+
+def subjects_from(identities: list[str], file: Path | None) -> list[Subject]:
+    """One subject from ``--identity kind=value`` options, or one per line of a CSV/JSONL file."""
+    try:
+        if file is not None:
+            return _read_subjects(file)
+        if not identities:
+            raise InputError(
+                "name the person with --identity kind=value, or give --identities-file"
+            )
+        parsed = tuple(Identity.parse(text) for text in identities)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    return [Subject(parsed[0].value, parsed)]
+
+
+def _read_subjects(file: Path) -> list[Subject]:
+    """CSV with a header of identity kinds (and optional ``id``), or JSONL objects of the same."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read: {exc}") from exc
+    if file.suffix.lower() in (".jsonl", ".ndjson"):
+        records = [
+            (n, json.loads(line)) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+        ]
+    else:
+        records = list(enumerate(csv.DictReader(text.splitlines()), 2))
+    subjects = []
+    for line, record in records:
+        if not isinstance(record, dict):
+            raise InputError(f"{file}:{line}: expected an object of identity kinds to values")
+        try:
+            identities = tuple(
+                Identity(k, str(v)) for k, v in record.items() if k != "id" and v not in (None, "")
+            )
+            subjects.append(Subject(str(record.get("id") or identities[0].value), identities))
+        except (ValueError, IndexError) as exc:
+            raise InputError(f"{file}:{line}: {exc or 'no identity on this line'}") from exc
+    if not subjects:
+        raise InputError(f"{file}: no people listed")
+    return subjects
