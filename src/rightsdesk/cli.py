@@ -123,7 +123,7 @@ def access(
         )
     if len(exports) > 20:
         out.print(f"... and {len(exports) - 20} more under {out_dir}")
-    err.print(f"{stats.statements} queries", style="dim")
+    err.print(f"{stats.queries} lookups", style="dim")
 
 
 @app.command()
@@ -148,26 +148,28 @@ def erase(
 
 
 def print_erasure(result: ErasureResult, ids: list[str]) -> None:
-    verb = "would" if result.dry_run else "did"
+    verb = "would run" if result.dry_run else "ran"
     for subject_id, report in list(zip(ids, result.report, strict=True))[:20]:
-        table = Table(
-            title=f"erasure for {subject_id} ({'dry run' if result.dry_run else 'applied'})"
-        )
-        for column in ("collection", "found", "deleted", "masked", "retained (legal basis, until)"):
-            table.add_column(column)
+        mode = "dry run: nothing changed" if result.dry_run else "applied"
+        table = Table(title=f"erasure for {subject_id} ({mode})", title_justify="left")
+        for column in ("collection", "found", "deleted", "masked (fields)", "kept by law"):
+            table.add_column(column, overflow="fold", no_wrap=column == "collection")
+        bases: dict[str, str] = {}
         for name, o in report.items():
             masked = f"{o['masked']} ({', '.join(o['masked_fields'])})" if o["masked"] else "0"
-            kept = "; ".join(
-                f"{r['rows']} rows: {r['basis']} until {r['until'] or 'unknown'}"
-                for r in o["retained"]
-            )
-            table.add_row(name, str(o["found"]), str(o["deleted"]), masked, kept or "-")
+            kept = []
+            for r in o["retained"]:
+                mark = bases.setdefault(r["basis"], f"[{len(bases) + 1}]")
+                kept.append(f"{r['rows']} until {r['until'] or 'unknown'} {mark}")
+            table.add_row(name, str(o["found"]), str(o["deleted"]), masked, "; ".join(kept) or "-")
         out.print(table)
+        for basis, mark in bases.items():
+            out.print(f"  {mark} {basis}", highlight=False)
     if len(ids) > 20:
         out.print(f"... and {len(ids) - 20} more people")
+    resumed = ", resumed from its checkpoint" if result.resumed else ""
     out.print(
-        f"{verb} run {len(result.statements)} statements (run {result.run_id}"
-        f"{', resumed' if result.resumed else ''})",
+        f"{verb} {len(result.statements)} statements (run {result.run_id}{resumed})",
         highlight=False,
     )
     if result.dry_run:
@@ -225,9 +227,10 @@ def demo(
     )
     out.print("[bold]2. Erasure[/bold]")
     print_erasure(result.erasure, [person])
-    out.print("\n[bold]3. What is left[/bold] (kept under the law, detached from the account):")
+    left = sum(result.after.rows.values())
+    out.print(f"\n[bold]3. Check[/bold]: access again by email and account id finds {left} records")
     _print_counts(result.after.rows)
-    out.print(f"   export: {result.after.directory}/report.html", highlight=False)
+    out.print("   Rows kept by law stay in place, unlinked from the person and listed above.")
 
 
 def _print_counts(rows: dict[str, int]) -> None:

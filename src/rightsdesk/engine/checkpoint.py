@@ -57,7 +57,7 @@ class FileCheckpoints:
         temporary = self._path(run_id).with_suffix(".tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(state, handle)
+            handle.write(json.dumps(state))  # dumps uses the C encoder; dump does not
             handle.flush()
             os.fsync(handle.fileno())
         temporary.replace(self._path(run_id))

@@ -33,6 +33,7 @@ class ErasureResult:
     report: list[dict[str, Any]]  # per subject, JSON-ready: collection -> outcome
     statements: list[str] = field(default_factory=list)  # what was (or would be) run
     affected: dict[str, list[int]] = field(default_factory=dict)  # system -> rows per change
+    changes: dict[str, list[Change]] = field(default_factory=dict)  # set on dry runs only
 
 
 class Engine:
@@ -74,7 +75,10 @@ class Engine:
             state = self._collect(run_id, subjects)
             if dry_run:
                 changes = decode_changes(state["changes"])
-                return ErasureResult(run_id, True, False, state["report"], _describe(changes))
+                described = _describe(changes)
+                return ErasureResult(
+                    run_id, True, False, state["report"], described, changes=changes
+                )
             self._save(run_id, state)
         changes = decode_changes(state["changes"])
         affected = self._apply(run_id, state, changes)
@@ -152,7 +156,7 @@ def _report_json(report: dict[str, erasure.Outcome]) -> dict[str, Any]:
                 for r in o.retained.values()
             ],
         }
-        for name, o in sorted(report.items())
+        for name, o in report.items()
     }
 
 

@@ -31,7 +31,7 @@ Progress = Callable[[str, int], None]  # (step name, rows found so far in it)
 
 @dataclass
 class TraversalStats:
-    statements: int = 0
+    queries: int = 0  # key-field lookups (each one statement per chunk of values)
     rows: dict[str, int] = field(default_factory=dict)
 
 
@@ -81,8 +81,8 @@ class Traversal:
             if not pending:
                 continue
             at = walk.index[key.field]
+            self.stats.queries += 1
             for batch in connector.read(step.collection, key.field, list(pending), step.columns):
-                self.stats.statements += 1
                 kept, owners = walk.take(batch, at, pending, self._offer)
                 if kept:
                     self._emit(step, kept, owners)

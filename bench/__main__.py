@@ -1,0 +1,68 @@
+"""``python -m bench`` (or ``make bench``): measure, print, and record in docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+
+from bench import data, report, scenarios
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
+    parser.add_argument(
+        "--subjects",
+        type=int,
+        help="people in the platform (default: 100,000 on SQLite, 1,000,000 on PostgreSQL)",
+    )
+    parser.add_argument("--batch", type=int, default=10_000, help="people in the batch erasure")
+    parser.add_argument(
+        "--samples", type=int, default=60, help="repetitions of each single-person figure"
+    )
+    parser.add_argument(
+        "--heavy", type=int, default=1_000_000, help="rows of the person in the memory figure"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, to check the harness; records nothing"
+    )
+    args = parser.parse_args(argv)
+    backends = ["sqlite", "postgres"] if args.backend == "all" else [args.backend]
+    for backend in backends:
+        size = args.subjects or (100_000 if backend == "sqlite" else 1_000_000)
+        batch, samples, heavy = args.batch, args.samples, args.heavy
+        if args.quick:
+            size, batch, samples, heavy = 5_000, 500, 10, 20_000
+        results = run(backend, size, batch, samples, heavy)
+        if not args.quick:
+            report.record(results, batch)
+    print("done", file=sys.stderr)
+
+
+def run(backend: str, size: int, batch: int, samples: int, heavy: int) -> scenarios.Results:
+    print(f"{backend}: {size:,} people", flush=True)
+    results = scenarios.Results(backend, size)
+    rng = random.Random(5)
+    big = data.urls(backend, size)
+    small = data.urls(backend, size // 10)
+    at_n = scenarios.access_latency(
+        results, small, rng.sample(range(2, size // 10), samples), f"{size // 10:,} people (N)"
+    )
+    at_10n = scenarios.access_latency(
+        results, big, rng.sample(range(2, size), samples), f"{size:,} people (10N)"
+    )
+    results.add(
+        "(d) access latency at 10N vs N",
+        at_10n.ms(),
+        at_n.ms(),
+        f"{at_10n.median / at_n.median:.2f}x",
+        "<= 1.3x",
+    )
+    scenarios.erasure(results, big, size, batch, samples)
+    scenarios.memory(results, backend, heavy)
+    return results
+
+
+if __name__ == "__main__":
+    main()
