@@ -94,6 +94,9 @@ def access_latency(results: Results, urls: Mapping[str, str], ids: list[int], la
         try:
             people = subjects(emails, ids)
             check_same_rows(pair, people[0])
+            for person in people[:5]:  # warm caches and prepared statements on both sides
+                pair.engine.access([person], Counting())
+                floor.access(pair.plan, pair.raws, [{"email": person.identities[0].value}])
             ours, base = interleaved(
                 len(people),
                 lambda n: pair.engine.access([people[n]], Counting()),

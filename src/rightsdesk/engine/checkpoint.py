@@ -19,9 +19,13 @@ from rightsdesk.connectors.base import Change, DeleteWhere, UpdateRows, UpdateWh
 
 
 class CheckpointStore(Protocol):
-    def load(self, run_id: str) -> dict[str, Any] | None: ...
+    """A run's state as named parts, so a small progress mark never rewrites the large parts."""
 
-    def save(self, run_id: str, state: dict[str, Any]) -> None: ...
+    def load(self, run_id: str) -> dict[str, Any] | None:
+        """Every part saved for ``run_id``, or None when the run is unknown."""
+
+    def save(self, run_id: str, parts: dict[str, Any]) -> None:
+        """Store (replace) the given parts; parts not named keep their saved value."""
 
 
 class MemoryCheckpoints:
@@ -32,35 +36,41 @@ class MemoryCheckpoints:
         state = self.states.get(run_id)
         return json.loads(json.dumps(state)) if state is not None else None
 
-    def save(self, run_id: str, state: dict[str, Any]) -> None:
-        self.states[run_id] = json.loads(json.dumps(state))
+    def save(self, run_id: str, parts: dict[str, Any]) -> None:
+        self.states.setdefault(run_id, {}).update(json.loads(json.dumps(parts)))
 
 
 class FileCheckpoints:
-    """One JSON file per run under ``directory``, written atomically, readable by the owner only."""
+    """One folder per run under ``directory``, one JSON file per part, written atomically and
+    readable by the owner only."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def _path(self, run_id: str) -> Path:
-        return self.directory / f"{run_id}.json"
-
     def load(self, run_id: str) -> dict[str, Any] | None:
-        path = self._path(run_id)
-        if not path.exists():
+        folder = self.directory / run_id
+        if not folder.is_dir():
             return None
-        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return loaded
+        parts = {}
+        for path in folder.glob("*.json"):
+            parts[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        return parts or None
 
-    def save(self, run_id: str, state: dict[str, Any]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = self._path(run_id).with_suffix(".tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(state))  # dumps uses the C encoder; dump does not
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(self._path(run_id))
+    def save(self, run_id: str, parts: dict[str, Any]) -> None:
+        folder = self.directory / run_id
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for name, value in parts.items():
+            _write_atomically(folder / f"{name}.json", json.dumps(value))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_suffix(".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)  # json.dumps uses the C encoder; json.dump does not
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)
 
 
 def encode_changes(changes: dict[str, list[Change]]) -> dict[str, list[dict[str, Any]]]:

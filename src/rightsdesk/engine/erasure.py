@@ -68,7 +68,7 @@ def build(
     today: date,
 ) -> ErasureWork:
     """Decide, row by row, delete / mask / keep under a retention rule; group into changes."""
-    report: Report = [{step.name: Outcome() for step in plan.steps} for _ in range(subjects)]
+    report: Report = [{} for _ in range(subjects)]  # filled as rows are decided
     updates: dict[str, list[Change]] = defaultdict(list)
     deletes: dict[str, dict[str, Change]] = defaultdict(dict)
     for step in plan.steps:
@@ -124,7 +124,7 @@ class _Decider:
             kept = rule.fields
             masks = {} if kept is None else {f: s for f, s in masks.items() if f not in kept}
             for subject in owners:
-                outcome = report[subject][self.step.name]
+                outcome = _outcome(report, subject, self.step.name)
                 held = outcome.retained.setdefault(
                     (rule.name, until), Retained(rule.name, rule.basis, until, 0, kept)
                 )
@@ -143,7 +143,7 @@ class _Decider:
         self, owners: Owners, report: Report, *, deleted: bool, fields: tuple[str, ...]
     ) -> None:
         for subject in owners:
-            outcome = report[subject][self.step.name]
+            outcome = _outcome(report, subject, self.step.name)
             outcome.found += 1
             if deleted:
                 outcome.deleted += 1
@@ -184,6 +184,13 @@ class _Decider:
         value = canon(row[self.index[column]])
         options = wanted if isinstance(wanted, list) else [wanted]
         return any(value == canon(option) for option in options)
+
+
+def _outcome(report: Report, subject: int, collection: str) -> Outcome:
+    found = report[subject].get(collection)
+    if found is None:
+        found = report[subject][collection] = Outcome()
+    return found
 
 
 def _as_date(value: Any) -> date | None:

@@ -100,14 +100,16 @@ class Engine:
             self.datamap, plan, collector.found, len(subjects), key=self.key, today=self.today()
         )
         return {
-            "run_id": run_id,
-            "action": "erasure",
             "phase": "applying",
-            "started_at": _now(),
-            "subjects": [s.id for s in subjects],
+            "run": {
+                "run_id": run_id,
+                "action": "erasure",
+                "started_at": _now(),
+                "subjects": [s.id for s in subjects],
+            },
             "changes": encode_changes(work.changes),
             "committed": [],
-            "report": [_report_json(r) for r in work.report],
+            "report": [_report_json(r, plan) for r in work.report],
         }
 
     def _apply(
@@ -136,27 +138,33 @@ class Engine:
                     run_id, f"commit failed in {system}: {exc}; run again to resume"
                 ) from exc
             state["committed"].append(system)
-            self._save(run_id, state)
+            self._save(run_id, {"committed": state["committed"]})
         return affected
 
-    def _save(self, run_id: str, state: dict[str, Any]) -> None:
+    def _save(self, run_id: str, parts: dict[str, Any]) -> None:
         if self.checkpoints is not None:
-            self.checkpoints.save(run_id, state)
+            self.checkpoints.save(run_id, parts)
 
 
-def _report_json(report: dict[str, erasure.Outcome]) -> dict[str, Any]:
+
+
+def _report_json(report: dict[str, erasure.Outcome], plan: Plan) -> dict[str, Any]:
+    """Every collection of the plan, in plan order: "we looked here and found nothing" counts."""
     return {
-        name: {
-            "found": o.found,
-            "deleted": o.deleted,
-            "masked": o.masked,
-            "masked_fields": sorted(o.masked_fields),
-            "retained": [
-                vars(r) | {"kept_fields": list(r.kept_fields) if r.kept_fields else None}
-                for r in o.retained.values()
-            ],
-        }
-        for name, o in report.items()
+        step.name: _outcome_json(report.get(step.name) or erasure.Outcome()) for step in plan.steps
+    }
+
+
+def _outcome_json(o: erasure.Outcome) -> dict[str, Any]:
+    return {
+        "found": o.found,
+        "deleted": o.deleted,
+        "masked": o.masked,
+        "masked_fields": sorted(o.masked_fields),
+        "retained": [
+            vars(r) | {"kept_fields": list(r.kept_fields) if r.kept_fields else None}
+            for r in o.retained.values()
+        ],
     }
 
 
