@@ -248,10 +248,29 @@ with open(sys.argv[2] + "/raw.csv", "w", newline="") as handle:
 """
 
 
+_PEAK = """
+import atexit, runpy, sys
+peak_file = sys.argv[1]
+def report():
+    status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+    open(peak_file, "w").write(status)
+atexit.register(report)
+target, sys.argv = sys.argv[2], sys.argv[2:]
+if target == "-c":
+    code, sys.argv = sys.argv[1], ["-c", *sys.argv[2:]]
+    exec(compile(code, "<raw>", "exec"), {"__name__": "__main__"})
+else:
+    runpy.run_module(target, run_name="__main__", alter_sys=True)
+"""
+
+
 def _peak_rss(command: list[str], env: dict[str, str], cwd: str) -> float:
-    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:4])} failed with {process.returncode}")
-    return usage.ru_maxrss / 1024
+    """Peak RSS in MB of the command (VmHWM of its own address space, read as it exits)."""
+    peak = Path(cwd) / "peak.txt"
+    target = command[2] if command[1] == "-m" else "-c"
+    rest = command[3:] if command[1] == "-m" else command[2:]
+    argv = [command[0], "-c", _PEAK, str(peak), target, *rest]
+    completed = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:4])} failed with {completed.returncode}")
+    return int(peak.read_text()) / 1024

@@ -37,6 +37,10 @@ def _finite(x: Any) -> Any:
 
 
 def _to_int(v: Any) -> int:
+    if type(v) is str and v.isascii() and v.isdigit() and len(v) < 19:
+        return int(v)  # the common case first: an id typed or read as text
+    if type(v) is int and -_INT64 <= v < _INT64:
+        return v
     if isinstance(v, str) and (not v.isascii() or "_" in v):
         raise ValueError("not plain ASCII digits")  # int() would take "4_2" and "٤٢"
     n = int(_number(v))

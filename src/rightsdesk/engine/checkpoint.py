@@ -24,8 +24,11 @@ class CheckpointStore(Protocol):
     def load(self, run_id: str) -> dict[str, Any] | None:
         """Every part saved for ``run_id``, or None when the run is unknown."""
 
-    def save(self, run_id: str, parts: dict[str, Any]) -> None:
-        """Store (replace) the given parts; parts not named keep their saved value."""
+    def save(self, run_id: str, parts: dict[str, Any], *, durable: bool = True) -> None:
+        """Store (replace) the given parts; parts not named keep their saved value.
+
+        ``durable`` parts must survive a crash of the machine; others may be lost with it.
+        """
 
 
 class MemoryCheckpoints:
@@ -36,13 +39,13 @@ class MemoryCheckpoints:
         state = self.states.get(run_id)
         return json.loads(json.dumps(state)) if state is not None else None
 
-    def save(self, run_id: str, parts: dict[str, Any]) -> None:
+    def save(self, run_id: str, parts: dict[str, Any], *, durable: bool = True) -> None:
         self.states.setdefault(run_id, {}).update(json.loads(json.dumps(parts)))
 
 
 class FileCheckpoints:
-    """One folder per run under ``directory``, one JSON file per part, written atomically and
-    readable by the owner only."""
+    """One folder per run under ``directory`` and one JSON file per part, each replaced
+    atomically and readable by the owner only (so an emptied part leaves no old copy)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -51,25 +54,24 @@ class FileCheckpoints:
         folder = self.directory / run_id
         if not folder.is_dir():
             return None
-        parts = {}
-        for path in folder.glob("*.json"):
-            parts[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        parts = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")}
         return parts or None
 
-    def save(self, run_id: str, parts: dict[str, Any]) -> None:
+    def save(self, run_id: str, parts: dict[str, Any], *, durable: bool = True) -> None:
         folder = self.directory / run_id
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         for name, value in parts.items():
-            _write_atomically(folder / f"{name}.json", json.dumps(value))
+            _write_atomically(folder / f"{name}.json", json.dumps(value), durable=durable)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, text: str, *, durable: bool) -> None:
     temporary = path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)  # json.dumps uses the C encoder; json.dump does not
-        handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
     temporary.replace(path)
 
 

@@ -70,7 +70,7 @@ class Engine:
     def erase(self, subjects: Sequence[Subject], *, dry_run: bool = False) -> ErasureResult:
         run_id = self.run_id("erasure", subjects)
         state = self.checkpoints.load(run_id) if self.checkpoints and not dry_run else None
-        resumed = state is not None and state.get("phase") == "applying"
+        resumed = state is not None and state["meta"]["phase"] == "applying"
         if state is None or not resumed:
             state = self._collect(run_id, subjects)
             if dry_run:
@@ -79,11 +79,12 @@ class Engine:
                 return ErasureResult(
                     run_id, True, False, state["report"], described, changes=changes
                 )
-            self._save(run_id, state)
+            self._save(run_id, state, durable=True)
         changes = decode_changes(state["changes"])
         affected = self._apply(run_id, state, changes)
-        state.update(phase="done", changes={}, finished_at=_now())
-        self._save(run_id, state)
+        state["meta"].update(phase="done", finished_at=_now())
+        # the changes carry key values of the people concerned: keep them no longer than needed
+        self._save(run_id, {"meta": state["meta"], "changes": {}}, durable=True)
         return ErasureResult(run_id, False, resumed, state["report"], _describe(changes), affected)
 
     def run_id(self, action: str, subjects: Sequence[Subject]) -> str:
@@ -99,23 +100,25 @@ class Engine:
         work = erasure.build(
             self.datamap, plan, collector.found, len(subjects), key=self.key, today=self.today()
         )
-        return {
+        meta = {
+            "run_id": run_id,
+            "action": "erasure",
             "phase": "applying",
-            "run": {
-                "run_id": run_id,
-                "action": "erasure",
-                "started_at": _now(),
-                "subjects": [s.id for s in subjects],
-            },
-            "changes": encode_changes(work.changes),
+            "started_at": _now(),
+            "subjects": len(subjects),
             "committed": [],
+        }
+        return {
+            "meta": meta,
+            "changes": encode_changes(work.changes),
             "report": [_report_json(r, plan) for r in work.report],
         }
 
     def _apply(
         self, run_id: str, state: dict[str, Any], changes: dict[str, list[Change]]
     ) -> dict[str, list[int]]:
-        pending = [s for s in changes if s not in state["committed"] and changes[s]]
+        committed: list[str] = state["meta"]["committed"]
+        pending = [s for s in changes if s not in committed and changes[s]]
         open_: dict[str, Transaction] = {}
         affected: dict[str, list[int]] = {}
         try:
@@ -137,15 +140,14 @@ class Engine:
                 raise ExecutionError(
                     run_id, f"commit failed in {system}: {exc}; run again to resume"
                 ) from exc
-            state["committed"].append(system)
-            self._save(run_id, {"committed": state["committed"]})
+            committed.append(system)
+            # not forced to disk: losing this mark only means re-applying idempotent changes
+            self._save(run_id, {"meta": state["meta"]}, durable=False)
         return affected
 
-    def _save(self, run_id: str, parts: dict[str, Any]) -> None:
+    def _save(self, run_id: str, parts: dict[str, Any], *, durable: bool) -> None:
         if self.checkpoints is not None:
-            self.checkpoints.save(run_id, parts)
-
-
+            self.checkpoints.save(run_id, parts, durable=durable)
 
 
 def _report_json(report: dict[str, erasure.Outcome], plan: Plan) -> dict[str, Any]:
@@ -156,6 +158,15 @@ def _report_json(report: dict[str, erasure.Outcome], plan: Plan) -> dict[str, An
 
 
 def _outcome_json(o: erasure.Outcome) -> dict[str, Any]:
+    if not o.retained:
+        fields = sorted(o.masked_fields) if o.masked_fields else []
+        return {
+            "found": o.found,
+            "deleted": o.deleted,
+            "masked": o.masked,
+            "masked_fields": fields,
+            "retained": [],
+        }
     return {
         "found": o.found,
         "deleted": o.deleted,
