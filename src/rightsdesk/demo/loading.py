@@ -75,7 +75,7 @@ def _bulk_load(conn: Connection, metadata: MetaData) -> Iterator[None]:
     fks = [fk for table in tables for fk in table.foreign_key_constraints]
     with conn.begin():
         for fk in fks:
-            conn.execute(DropConstraint(fk))
+            conn.execute(DropConstraint(fk, isolate_from_table=False))
         for index in indexes:
             index.drop(conn)
     yield
@@ -84,7 +84,7 @@ def _bulk_load(conn: Connection, metadata: MetaData) -> Iterator[None]:
         for index in indexes:
             index.create(conn)
         for fk in fks:
-            conn.execute(AddConstraint(fk))
+            conn.execute(AddConstraint(fk, isolate_from_table=False))
         for table in tables:
             conn.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
