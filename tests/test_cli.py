@@ -103,3 +103,10 @@ def test_bad_input_is_a_clear_error(
 ) -> None:
     found, output = invoke("erase", "--datamap", str(platform), *args)
     assert (found, message in output) == (code, True), output
+
+
+def test_a_malformed_identities_file_names_its_line(platform: Path, tmp_path: Path) -> None:
+    people = tmp_path / "people.jsonl"
+    people.write_text('{"email": "li.wei@example.com"}\n{"email": \n')
+    code, output = invoke("erase", "--datamap", str(platform), "--identities-file", str(people))
+    assert code == 2 and f"{people}:2: not valid JSON" in output

@@ -123,6 +123,11 @@ class DataMap(_Spec):
     _source: str = PrivateAttr(default="<data map>")
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
 
+    @property
+    def source(self) -> str:
+        """The file this map was loaded from."""
+        return self._source
+
     def system(self, name: str) -> SystemSpec | None:
         return next((s for s in self.systems if s.name == name), None)
 

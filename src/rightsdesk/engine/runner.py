@@ -90,7 +90,7 @@ class Engine:
     def run_id(self, action: str, subjects: Sequence[Subject]) -> str:
         """Same data map, action and people -> same id, so a repeated command resumes."""
         people = sorted((s.id, sorted((i.kind, i.value) for i in s.identities)) for s in subjects)
-        text = json.dumps([self.datamap.locate(()).file, action, people])
+        text = json.dumps([self.datamap.source, action, people])
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def _collect(self, run_id: str, subjects: Sequence[Subject]) -> dict[str, Any]:

@@ -106,7 +106,9 @@ def _read_subjects(file: Path) -> list[Subject]:
         raise InputError(f"{file}: cannot read: {exc}") from exc
     if file.suffix.lower() in (".jsonl", ".ndjson"):
         records = [
-            (n, json.loads(line)) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+            (n, _json_line(file, n, line))
+            for n, line in enumerate(text.splitlines(), 1)
+            if line.strip()
         ]
     else:
         records = list(enumerate(csv.DictReader(text.splitlines()), 2))
@@ -124,3 +126,10 @@ def _read_subjects(file: Path) -> list[Subject]:
     if not subjects:
         raise InputError(f"{file}: no people listed")
     return subjects
+
+
+def _json_line(file: Path, number: int, line: str) -> object:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{file}:{number}: not valid JSON: {exc.msg}") from exc
