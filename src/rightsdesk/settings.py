@@ -11,9 +11,38 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RIGHTSDESK_", extra="ignore")
 
-    #: Where run checkpoints and the generated masking key live.
+    #: Where run checkpoints, exports, generated keys and the default store live.
     state_dir: Path = Path(".rightsdesk")
     #: Secret for keyed hashing and pseudonyms; generated into state_dir when unset.
     masking_key: SecretStr | None = None
     #: Rows per IN-list chunk when reading and writing data stores.
     chunk_size: int = 500
+
+    #: rightsdesk's own store; a SQLite file in state_dir when unset.
+    database_url: str | None = None
+    #: The data map requests run against (needed to run access and delete requests).
+    datamap: Path | None = None
+    #: Policy file (regimes, fees, refusal profile); the bundled default when unset.
+    policy: Path | None = None
+    #: Secret for verification codes, capability tokens, download links and subject keys.
+    secret_key: SecretStr | None = None
+    #: Shared secret of the host platform's signed login tokens (HS256 JWT); none disables them.
+    host_token_secret: SecretStr | None = None
+    #: Where mail goes: smtp://host:port, smtps://user:pass@host, or file:///folder (outbox).
+    mail_url: str | None = None
+    mail_from: str = "privacy@rightsdesk.invalid"
+    #: Where SMS go: "console" or file:///path.jsonl.
+    sms_url: str = "console"
+    #: Base URL of the API, for links in messages.
+    public_url: str = "http://127.0.0.1:8000"
+    #: Hours an export stays downloadable.
+    export_ttl_hours: int = 72
+    #: Minutes a verification stays fresh enough for a deletion, correction or disclosure.
+    step_up_minutes: int = 15
+    #: Language of messages when the requester names none (zh-CN or en).
+    locale: str = "zh-CN"
+    #: Threads running jobs in the in-process job backend.
+    workers: int = 2
+
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.state_dir / 'rightsdesk.db'}"

@@ -143,6 +143,12 @@ class DataMap(_Spec):
         collection = system.collection(collection_name) if system else None
         return (system, collection) if system and collection else None
 
+    def identity_kinds(self) -> frozenset[str]:
+        """Every identity kind some field of the map is declared as."""
+        return frozenset(
+            f.identity for _, c in self.collections() for f in c.fields if f.identity is not None
+        )
+
     def retention_for(self, system: str, collection: str) -> tuple[RetentionRule, ...]:
         return tuple(r for r in self.retention if r.collection == f"{system}.{collection}")
 

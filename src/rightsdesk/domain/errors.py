@@ -59,3 +59,27 @@ class ExecutionError(RightsdeskError):
     def __init__(self, run_id: str, message: str) -> None:
         self.run_id = run_id
         super().__init__(f"run {run_id}: {message}")
+
+
+class PolicyError(RightsdeskError):
+    """A request or a decision breaks the law or the company's policy; the message says why."""
+
+
+class NotFoundError(RightsdeskError):
+    """A request, key or file does not exist, or the caller may not know that it exists."""
+
+
+class PermissionDeniedError(RightsdeskError):
+    """The caller is authenticated but lacks the scope or capability for this action."""
+
+
+class AuthenticationError(RightsdeskError):
+    """The caller's credentials, token or code are missing, wrong, expired or locked out."""
+
+
+class ConflictError(RightsdeskError):
+    """The action does not fit the current state (e.g. a transition the table forbids)."""
+
+
+class LockedOutError(AuthenticationError):
+    """Too many wrong attempts; the caller must wait before trying again."""

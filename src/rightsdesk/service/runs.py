@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +18,7 @@ from rightsdesk.engine.runner import Engine
 from rightsdesk.engine.traversal import Progress, TraversalStats
 from rightsdesk.export.writer import ExportWriter, SubjectExport
 from rightsdesk.masking.base import MaskingKey
+from rightsdesk.service import keyfiles
 from rightsdesk.settings import Settings
 
 
@@ -72,15 +71,7 @@ def export(
 
 def masking_key(settings: Settings) -> MaskingKey:
     """The configured key, else one generated once into the state directory (mode 0600)."""
-    if settings.masking_key is not None:
-        return MaskingKey(settings.masking_key.get_secret_value().encode())
-    path = settings.state_dir / "masking.key"
-    if not path.exists():
-        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return MaskingKey(path.read_text().strip().encode())
+    return MaskingKey(keyfiles.secret(settings.masking_key, settings.state_dir / "masking.key"))
 
 
 def subjects_from(identities: list[str], file: Path | None) -> list[Subject]:

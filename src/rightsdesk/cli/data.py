@@ -1,4 +1,4 @@
-"""The command line: argument parsing and printing only; the work is in ``service``."""
+"""Commands on data maps and data stores directly: validate, plan, access, erase, demo."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,37 +19,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from rightsdesk.domain.errors import (
-    ConnectorError,
-    DataMapError,
-    ExecutionError,
-    PlanError,
-    RightsdeskError,
-)
+from rightsdesk.cli.app import app, datamap_app, err, out
 from rightsdesk.engine.runner import ErasureResult
 from rightsdesk.engine.traversal import Progress as ProgressCallback
 from rightsdesk.service import runs
 from rightsdesk.settings import Settings
-
-app = typer.Typer(
-    help="rightsdesk: fulfil people's rights over their personal information.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-datamap_app = typer.Typer(help="Work with data maps.", no_args_is_help=True)
-app.add_typer(datamap_app, name="datamap")
-out = Console()
-err = Console(stderr=True)
-
-#: The one place errors become exit codes.
-EXIT_CODES: dict[type[RightsdeskError], int] = {
-    DataMapError: 2,
-    PlanError: 2,
-    runs.InputError: 2,
-    ConnectorError: 3,
-    ExecutionError: 4,
-}
 
 DataMapOption = Annotated[Path, typer.Option("--datamap", "-m", help="The data map YAML file.")]
 IdentityOption = Annotated[
@@ -62,15 +35,6 @@ FileOption = Annotated[
         "--identities-file", help="CSV (header of identity kinds) or JSONL: one person per line."
     ),
 ]
-
-
-def main() -> None:
-    try:
-        app()
-    except RightsdeskError as exc:
-        code = next((c for kind, c in EXIT_CODES.items() if isinstance(exc, kind)), 1)
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
-        raise SystemExit(code) from None
 
 
 @datamap_app.command("validate")

@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): HTTP in and out only; the work is in ``service``."""

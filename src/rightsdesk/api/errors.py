@@ -1,0 +1,56 @@
+"""The one place errors become HTTP responses: a status and a reason, never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from rightsdesk.domain.errors import (
+    AuthenticationError,
+    ConflictError,
+    DataMapError,
+    LockedOutError,
+    NotFoundError,
+    PermissionDeniedError,
+    PolicyError,
+    RightsdeskError,
+)
+from rightsdesk.notify.errors import DeliveryError
+
+log = logging.getLogger("rightsdesk.api")
+
+#: Most specific first.
+STATUS: list[tuple[type[RightsdeskError], int]] = [
+    (LockedOutError, 429),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (PolicyError, 422),
+    (DataMapError, 422),
+    (DeliveryError, 503),
+]
+
+
+def problem(status: int, error: str, detail: object) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RightsdeskError)
+    async def rightsdesk_error(_: Request, exc: RightsdeskError) -> JSONResponse:
+        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
+        if status == 500:
+            log.error("unmapped error: %s", exc)
+        return problem(status, type(exc).__name__, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        ]
+        return problem(422, "InvalidInput", details)

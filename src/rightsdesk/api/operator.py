@@ -1,0 +1,151 @@
+"""Operators' endpoints: find, view and decide requests; every call needs a scoped API key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from rightsdesk.api.auth import OperatorDep, ServicesDep
+from rightsdesk.api.schemas import (
+    AssignIn,
+    AuditOut,
+    Done,
+    EvidenceIn,
+    NoteIn,
+    ReasonIn,
+    RefuseIn,
+    RequestDetailOut,
+    RequestOut,
+    RequestPage,
+    RequiredReasonIn,
+    SubmitIn,
+    SubmitOut,
+)
+from rightsdesk.audit import log as audit
+from rightsdesk.domain.requests import RequestType, Status
+from rightsdesk.service import intake, requests, views
+from rightsdesk.service.operators import Scope
+
+router = APIRouter(prefix="/v1/admin", tags=["operator"])
+
+
+@router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=SubmitOut)
+def submit_ticket(body: SubmitIn, op: OperatorDep, svc: ServicesDep) -> SubmitOut:
+    """Record a request received by another channel (ticket, phone, letter) for a person."""
+    op.require(Scope.DECIDE)
+    done = intake.submit(svc, body.submission(channel="ticket", actor=op.actor))
+    return SubmitOut(
+        id=done.request.id,
+        status=done.request.status,
+        token=done.token,
+        joined=done.joined,
+        due=done.request.due,
+        next_step="give the person this token, or verify them with recorded evidence",
+    )
+
+
+@router.get("/requests", response_model=RequestPage)
+def search(
+    op: OperatorDep,
+    svc: ServicesDep,
+    status_: Annotated[list[Status] | None, Query(alias="status")] = None,
+    type_: Annotated[RequestType | None, Query(alias="type")] = None,
+    deadline: Annotated[str | None, Query(pattern="^(at_risk|overdue)$")] = None,
+    assignee: Annotated[str | None, Query(max_length=128)] = None,
+    q: Annotated[
+        str | None, Query(max_length=320, description="Request id or identity value.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> RequestPage:
+    """List requests by status, type, deadline (at_risk, overdue), assignee, or search."""
+    op.require(Scope.READ)
+    spec = views.Filter(tuple(status_ or ()), type_, deadline, assignee, q, limit, offset)
+    total, items = views.search(svc, spec)
+    return RequestPage(
+        total=total, items=[RequestOut.model_validate(i, from_attributes=True) for i in items]
+    )
+
+
+@router.get("/requests/{request_id}", response_model=RequestDetailOut)
+def show(request_id: str, op: OperatorDep, svc: ServicesDep) -> RequestDetailOut:
+    """One request with the person's identities, notes and its audit trail."""
+    op.require(Scope.READ)
+    return RequestDetailOut.model_validate(views.detail(svc, request_id), from_attributes=True)
+
+
+@router.post("/requests/{request_id}/approve", response_model=Done)
+def approve(request_id: str, body: ReasonIn, op: OperatorDep, svc: ServicesDep) -> Done:
+    requests.approve(svc, op, request_id, body.reason)
+    return Done()
+
+
+@router.post("/requests/{request_id}/refuse", response_model=Done)
+def refuse(request_id: str, body: RefuseIn, op: OperatorDep, svc: ServicesDep) -> Done:
+    """Refuse with a ground from the policy's catalogue, a justification, and optionally a part."""
+    requests.refuse(
+        svc,
+        op,
+        request_id,
+        ground=body.ground,
+        justification=body.justification,
+        part=body.part,
+        alternative=body.alternative,
+        evidence=body.evidence,
+    )
+    return Done()
+
+
+@router.post("/requests/{request_id}/extend", response_model=Done)
+def extend(request_id: str, body: RequiredReasonIn, op: OperatorDep, svc: ServicesDep) -> Done:
+    """Extend the deadline where the regime allows it; the person is told why."""
+    requests.extend(svc, op, request_id, body.reason)
+    return Done()
+
+
+@router.post("/requests/{request_id}/assign", response_model=Done)
+def assign(request_id: str, body: AssignIn, op: OperatorDep, svc: ServicesDep) -> Done:
+    requests.assign(svc, op, request_id, body.assignee)
+    return Done()
+
+
+@router.post("/requests/{request_id}/notes", response_model=Done)
+def add_note(request_id: str, body: NoteIn, op: OperatorDep, svc: ServicesDep) -> Done:
+    requests.note(svc, op, request_id, body.text)
+    return Done()
+
+
+@router.post("/requests/{request_id}/verify", response_model=Done)
+def verify(request_id: str, body: EvidenceIn, op: OperatorDep, svc: ServicesDep) -> Done:
+    """Attest the person's identity from evidence kept elsewhere (e.g. a signed written request)."""
+    requests.verify_for(svc, op, request_id, body.evidence)
+    return Done()
+
+
+@router.post(
+    "/requests/{request_id}/run", status_code=status.HTTP_202_ACCEPTED, response_model=Done
+)
+def run(request_id: str, op: OperatorDep, svc: ServicesDep) -> Done:
+    requests.run(svc, op, request_id)
+    return Done()
+
+
+@router.post(
+    "/requests/{request_id}/retry", status_code=status.HTTP_202_ACCEPTED, response_model=Done
+)
+def retry(request_id: str, op: OperatorDep, svc: ServicesDep) -> Done:
+    requests.retry(svc, op, request_id)
+    return Done()
+
+
+@router.get("/audit/verify", response_model=AuditOut)
+def audit_verify(op: OperatorDep, svc: ServicesDep) -> AuditOut:
+    """Check the whole audit chain: any edited, removed or reordered entry is reported."""
+    op.require(Scope.ADMIN)
+    count, breaks = audit.check(svc.store)
+    return AuditOut(
+        entries=count,
+        intact=not breaks,
+        breaks=[{"seq": b.seq, "kind": str(b.kind), "message": b.message} for b in breaks],
+    )

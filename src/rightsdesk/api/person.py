@@ -1,0 +1,96 @@
+"""The requester's endpoints: submit, verify, follow, accept a fee, download, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+from fastapi.responses import FileResponse
+
+from rightsdesk.api.auth import ServicesDep, TokenDep
+from rightsdesk.api.schemas import CodeIn, CodeOut, Done, RequestOut, SubmitIn, SubmitOut
+from rightsdesk.domain.errors import AuthenticationError
+from rightsdesk.service import execution, intake, receipts, requests, verification
+
+router = APIRouter(prefix="/v1/requests", tags=["requester"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=128,
+        description="Send the same key when retrying a submission: it never creates two requests.",
+    ),
+]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=SubmitOut)
+def submit(
+    body: SubmitIn, svc: ServicesDep, response: Response, idempotency_key: IdempotencyKey = None
+) -> SubmitOut:
+    """Ask to exercise a right. A one-time code goes to the email or phone you name."""
+    done = intake.submit(svc, body.submission(channel="api", idempotency_key=idempotency_key))
+    if done.joined:
+        response.status_code = status.HTTP_200_OK
+    verified = done.request.verified_at is not None
+    return SubmitOut(
+        id=done.request.id,
+        status=done.request.status,
+        token=done.token,
+        joined=done.joined,
+        due=done.request.due,
+        next_step="none: we will write to you" if verified else "enter the code we sent you",
+    )
+
+
+@router.post("/{request_id}/verify", response_model=CodeOut)
+def verify(request_id: str, body: CodeIn, token: TokenDep, svc: ServicesDep) -> CodeOut:
+    """Enter the one-time code (at most 5 attempts per code, then a lock-out)."""
+    result = verification.enter_code(svc, request_id, token, body.code)
+    if not result.ok:
+        raise AuthenticationError(result.message)
+    return CodeOut(verified=True, status=result.status, message=result.message)
+
+
+@router.post("/{request_id}/code", status_code=status.HTTP_202_ACCEPTED, response_model=Done)
+def resend(request_id: str, token: TokenDep, svc: ServicesDep) -> Done:
+    """Send a new code (not more often than once a minute)."""
+    requests.resend_code(svc, request_id, token)
+    return Done()
+
+
+@router.get("/{request_id}", response_model=RequestOut)
+def show(request_id: str, token: TokenDep, svc: ServicesDep) -> RequestOut:
+    """Follow your request: status, due date, fee quote, outcome."""
+    return RequestOut.model_validate(requests.status(svc, request_id, token), from_attributes=True)
+
+
+@router.post("/{request_id}/accept-fee", response_model=RequestOut)
+def accept_fee(request_id: str, token: TokenDep, svc: ServicesDep) -> RequestOut:
+    """Accept the fee quoted for a repeated request; work starts only after this."""
+    view = requests.accept_fee(svc, request_id, token)
+    return RequestOut.model_validate(view, from_attributes=True)
+
+
+@router.post("/{request_id}/cancel", response_model=RequestOut)
+def cancel(request_id: str, token: TokenDep, svc: ServicesDep) -> RequestOut:
+    """Withdraw your request while nothing has run yet."""
+    return RequestOut.model_validate(requests.cancel(svc, request_id, token), from_attributes=True)
+
+
+@router.get("/{request_id}/receipt")
+def receipt(request_id: str, token: TokenDep, svc: ServicesDep) -> dict[str, object]:
+    """The signed receipt of a completed request (check it with `rightsdesk receipt verify`)."""
+    return receipts.for_person(svc, request_id, token)
+
+
+@router.get("/{request_id}/export", response_class=FileResponse)
+def download(
+    request_id: str,
+    svc: ServicesDep,
+    expires: Annotated[str, Query(max_length=20)],
+    signature: Annotated[str, Query(max_length=128)],
+) -> FileResponse:
+    """Download your export (a ZIP of data.json, CSV files and a readable report) by its link."""
+    path = execution.export_file(svc, request_id, expires, signature)
+    return FileResponse(path, media_type="application/zip", filename=f"rightsdesk-{request_id}.zip")

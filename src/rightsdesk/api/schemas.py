@@ -1,0 +1,144 @@
+"""Request and response bodies of the REST API (pydantic v2), with limits on every input."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from rightsdesk.domain.requests import RequestType
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.service import intake
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IdentityIn(Strict):
+    kind: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+
+
+class SubmitIn(Strict):
+    type: RequestType
+    identities: list[IdentityIn] = Field(default_factory=list, max_length=10)
+    regimes: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+        default_factory=list, max_length=5
+    )
+    locale: Annotated[str, StringConstraints(pattern=r"^(en|zh|zh-CN|zh-Hans)$")] | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    host_token: Annotated[str, StringConstraints(max_length=4096)] | None = Field(
+        default=None, description="A signed login token from the host platform (HS256 JWT)."
+    )
+
+    def submission(
+        self, *, channel: str, actor: str = "person", idempotency_key: str | None = None
+    ) -> intake.Submission:
+        return intake.Submission(
+            type=self.type,
+            identities=tuple(Identity(i.kind, i.value) for i in self.identities),
+            channel=channel,
+            regimes=tuple(self.regimes),
+            locale=self.locale,
+            params=self.params,
+            idempotency_key=idempotency_key,
+            host_token=self.host_token,
+            actor=actor,
+        )
+
+
+class SubmitOut(BaseModel):
+    id: str
+    status: str
+    token: str = Field(description="Your capability for this request: keep it, it is shown once.")
+    joined: bool = Field(description="True when this joined an earlier, still open request.")
+    due: date
+    next_step: str
+
+
+class CodeIn(Strict):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4,8}$")]
+
+
+class CodeOut(BaseModel):
+    verified: bool
+    status: str
+    message: str
+
+
+class RequestOut(BaseModel):
+    id: str
+    type: str
+    status: str
+    channel: str
+    regimes: list[str]
+    locale: str
+    received_at: datetime
+    updated_at: datetime
+    due: date
+    max_due: date
+    ack_due: date | None
+    governing_regime: str
+    deadline: str
+    verified: bool
+    fee: dict[str, Any] | None
+    assignee: str | None
+    outcome: dict[str, Any]
+    closed_at: datetime | None
+
+
+class RequestDetailOut(RequestOut):
+    identities: list[dict[str, str]]
+    notes: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+
+
+class RequestPage(BaseModel):
+    total: int
+    items: list[RequestOut]
+
+
+class ReasonIn(Strict):
+    reason: Text | None = None
+
+
+class RequiredReasonIn(Strict):
+    reason: Text
+
+
+class RefuseIn(Strict):
+    ground: Short
+    justification: Text
+    part: Text | None = Field(default=None, description="Refuse only this part; the rest goes on.")
+    alternative: Text | None = Field(default=None, description="An alternative method offered.")
+    evidence: Text | None = Field(
+        default=None, description="The recorded demonstration some grounds need (cannot_identify)."
+    )
+
+
+class AssignIn(Strict):
+    assignee: Short
+
+
+class NoteIn(Strict):
+    text: Text
+
+
+class EvidenceIn(Strict):
+    evidence: Text
+
+
+class Done(BaseModel):
+    ok: bool = True
+    status: str | None = None
+
+
+class AuditOut(BaseModel):
+    entries: int
+    intact: bool
+    breaks: list[dict[str, Any]]

@@ -1,0 +1,1 @@
+"""Tamper-evident audit: a hash chain of audit records (``chain``), signed ``receipts``."""

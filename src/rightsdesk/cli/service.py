@@ -1,0 +1,264 @@
+"""Commands on the request service: serve the API, handle requests, keys, audit and receipts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from rightsdesk.cli.app import app, err, out
+from rightsdesk.domain.requests import RequestType, Status
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.service import intake, operators, requests, views, wiring
+from rightsdesk.service.context import Services
+from rightsdesk.service.operators import Operator, Scope
+from rightsdesk.settings import Settings
+
+request_app = typer.Typer(
+    help="Handle rights requests (as a local operator).", no_args_is_help=True
+)
+apikey_app = typer.Typer(help="Operator API keys.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+receipt_app = typer.Typer(help="Signed receipts of completed requests.", no_args_is_help=True)
+db_app = typer.Typer(help="rightsdesk's own database.", no_args_is_help=True)
+for sub, name in (
+    (request_app, "request"),
+    (apikey_app, "apikey"),
+    (audit_app, "audit"),
+    (receipt_app, "receipt"),
+    (db_app, "db"),
+):
+    app.add_typer(sub, name=name)
+
+#: Whoever runs the CLI on the server has the database itself; they act as this operator.
+LOCAL = Operator("cli", "local command line", frozenset(Scope))
+
+
+@contextmanager
+def _services() -> Iterator[Services]:
+    services = wiring.build(Settings())
+    try:
+        yield services
+    finally:
+        wiring.close(services)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs) with the in-process job runner."""
+    import uvicorn
+
+    from rightsdesk.api.app import create_app
+
+    with _services() as services:
+        err.print(f"rightsdesk API on http://{host}:{port} (docs at /docs)")
+        uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade rightsdesk's tables to the newest migration."""
+    with _services() as services:
+        out.print(f"database at {services.store.engine.url.render_as_string()} is up to date")
+
+
+@request_app.command("submit")
+def submit(
+    type_: Annotated[RequestType, typer.Option("--type", "-t", help="The right exercised.")],
+    identity: Annotated[
+        list[str], typer.Option("--identity", "-i", help="kind=value (repeatable).")
+    ],
+    regime: Annotated[
+        list[str] | None, typer.Option("--regime", help="Regime (repeatable).")
+    ] = None,
+    locale: Annotated[str | None, typer.Option(help="zh-CN or en.")] = None,
+    evidence: Annotated[
+        str | None, typer.Option(help="Verify now, citing the evidence kept (e.g. ticket 123).")
+    ] = None,
+) -> None:
+    """Record a request received by another channel (ticket, letter, phone)."""
+    parsed = tuple(Identity.parse(text) for text in identity)
+    with _services() as services:
+        done = intake.submit(
+            services,
+            intake.Submission(
+                type_,
+                parsed,
+                channel="cli",
+                regimes=tuple(regime or ()),
+                locale=locale,
+                actor=LOCAL.actor,
+            ),
+        )
+        if evidence:
+            requests.verify_for(services, LOCAL, done.request.id, evidence)
+        services.jobs.drain()
+        shown = views.detail(services, done.request.id)
+    out.print(f"request {shown.id}: {shown.status}, due {shown.due} ({shown.governing_regime})")
+    out.print(f"requester token (give it to the person, shown once): {done.token}")
+
+
+@request_app.command("list")
+def list_(
+    status: Annotated[list[Status] | None, typer.Option(help="Status (repeatable).")] = None,
+    deadline: Annotated[str | None, typer.Option(help="at_risk or overdue.")] = None,
+    q: Annotated[str | None, typer.Option(help="Request id or identity value.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+) -> None:
+    """List requests, soonest due first."""
+    with _services() as services:
+        total, items = views.search(
+            services, views.Filter(tuple(status or ()), None, deadline, None, q, limit)
+        )
+    table = Table(title=f"{total} request(s)", title_justify="left")
+    for column in ("id", "type", "status", "due", "deadline", "assignee"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            item.id, item.type, item.status, str(item.due), item.deadline, item.assignee or "-"
+        )
+    out.print(table)
+
+
+@request_app.command("show")
+def show(request_id: str) -> None:
+    """One request with identities, notes and its audit trail (JSON)."""
+    with _services() as services:
+        shown = views.detail(services, request_id)
+    out.print_json(json.dumps(shown.__dict__, default=str))
+
+
+@request_app.command("approve")
+def approve(request_id: str, reason: Annotated[str | None, typer.Option()] = None) -> None:
+    """Approve a verified request; access and delete requests then run."""
+    with _services() as services:
+        requests.approve(services, LOCAL, request_id, reason)
+        services.jobs.drain()
+        out.print(f"request {request_id}: {views.detail(services, request_id).status}")
+
+
+@request_app.command("refuse")
+def refuse(
+    request_id: str,
+    ground: Annotated[str, typer.Option(help="A ground code (see `request grounds`).")],
+    justification: Annotated[str, typer.Option(help="Why, in words the person will read.")],
+    part: Annotated[str | None, typer.Option(help="Refuse only this part.")] = None,
+    alternative: Annotated[str | None, typer.Option(help="An alternative method offered.")] = None,
+) -> None:
+    """Refuse a request (or part of it) on a ground from the policy's catalogue."""
+    with _services() as services:
+        requests.refuse(
+            services,
+            LOCAL,
+            request_id,
+            ground=ground,
+            justification=justification,
+            part=part,
+            alternative=alternative,
+        )
+        out.print(f"request {request_id}: {views.detail(services, request_id).status}")
+
+
+@request_app.command("grounds")
+def grounds() -> None:
+    """The refusal grounds of the configured policy profile."""
+    with _services() as services:
+        table = Table(
+            title=f"refusal grounds ({services.policy.config.refusal_profile})",
+            title_justify="left",
+        )
+        for column in ("code", "kind", "ground"):
+            table.add_column(column)
+        for ground in services.policy.grounds():
+            table.add_row(ground.code, str(ground.kind), ground.title("en"))
+    out.print(table)
+
+
+@request_app.command("run")
+def run(request_id: str) -> None:
+    """Run an approved request now and wait for it."""
+    with _services() as services:
+        requests.run(services, LOCAL, request_id)
+        services.jobs.drain()
+        out.print(f"request {request_id}: {views.detail(services, request_id).status}")
+
+
+@request_app.command("sweep")
+def sweep() -> None:
+    """Expire requests left unverified or unpaid too long (run it from cron, or `serve` does)."""
+    with _services() as services:
+        counts = wiring.sweep(services)
+    out.print(", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: str,
+    scope: Annotated[
+        list[str], typer.Option("--scope", "-s", help="read, decide or admin (repeatable).")
+    ],
+) -> None:
+    """Create an operator API key; the secret is printed once and stored only as a hash."""
+    with _services() as services:
+        key_id, secret = operators.create_key(services, name, scope)
+    out.print(f"key {key_id} ({', '.join(scope)}): {secret}")
+    err.print("keep it now: it cannot be shown again", style="dim")
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    with _services() as services:
+        keys = operators.list_keys(services)
+    for key in keys:
+        state = "revoked" if key.revoked_at else "active"
+        out.print(f"{key.id}  {key.name}  {','.join(key.scopes)}  {state}")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: str) -> None:
+    with _services() as services:
+        operators.revoke(services, key_id)
+    out.print(f"key {key_id} revoked")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check every entry of the audit chain; exit 8 when anything was edited, removed or moved."""
+    from rightsdesk.audit import log as audit
+
+    with _services() as services:
+        count, breaks = audit.check(services.store)
+    for item in breaks:
+        out.print(f"[red]entry {item.seq}: {item.kind}[/red] {item.message}", highlight=False)
+    if breaks:
+        raise typer.Exit(8)
+    out.print(f"audit log intact: {count} entries")
+
+
+@receipt_app.command("verify")
+def receipt_verify(
+    file: Path,
+    public_key: Annotated[
+        Path | None, typer.Option(help="The issuer's public key (PEM) to check who signed it.")
+    ] = None,
+) -> None:
+    """Check a receipt's Ed25519 signature offline; exit 8 when it is not valid."""
+    from rightsdesk.audit.receipts import load_public_key, verify_receipt
+
+    trusted = [load_public_key(public_key)] if public_key else None
+    check = verify_receipt(file, trusted)
+    for problem in check.problems:
+        err.print(problem)
+    if not check.valid:
+        out.print(f"[red]{file}: NOT valid[/red]")
+        raise typer.Exit(8)
+    who = "signed by the given key" if check.trusted else "intact (signer not checked)"
+    out.print(f"{file}: valid, {who}, key {check.key_id}")

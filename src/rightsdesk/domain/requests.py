@@ -1,0 +1,108 @@
+"""Rights requests: their types, statuses, and the one transition table that moves a status."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from rightsdesk.domain.errors import ConflictError
+
+
+class RequestType(StrEnum):
+    """The five rights of the source policy."""
+
+    ACCESS = "access"
+    CORRECT = "correct"
+    DELETE = "delete"
+    WITHDRAW_CONSENT = "withdraw_consent"
+    CANCEL_ACCOUNT = "cancel_account"
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    IDENTITY_UNVERIFIED = "identity_unverified"
+    VERIFIED = "verified"
+    AWAITING_FEE = "awaiting_fee"
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    PARTIALLY_COMPLETED = "partially_completed"
+    REFUSED = "refused"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Event(StrEnum):
+    """What happened to a request; each transition is one of these and one audit entry."""
+
+    CHALLENGE = "challenge"  # a verification code or token was asked for
+    VERIFY = "verify"
+    QUOTE_FEE = "quote_fee"
+    ACCEPT_FEE = "accept_fee"
+    QUEUE_FOR_APPROVAL = "queue_for_approval"
+    APPROVE = "approve"
+    REVERIFY = "reverify"  # step-up verification right before a run
+    START = "start"
+    COMPLETE = "complete"
+    COMPLETE_PARTIALLY = "complete_partially"
+    FAIL = "fail"
+    RETRY = "retry"
+    REFUSE = "refuse"
+    CANCEL = "cancel"
+    EXPIRE = "expire"
+
+
+S = Status
+#: Statuses in which nothing has run yet, so the requester may still cancel.
+NOTHING_RUN = frozenset(
+    {S.RECEIVED, S.IDENTITY_UNVERIFIED, S.VERIFIED, S.AWAITING_FEE, S.AWAITING_APPROVAL, S.APPROVED}
+)
+#: Statuses a request never leaves.
+FINAL = frozenset({S.COMPLETED, S.PARTIALLY_COMPLETED, S.REFUSED, S.CANCELLED, S.EXPIRED})
+#: Statuses of a request still being worked on (a duplicate joins such a request).
+OPEN = frozenset(Status) - FINAL
+
+#: The one transition table: (status, event) -> next status. Nothing else assigns a status.
+TRANSITIONS: dict[tuple[Status, Event], Status] = {
+    (S.RECEIVED, Event.CHALLENGE): S.IDENTITY_UNVERIFIED,
+    (S.RECEIVED, Event.VERIFY): S.VERIFIED,
+    (S.IDENTITY_UNVERIFIED, Event.CHALLENGE): S.IDENTITY_UNVERIFIED,
+    (S.IDENTITY_UNVERIFIED, Event.VERIFY): S.VERIFIED,
+    (S.IDENTITY_UNVERIFIED, Event.EXPIRE): S.EXPIRED,
+    (S.VERIFIED, Event.QUOTE_FEE): S.AWAITING_FEE,
+    (S.VERIFIED, Event.QUEUE_FOR_APPROVAL): S.AWAITING_APPROVAL,
+    (S.AWAITING_FEE, Event.ACCEPT_FEE): S.AWAITING_APPROVAL,
+    (S.AWAITING_FEE, Event.EXPIRE): S.EXPIRED,
+    (S.AWAITING_APPROVAL, Event.APPROVE): S.APPROVED,
+    (S.APPROVED, Event.CHALLENGE): S.APPROVED,
+    (S.APPROVED, Event.REVERIFY): S.APPROVED,
+    (S.APPROVED, Event.START): S.IN_PROGRESS,
+    (S.IN_PROGRESS, Event.COMPLETE): S.COMPLETED,
+    (S.IN_PROGRESS, Event.COMPLETE_PARTIALLY): S.PARTIALLY_COMPLETED,
+    (S.IN_PROGRESS, Event.FAIL): S.FAILED,
+    (S.FAILED, Event.RETRY): S.APPROVED,
+    **{(s, Event.CANCEL): S.CANCELLED for s in NOTHING_RUN},
+    **{(s, Event.REFUSE): S.REFUSED for s in NOTHING_RUN | {S.FAILED}},
+}
+
+
+class TransitionError(ConflictError):
+    """An event that the transition table does not allow from the request's current status."""
+
+    def __init__(self, status: Status, event: Event) -> None:
+        self.status = status
+        self.event = event
+        allowed = sorted(e.value for (s, e) in TRANSITIONS if s is status)
+        super().__init__(
+            f"cannot {event.value} a request that is {status.value}"
+            + (f" (possible now: {', '.join(allowed)})" if allowed else " (it is closed)")
+        )
+
+
+def next_status(status: Status, event: Event) -> Status:
+    """The status after ``event``, or TransitionError when the table does not allow it."""
+    try:
+        return TRANSITIONS[(status, event)]
+    except KeyError:
+        raise TransitionError(status, event) from None

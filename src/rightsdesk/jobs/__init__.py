@@ -1,0 +1,1 @@
+"""Job backends: where approved requests run (in-process threads by default)."""

@@ -1,0 +1,22 @@
+"""The job-backend interface: it carries a job id, never objects; the store holds progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+#: Runs one job by id; safe to call twice for the same id (the store says what is left).
+Handler = Callable[[str], None]
+
+
+class JobBackend(Protocol):
+    def bind(self, handler: Handler) -> None:
+        """Set the function that runs a job (the service layer's, so jobs never import it)."""
+
+    def submit(self, job_id: str) -> None:
+        """Schedule the job; returns at once."""
+
+    def drain(self, timeout: float | None = None) -> None:
+        """Wait until every submitted job has finished (tests, CLI, shutdown)."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,30 @@
+"""Telling the requester what happened, by e-mail (SMTP or an outbox folder) or SMS."""
+
+from __future__ import annotations
+
+from rightsdesk.notify.errors import DeliveryError, NotifyError, RenderError
+from rightsdesk.notify.locales import LOCALES, resolve_locale
+from rightsdesk.notify.mailer import Mailer, OutboxMailer, SmtpMailer, mailer_from_url
+from rightsdesk.notify.notifier import Notifier
+from rightsdesk.notify.rendering import KINDS, render, render_sms
+from rightsdesk.notify.sms import ConsoleSms, FileSms, SmsSender, sms_from_url
+
+__all__ = [
+    "KINDS",
+    "LOCALES",
+    "ConsoleSms",
+    "DeliveryError",
+    "FileSms",
+    "Mailer",
+    "Notifier",
+    "NotifyError",
+    "OutboxMailer",
+    "RenderError",
+    "SmsSender",
+    "SmtpMailer",
+    "mailer_from_url",
+    "render",
+    "render_sms",
+    "resolve_locale",
+    "sms_from_url",
+]

@@ -1,0 +1,143 @@
+"""Mail transports: a real SMTP server, or an outbox folder of ``.eml`` files for a laptop."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from ssl import SSLContext, create_default_context
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from rightsdesk.notify.errors import DeliveryError
+
+_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+_YES = frozenset({"1", "true", "yes"})
+
+
+class Mailer(Protocol):
+    """Anything that can take a finished e-mail; it raises DeliveryError when it cannot."""
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpMailer:
+    """Sends through an SMTP server: plain, STARTTLS or implicit TLS, with an optional login."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        starttls: bool = False,
+        ssl: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 10,
+        context: SSLContext | None = None,
+    ) -> None:
+        if starttls and ssl:
+            raise ValueError("choose starttls (upgrade a plain connection) or ssl, not both")
+        self.host, self.port, self.timeout = host, port, timeout
+        self.starttls, self.ssl, self.username = starttls, ssl, username
+        self._password = password
+        self._context = context
+
+    def __repr__(self) -> str:
+        mode = "ssl" if self.ssl else "starttls" if self.starttls else "plain"
+        return f"SmtpMailer({self.host}:{self.port}, {mode}, user={self.username!r})"
+
+    def send(self, message: EmailMessage) -> None:
+        where = f"{self.host}:{self.port}"
+        try:
+            smtp = self._connect()
+        except OSError as exc:
+            raise DeliveryError("email", f"cannot connect to SMTP server {where}: {exc}") from exc
+        try:
+            with smtp:
+                if self.starttls:
+                    smtp.starttls(context=self._context or create_default_context())
+                if self.username is not None:
+                    smtp.login(self.username, self._password or "")
+                smtp.send_message(message)
+        except OSError as exc:  # smtplib.SMTPException is an OSError
+            raise DeliveryError("email", f"SMTP server {where}: {_describe(exc)}") from exc
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.ssl:
+            context = self._context or create_default_context()
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
+
+class OutboxMailer:
+    """Writes each message to ``folder`` as an ``.eml`` file readable only by its owner (0600)."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+
+    def __repr__(self) -> str:
+        return f"OutboxMailer({str(self.folder)!r})"
+
+    def send(self, message: EmailMessage) -> None:
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.eml"
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(message.as_bytes())
+        except OSError as exc:
+            raise DeliveryError("email", f"cannot write to outbox {self.folder}: {exc}") from exc
+
+
+def mailer_from_url(url: str) -> Mailer:
+    """``smtp://[user:pass@]host[:port]``, ``smtp+starttls://…``, ``smtps://…`` or ``file:///folder``."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return OutboxMailer(Path(unquote(parts.path)))
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+        scheme = ""
+    if scheme not in _PORTS or not parts.hostname:
+        raise DeliveryError(
+            "email",
+            f"unsupported mail URL {_redact(url)!r}; use smtp://host:port, "
+            "smtp+starttls://user:pass@host, smtps://user:pass@host or file:///folder",
+        )
+    query = parse_qs(parts.query)
+    return SmtpMailer(
+        parts.hostname,
+        port or _PORTS[scheme],
+        starttls=scheme == "smtp+starttls" or query.get("starttls", [""])[0].lower() in _YES,
+        ssl=scheme == "smtps",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        timeout=float(query.get("timeout", ["10"])[0]),
+    )
+
+
+def _describe(exc: OSError) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = ", ".join(
+            f"{who} ({code} {text.decode(errors='replace')})"
+            for who, (code, text) in exc.recipients.items()
+        )
+        return f"recipient refused: {refused}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return f"{type(exc).__name__}: {exc.smtp_code} {text}".strip()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)

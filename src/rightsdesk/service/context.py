@@ -1,0 +1,124 @@
+"""What every workflow needs, built once at the edge, and the unit of work they run in."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.orm import Session
+
+from rightsdesk.datamap import DataMap
+from rightsdesk.jobs.base import JobBackend
+from rightsdesk.notify.notifier import Notifier
+from rightsdesk.policy import Policy
+from rightsdesk.settings import Settings
+from rightsdesk.store.db import Store
+
+log = logging.getLogger("rightsdesk.service")
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The server's secret; every keyed hash names its purpose so values never cross uses."""
+
+    key: bytes
+
+    def mac(self, purpose: str, *parts: str) -> str:
+        message = "\x1f".join((purpose, *parts)).encode()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for the requester, sent only after the transaction that caused it commits."""
+
+    kind: str
+    email: str | None
+    phone: str | None
+    locale: str
+    context: dict[str, Any]
+    request_id: str
+
+
+@dataclass
+class Services:
+    """rightsdesk's collaborators; the CLI and the API build one and call the same workflows."""
+
+    settings: Settings
+    store: Store
+    policy: Policy
+    notifier: Notifier
+    secrets: Secrets
+    signing_key: Ed25519PrivateKey
+    jobs: JobBackend
+    datamap: DataMap | None
+    clock: Clock = utcnow
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.settings.state_dir / "exports"
+
+
+@dataclass
+class Unit:
+    """One transaction plus what to do once it has committed (send notices, enqueue jobs)."""
+
+    session: Session
+    now: datetime
+    notices: list[Notice] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+@contextmanager
+def unit(services: Services) -> Iterator[Unit]:
+    """Run a block in one transaction; notices and jobs go out only if it commits."""
+    with services.store.session() as session:
+        work = Unit(session, services.clock())
+        yield work
+    for notice in work.notices:
+        deliver(services, notice)
+    for action in work.after_commit:
+        action()
+
+
+def deliver(services: Services, notice: Notice) -> None:
+    """Send a notice; a failed delivery is logged and audited, the request itself stands."""
+    from rightsdesk.audit import log as audit
+    from rightsdesk.notify.errors import NotifyError
+
+    try:
+        services.notifier.notify(
+            notice.kind,
+            email=notice.email,
+            phone=notice.phone,
+            locale=notice.locale,
+            context=notice.context,
+        )
+    except NotifyError as exc:
+        log.warning(
+            "notice %s for request %s not delivered: %s", notice.kind, notice.request_id, exc
+        )
+        with services.store.session() as session:
+            audit.append(
+                session,
+                at=services.clock(),
+                actor="system",
+                event="notice_failed",
+                request_id=notice.request_id,
+                reason=str(exc),
+                data={"kind": notice.kind},
+            )

@@ -1,0 +1,142 @@
+"""Actions on one request, by the person (capability token) or an operator (API key)."""
+
+from __future__ import annotations
+
+from rightsdesk.domain.errors import AuthenticationError, PermissionDeniedError
+from rightsdesk.domain.requests import Status
+from rightsdesk.service import decisions, execution, lifecycle, verification
+from rightsdesk.service.context import Services, Unit, unit
+from rightsdesk.service.operators import Operator, Scope
+from rightsdesk.service.views import RequestView, view
+from rightsdesk.store.models import Request
+
+# -- the person -------------------------------------------------------------------------------
+
+
+def status(services: Services, request_id: str, token: str) -> RequestView:
+    """The person's view; until their own token is verified it shows no outcome details."""
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id, lock=False)
+        holder = verification.resolve_token(services, work, request_id, token)
+        shown = view(services, request, today=work.now.date())
+        if holder.verified_at is None:
+            return RequestView(**{**shown.__dict__, "outcome": {}, "fee": None})
+        return shown
+
+
+def resend_code(services: Services, request_id: str, token: str) -> bool:
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        verification.resolve_token(services, work, request_id, token)
+        purpose = "step_up" if Status(request.status) is Status.APPROVED else "verify"
+        return verification.challenge(services, work, request, purpose=purpose)
+
+
+def accept_fee(services: Services, request_id: str, token: str) -> RequestView:
+    with unit(services) as work:
+        request = _verified_holder(services, work, request_id, token)
+        decisions.accept_fee(services, work, request)
+        return view(services, request, today=work.now.date())
+
+
+def cancel(services: Services, request_id: str, token: str) -> RequestView:
+    """The requester withdraws the request, possible while nothing has run."""
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        holder = verification.resolve_token(services, work, request_id, token)
+        if request.verified_at is not None and holder.verified_at is None:
+            raise AuthenticationError("verify with the code sent to you before cancelling")
+        decisions.cancel(work, request, actor="person")
+        return view(services, request, today=work.now.date())
+
+
+def _verified_holder(services: Services, work: Unit, request_id: str, token: str) -> Request:
+    request = lifecycle.load(work, request_id)
+    holder = verification.resolve_token(services, work, request_id, token)
+    if holder.verified_at is None:
+        raise AuthenticationError("verify with the code sent to you first")
+    return request
+
+
+# -- operators --------------------------------------------------------------------------------
+
+
+def approve(services: Services, operator: Operator, request_id: str, reason: str | None) -> None:
+    operator.require(Scope.DECIDE)
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        decisions.approve(services, work, request, actor=operator.actor, reason=reason)
+
+
+def refuse(
+    services: Services,
+    operator: Operator,
+    request_id: str,
+    *,
+    ground: str,
+    justification: str,
+    part: str | None = None,
+    alternative: str | None = None,
+    evidence: str | None = None,
+) -> None:
+    operator.require(Scope.DECIDE)
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        decisions.refuse(
+            services,
+            work,
+            request,
+            actor=operator.actor,
+            ground=ground,
+            justification=justification,
+            part=part,
+            alternative=alternative,
+            evidence=evidence,
+        )
+
+
+def extend(services: Services, operator: Operator, request_id: str, reason: str) -> None:
+    operator.require(Scope.DECIDE)
+    with unit(services) as work:
+        decisions.extend(
+            services, work, lifecycle.load(work, request_id), actor=operator.actor, reason=reason
+        )
+
+
+def assign(services: Services, operator: Operator, request_id: str, assignee: str) -> None:
+    operator.require(Scope.DECIDE)
+    with unit(services) as work:
+        decisions.assign(
+            work, lifecycle.load(work, request_id), actor=operator.actor, assignee=assignee
+        )
+
+
+def note(services: Services, operator: Operator, request_id: str, text: str) -> None:
+    operator.require(Scope.DECIDE)
+    with unit(services) as work:
+        decisions.note(work, lifecycle.load(work, request_id), actor=operator.actor, text=text)
+
+
+def verify_for(services: Services, operator: Operator, request_id: str, evidence: str) -> None:
+    """An operator attests the person's identity (ticket channel), citing the evidence kept."""
+    operator.require(Scope.DECIDE)
+    if len(evidence.strip()) < 5:
+        raise PermissionDeniedError("operator verification needs a reference to the evidence kept")
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        verification.accept(services, work, request, method="operator", actor=operator.actor)
+        lifecycle.record(
+            work, request, "verification_evidence", actor=operator.actor, reason=evidence
+        )
+        decisions.after_step(services, work, request)
+
+
+def run(services: Services, operator: Operator, request_id: str) -> None:
+    operator.require(Scope.DECIDE)
+    execution.run_now(services, request_id)
+
+
+def retry(services: Services, operator: Operator, request_id: str) -> None:
+    operator.require(Scope.DECIDE)
+    with unit(services) as work:
+        execution.retry(services, work, lifecycle.load(work, request_id), actor=operator.actor)

@@ -1,0 +1,228 @@
+"""Who is asking: one-time codes to an identity the company holds, or the host's signed token."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from sqlalchemy import select
+
+from rightsdesk.domain.errors import (
+    AuthenticationError,
+    LockedOutError,
+    NotFoundError,
+    PolicyError,
+)
+from rightsdesk.domain.requests import Event, Status
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.service import lifecycle
+from rightsdesk.service.context import Notice, Services, Unit, unit
+from rightsdesk.store.models import AccessToken, Challenge, Request
+
+CODE_DIGITS = 6
+#: A new code is not sent more often than this (the previous one keeps working).
+RESEND_AFTER = timedelta(seconds=60)
+#: Host tokens older than this are refused even if not yet expired (re-authentication).
+HOST_TOKEN_MAX_AGE = timedelta(minutes=10)
+#: After ``max_attempts`` wrong codes, no new code is sent for this long.
+LOCKOUT = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    ok: bool
+    message: str
+    status: str
+
+
+def host_claims(services: Services, token: str) -> dict[str, Any]:
+    """The claims of a host-platform login token (HS256, audience ``rightsdesk``), or raise."""
+    secret = services.settings.host_token_secret
+    if secret is None:
+        raise AuthenticationError("signed login tokens are not enabled on this server")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            secret.get_secret_value(),
+            algorithms=["HS256"],
+            audience="rightsdesk",
+            options={"require": ["exp", "iat", "sub"]},
+            leeway=30,
+        )
+    except jwt.PyJWTError as exc:
+        raise AuthenticationError(f"login token rejected: {exc}") from None
+    issued = claims["iat"]
+    if services.clock().timestamp() - float(issued) > HOST_TOKEN_MAX_AGE.total_seconds():
+        raise AuthenticationError("login token is too old; sign in again")
+    return claims
+
+
+def claim_identities(claims: Mapping[str, Any]) -> tuple[Identity, ...]:
+    """``sub`` is the account's user_id; ``email`` and ``phone`` claims are added when present."""
+    found = [Identity("user_id", str(claims["sub"]))]
+    found += [Identity(k, str(claims[k])) for k in ("email", "phone") if claims.get(k)]
+    return tuple(sorted(found))
+
+
+def resolve_token(services: Services, work: Unit, request_id: str, token: str) -> AccessToken:
+    """The requester's capability; a wrong token looks exactly like a missing request."""
+    from rightsdesk.service.intake import token_hash
+
+    row = work.session.get(AccessToken, token_hash(services, token))
+    if row is None or not hmac.compare_digest(row.request_id, request_id):
+        raise NotFoundError(f"no request {request_id!r} for this token")
+    return row
+
+
+def challenge(services: Services, work: Unit, request: Request, *, purpose: str) -> bool:
+    """Send a one-time code (unless a fresh one is out); False when none was sent."""
+    config = services.policy.config.verification
+    latest = _latest(work, request.id)
+    if latest is not None and latest.attempts >= config.max_attempts and latest.used_at:
+        until = latest.used_at + LOCKOUT
+        if work.now < until:
+            raise LockedOutError(
+                f"too many wrong codes; a new code can be sent after {until:%H:%M} UTC"
+            )
+    if (
+        latest is not None
+        and latest.used_at is None
+        and work.now - latest.created_at < RESEND_AFTER
+    ):
+        return False
+    channel, address = _contact(request)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    work.session.add(
+        Challenge(
+            request_id=request.id,
+            channel=channel,
+            purpose=purpose,
+            code_hash=_code_hash(services, request.id, code),
+            created_at=work.now,
+            expires_at=work.now + timedelta(minutes=config.code_ttl_minutes),
+            attempts=0,
+        )
+    )
+    lifecycle.advance(work, request, Event.CHALLENGE, actor="system", data={"channel": channel})
+    work.notices.append(
+        Notice(
+            "verification_code" if purpose == "verify" else "step_up",
+            email=address if channel == "email" else None,
+            phone=address if channel == "sms" else None,
+            locale=request.locale,
+            context={
+                "request_id": request.id,
+                "request_type": request.type,
+                "code": code,
+                "minutes": config.code_ttl_minutes,
+            },
+            request_id=request.id,
+        )
+    )
+    return True
+
+
+def enter_code(services: Services, request_id: str, token: str, code: str) -> CodeResult:
+    """Check a code; wrong attempts are counted (and committed) before the caller is told."""
+    from rightsdesk.service import decisions
+
+    config = services.policy.config.verification
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        holder = resolve_token(services, work, request_id, token)
+        latest = _latest(work, request.id)
+        if latest is None or latest.used_at is not None or latest.expires_at < work.now:
+            return CodeResult(False, "no valid code is out; ask for a new one", request.status)
+        if not hmac.compare_digest(
+            latest.code_hash, _code_hash(services, request.id, code.strip())
+        ):
+            latest.attempts += 1
+            left = config.max_attempts - latest.attempts
+            if left <= 0:
+                latest.used_at = work.now
+                lifecycle.record(work, request, "verification_locked", actor="person")
+                return CodeResult(
+                    False, "too many wrong codes; this code is locked", request.status
+                )
+            return CodeResult(False, f"wrong code; {left} attempt(s) left", request.status)
+        latest.used_at = work.now
+        holder.verified_at = work.now
+        if request.verified_at is None or Status(request.status) is Status.APPROVED:
+            accept(services, work, request, method=f"code:{latest.channel}", actor="person")
+        decisions.after_step(services, work, request)
+        return CodeResult(True, "verified", request.status)
+
+
+def accept(services: Services, work: Unit, request: Request, *, method: str, actor: str) -> None:
+    """Record a successful verification (first time, or the step-up right before a run)."""
+    first = Status(request.status) in {Status.RECEIVED, Status.IDENTITY_UNVERIFIED}
+    event = Event.VERIFY if first else Event.REVERIFY
+    lifecycle.advance(work, request, event, actor=actor, data={"method": method})
+    request.verified_at = work.now
+    request.verification_method = method
+    if first:
+        work.notices.append(_notice(request, "verified", {}))
+
+
+def is_fresh(services: Services, request: Request, now: Any) -> bool:
+    """Verified recently enough for a deletion, correction or disclosure (INT-04)."""
+    window = timedelta(minutes=services.settings.step_up_minutes)
+    return request.verified_at is not None and now - request.verified_at <= window
+
+
+def acknowledge(services: Services, work: Unit, request: Request) -> None:
+    """Tell the person the request arrived, how verification works, and when to expect an answer."""
+    method = "host_token" if request.verified_at else _contact(request)[0]
+    work.notices.append(
+        _notice(
+            request,
+            "acknowledged",
+            {"due": request.due.isoformat(), "verification": method},
+        )
+    )
+
+
+def contact(request: Request) -> tuple[str | None, str | None]:
+    """(email, phone) the person is written to: identities they gave, never anything new."""
+    email = next((i.value for i in request.identities if i.kind == "email"), None)
+    phone = next((i.value for i in request.identities if i.kind == "phone"), None)
+    return email, phone
+
+
+def _notice(request: Request, kind: str, extra: dict[str, Any]) -> Notice:
+    email, phone = contact(request)
+    context = {"request_id": request.id, "request_type": request.type, **extra}
+    return Notice(
+        kind, email, phone if email is None else None, request.locale, context, request.id
+    )
+
+
+def _contact(request: Request) -> tuple[str, str]:
+    email, phone = contact(request)
+    if email is not None:
+        return "email", email
+    if phone is not None:
+        return "sms", phone
+    raise PolicyError(
+        "the request names no email or phone to send a code to; an operator can verify "
+        "the person with recorded evidence instead"
+    )
+
+
+def _latest(work: Unit, request_id: str) -> Challenge | None:
+    query = (
+        select(Challenge)
+        .where(Challenge.request_id == request_id)
+        .order_by(Challenge.id.desc())
+        .limit(1)
+    )
+    return work.session.scalars(query).first()
+
+
+def _code_hash(services: Services, request_id: str, code: str) -> str:
+    return services.secrets.mac("verification-code", request_id, code)

@@ -1,0 +1,157 @@
+"""Read-only views of requests for the edges (API, CLI); nothing outside service sees ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from rightsdesk.audit import log as audit
+from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.requests import OPEN, RequestType, Status
+from rightsdesk.service import lifecycle
+from rightsdesk.service.context import Services, unit
+from rightsdesk.store.models import Note, Request, RequestIdentity
+
+
+@dataclass(frozen=True)
+class RequestView:
+    id: str
+    type: str
+    status: str
+    channel: str
+    regimes: list[str]
+    locale: str
+    received_at: datetime
+    updated_at: datetime
+    due: date
+    max_due: date
+    ack_due: date | None
+    governing_regime: str
+    deadline: str  # on_time | at_risk | overdue | closed
+    verified: bool
+    fee: dict[str, Any] | None
+    assignee: str | None
+    outcome: dict[str, Any]
+    closed_at: datetime | None
+    identities: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Filter:
+    status: tuple[Status, ...] = ()
+    type: RequestType | None = None
+    deadline: str | None = None  # at_risk | overdue
+    assignee: str | None = None
+    q: str | None = None  # request id, or an identity value (exact)
+    limit: int = 50
+    offset: int = 0
+
+
+def view(services: Services, request: Request, *, today: date, detail: bool = False) -> RequestView:
+    fee = None
+    if request.fee_amount is not None:
+        fee = {
+            "amount": str(request.fee_amount),
+            "currency": request.fee_currency,
+            "accepted": request.fee_accepted_at is not None,
+        }
+    return RequestView(
+        id=request.id,
+        type=request.type,
+        status=request.status,
+        channel=request.channel,
+        regimes=list(request.regimes),
+        locale=request.locale,
+        received_at=request.received_at,
+        updated_at=request.updated_at,
+        due=request.due,
+        max_due=request.max_due,
+        ack_due=request.ack_due,
+        governing_regime=request.governing_regime,
+        deadline=deadline_state(services, request, today),
+        verified=request.verified_at is not None,
+        fee=fee,
+        assignee=request.assignee,
+        outcome=dict(request.outcome),
+        closed_at=request.closed_at,
+        identities=[{"kind": i.kind, "value": i.value} for i in request.identities]
+        if detail
+        else [],
+    )
+
+
+def deadline_state(services: Services, request: Request, today: date) -> str:
+    if Status(request.status) not in OPEN:
+        return "closed"
+    if request.due < today:
+        return "overdue"
+    if request.due - today <= timedelta(days=services.policy.config.at_risk_days):
+        return "at_risk"
+    return "on_time"
+
+
+def detail(services: Services, request_id: str) -> RequestView:
+    """Everything an operator sees: identities, notes, the audit trail."""
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id, lock=False)
+        base = view(services, request, today=work.now.date(), detail=True)
+        notes = work.session.scalars(
+            select(Note).where(Note.request_id == request_id).order_by(Note.id)
+        )
+        events = audit.events_for(work.session, request_id)
+        return RequestView(
+            **{
+                **base.__dict__,
+                "notes": [{"author": n.author, "at": n.at, "text": n.text} for n in notes],
+                "events": [
+                    {"seq": e.seq, "at": e.at, "event": e.event, **_event_fields(e.record)}
+                    for e in events
+                ],
+            }
+        )
+
+
+def search(services: Services, spec: Filter) -> tuple[int, list[RequestView]]:
+    if not 1 <= spec.limit <= 500 or spec.offset < 0:
+        raise PolicyError("limit must be 1..500 and offset >= 0")
+    with unit(services) as work:
+        query = _filtered(services, spec, work.now.date())
+        total = work.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = work.session.scalars(
+            query.order_by(Request.due, Request.received_at).limit(spec.limit).offset(spec.offset)
+        )
+        today = work.now.date()
+        return total, [view(services, r, today=today) for r in rows]
+
+
+def _filtered(services: Services, spec: Filter, today: date) -> Select[tuple[Request]]:
+    query = select(Request)
+    if spec.status:
+        query = query.where(Request.status.in_([s.value for s in spec.status]))
+    if spec.type is not None:
+        query = query.where(Request.type == spec.type.value)
+    if spec.assignee is not None:
+        query = query.where(Request.assignee == spec.assignee)
+    if spec.deadline is not None:
+        open_ = Request.status.in_([s.value for s in OPEN])
+        if spec.deadline == "overdue":
+            query = query.where(open_, Request.due < today)
+        elif spec.deadline == "at_risk":
+            horizon = today + timedelta(days=services.policy.config.at_risk_days)
+            query = query.where(open_, Request.due >= today, Request.due <= horizon)
+        else:
+            raise PolicyError("deadline filter is at_risk or overdue")
+    if spec.q:
+        by_identity = select(RequestIdentity.request_id).where(RequestIdentity.value == spec.q)
+        query = query.where((Request.id == spec.q) | Request.id.in_(by_identity))
+    return query
+
+
+def _event_fields(record: dict[str, Any]) -> dict[str, Any]:
+    keys = ("actor", "status_from", "status_to", "reason", "data")
+    return {k: record.get(k) for k in keys}
