@@ -19,8 +19,8 @@ from rightsdesk.api.schemas import (
     RequestOut,
     RequestPage,
     RequiredReasonIn,
-    SubmitIn,
     SubmitOut,
+    TicketIn,
 )
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.requests import RequestType, Status
@@ -31,10 +31,12 @@ router = APIRouter(prefix="/v1/admin", tags=["operator"])
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=SubmitOut)
-def submit_ticket(body: SubmitIn, op: OperatorDep, svc: ServicesDep) -> SubmitOut:
+def submit_ticket(body: TicketIn, op: OperatorDep, svc: ServicesDep) -> SubmitOut:
     """Record a request received by another channel (ticket, phone, letter) for a person."""
     op.require(Scope.DECIDE)
-    done = intake.submit(svc, body.submission(channel="ticket", actor=op.actor))
+    done = intake.submit(
+        svc, body.submission(channel="ticket", actor=op.actor, evidence=body.evidence)
+    )
     return SubmitOut(
         id=done.request.id,
         status=done.request.status,

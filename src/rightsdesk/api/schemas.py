@@ -37,7 +37,12 @@ class SubmitIn(Strict):
     )
 
     def submission(
-        self, *, channel: str, actor: str = "person", idempotency_key: str | None = None
+        self,
+        *,
+        channel: str,
+        actor: str = "person",
+        idempotency_key: str | None = None,
+        evidence: str | None = None,
     ) -> intake.Submission:
         return intake.Submission(
             type=self.type,
@@ -48,8 +53,16 @@ class SubmitIn(Strict):
             params=self.params,
             idempotency_key=idempotency_key,
             host_token=self.host_token,
+            evidence=evidence,
             actor=actor,
         )
+
+
+class TicketIn(SubmitIn):
+    evidence: Text | None = Field(
+        default=None,
+        description="Verify now, citing identity evidence kept elsewhere (e.g. a signed letter).",
+    )
 
 
 class SubmitOut(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,6 +53,9 @@ def _services() -> Iterator[Services]:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    sweep_minutes: Annotated[
+        float, typer.Option(help="How often to expire abandoned requests and old exports.")
+    ] = 10,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs) with the in-process job runner."""
     import uvicorn
@@ -59,8 +63,16 @@ def serve(
     from rightsdesk.api.app import create_app
 
     with _services() as services:
+        stop = threading.Event()
+        sweeper = threading.Thread(
+            target=wiring.sweep_forever, args=(services, sweep_minutes * 60, stop), daemon=True
+        )
+        sweeper.start()
         err.print(f"rightsdesk API on http://{host}:{port} (docs at /docs)")
-        uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+        try:
+            uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+        finally:
+            stop.set()
 
 
 @db_app.command("upgrade")
@@ -95,11 +107,10 @@ def submit(
                 channel="cli",
                 regimes=tuple(regime or ()),
                 locale=locale,
+                evidence=evidence,
                 actor=LOCAL.actor,
             ),
         )
-        if evidence:
-            requests.verify_for(services, LOCAL, done.request.id, evidence)
         services.jobs.drain()
         shown = views.detail(services, done.request.id)
     out.print(f"request {shown.id}: {shown.status}, due {shown.due} ({shown.governing_regime})")
@@ -119,7 +130,8 @@ def list_(
             services, views.Filter(tuple(status or ()), None, deadline, None, q, limit)
         )
     table = Table(title=f"{total} request(s)", title_justify="left")
-    for column in ("id", "type", "status", "due", "deadline", "assignee"):
+    table.add_column("id", no_wrap=True, min_width=32)
+    for column in ("type", "status", "due", "deadline", "assignee"):
         table.add_column(column)
     for item in items:
         table.add_row(
@@ -189,6 +201,20 @@ def run(request_id: str) -> None:
         requests.run(services, LOCAL, request_id)
         services.jobs.drain()
         out.print(f"request {request_id}: {views.detail(services, request_id).status}")
+
+
+@request_app.command("receipt")
+def receipt(
+    request_id: str,
+    output: Annotated[Path, typer.Option("--out", "-o", help="Where to write the receipt JSON.")],
+) -> None:
+    """Write the signed receipt of a completed request (check it with `receipt verify`)."""
+    from rightsdesk.audit.receipts import write_receipt
+    from rightsdesk.service import receipts
+
+    with _services() as services:
+        write_receipt(receipts.document(services, request_id), output)
+    out.print(f"receipt of {request_id} written to {output}")
 
 
 @request_app.command("sweep")

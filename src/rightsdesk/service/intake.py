@@ -16,7 +16,7 @@ from rightsdesk.domain.errors import ConflictError, PolicyError
 from rightsdesk.domain.requests import OPEN, RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.policy import Regime
-from rightsdesk.service import verification
+from rightsdesk.service import decisions, verification
 from rightsdesk.service.context import Services, Unit, unit
 from rightsdesk.store.models import AccessToken, Request, RequestIdentity
 
@@ -38,6 +38,8 @@ class Submission:
     idempotency_key: str | None = None
     #: A signed login token from the host platform; proves the identities in its claims.
     host_token: str | None = None
+    #: An operator's reference to identity evidence kept elsewhere (ticket channel only).
+    evidence: str | None = None
     actor: str = "person"
 
 
@@ -76,9 +78,15 @@ def submit(services: Services, submission: Submission) -> Submitted:
         if claims is not None:
             verification.accept(services, work, request, method="host_token", actor="person")
             _mark_token(work, services, token)
+        elif submission.evidence is not None:
+            verification.attest(
+                services, work, request, submission.evidence, actor=submission.actor
+            )
         else:
             verification.challenge(services, work, request, purpose="verify")
         verification.acknowledge(services, work, request)
+        if request.verified_at is not None:
+            decisions.after_step(services, work, request)
     return Submitted(request, token, joined=False)
 
 
@@ -191,6 +199,8 @@ def _identities(
         identities = submission.identities
     if not identities:
         raise PolicyError("name the person with at least one identity (e.g. email)")
+    if submission.evidence is not None and submission.channel not in {"ticket", "cli"}:
+        raise PolicyError("only operators recording a ticket can attest identity evidence")
     if submission.channel not in CHANNELS:
         raise PolicyError(f"unknown channel {submission.channel!r}; use one of {sorted(CHANNELS)}")
     self_service = claims is None and submission.channel in {"api", "web"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rightsdesk.domain.errors import AuthenticationError, PermissionDeniedError
+from rightsdesk.domain.errors import AuthenticationError
 from rightsdesk.domain.requests import Status
 from rightsdesk.service import decisions, execution, lifecycle, verification
 from rightsdesk.service.context import Services, Unit, unit
@@ -120,14 +120,9 @@ def note(services: Services, operator: Operator, request_id: str, text: str) -> 
 def verify_for(services: Services, operator: Operator, request_id: str, evidence: str) -> None:
     """An operator attests the person's identity (ticket channel), citing the evidence kept."""
     operator.require(Scope.DECIDE)
-    if len(evidence.strip()) < 5:
-        raise PermissionDeniedError("operator verification needs a reference to the evidence kept")
     with unit(services) as work:
         request = lifecycle.load(work, request_id)
-        verification.accept(services, work, request, method="operator", actor=operator.actor)
-        lifecycle.record(
-            work, request, "verification_evidence", actor=operator.actor, reason=evidence
-        )
+        verification.attest(services, work, request, evidence, actor=operator.actor)
         decisions.after_step(services, work, request)
 
 

@@ -169,6 +169,14 @@ def accept(services: Services, work: Unit, request: Request, *, method: str, act
         work.notices.append(_notice(request, "verified", {}))
 
 
+def attest(services: Services, work: Unit, request: Request, evidence: str, *, actor: str) -> None:
+    """An operator verifies the person from evidence kept elsewhere (e.g. a signed letter)."""
+    if len(evidence.strip()) < 5:
+        raise PolicyError("operator verification needs a reference to the evidence kept")
+    accept(services, work, request, method="operator", actor=actor)
+    lifecycle.record(work, request, "verification_evidence", actor=actor, reason=evidence)
+
+
 def is_fresh(services: Services, request: Request, now: Any) -> bool:
     """Verified recently enough for a deletion, correction or disclosure (INT-04)."""
     window = timedelta(minutes=services.settings.step_up_minutes)
