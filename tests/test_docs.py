@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import typer
 
 from rightsdesk.cli import app
 from rightsdesk.datamap import loads
@@ -34,6 +35,36 @@ def test_every_category_is_documented(category: str) -> None:
     assert f"`{category}`" in DATAMAP_DOC
 
 
-@pytest.mark.parametrize("command", sorted(c.name or "" for c in app.registered_commands))
+SERVICE_DOC = (ROOT / "docs" / "service.md").read_text(encoding="utf-8")
+
+
+def _grouped() -> list[str]:
+    return sorted(
+        f"{group.name} {_name(command)}"
+        for group in app.registered_groups
+        if group.name != "datamap" and group.typer_instance is not None
+        for command in group.typer_instance.registered_commands
+    )
+
+
+def _name(command: typer.models.CommandInfo) -> str:
+    """The name Typer gives a command: its own, or its function's with dashes."""
+    assert command.callback is not None
+    return command.name or command.callback.__name__.rstrip("_").replace("_", "-")
+
+
+@pytest.mark.parametrize("command", sorted(_name(c) for c in app.registered_commands))
 def test_every_command_is_in_the_readme(command: str) -> None:
     assert f"rightsdesk {command}" in README or f"make {command}" in README
+
+
+@pytest.mark.parametrize("command", _grouped())
+def test_every_service_command_is_in_the_service_doc(command: str) -> None:
+    assert f"rightsdesk {command}" in SERVICE_DOC
+
+
+def test_every_setting_is_documented() -> None:
+    from rightsdesk.settings import Settings
+
+    for name in Settings.model_fields:
+        assert f"RIGHTSDESK_{name.upper()}" in SERVICE_DOC, name

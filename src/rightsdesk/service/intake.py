@@ -64,6 +64,10 @@ def submit(services: Services, submission: Submission) -> Submitted:
         existing = _existing(work, submission, key)
         if existing is not None:
             token = _token(services, work, existing)
+            if claims is not None:
+                _mark_token(work, services, token)
+            elif submission.evidence is None:
+                verification.challenge(services, work, existing, purpose="verify")
             audit.append(
                 work.session,
                 at=work.now,

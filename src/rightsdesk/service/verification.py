@@ -18,7 +18,7 @@ from rightsdesk.domain.errors import (
     NotFoundError,
     PolicyError,
 )
-from rightsdesk.domain.requests import Event, Status
+from rightsdesk.domain.requests import TRANSITIONS, Event, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service import lifecycle
 from rightsdesk.service.context import Notice, Services, Unit, unit
@@ -108,7 +108,10 @@ def challenge(services: Services, work: Unit, request: Request, *, purpose: str)
             attempts=0,
         )
     )
-    lifecycle.advance(work, request, Event.CHALLENGE, actor="system", data={"channel": channel})
+    if (Status(request.status), Event.CHALLENGE) in TRANSITIONS:
+        lifecycle.advance(work, request, Event.CHALLENGE, actor="system", data={"channel": channel})
+    else:  # a joined submitter verifying their own token; the request's status stays
+        lifecycle.record(work, request, "challenge", actor="system", data={"channel": channel})
     work.notices.append(
         Notice(
             "verification_code" if purpose == "verify" else "step_up",
