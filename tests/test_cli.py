@@ -38,6 +38,8 @@ def test_demo_runs_access_and_erasure_end_to_end(
     assert code == 0, output
     assert "1. Access" in output and "2. Erasure" in output
     assert "finds 0 records" in output
+    assert "code entered -> awaiting_approval; operator approved -> completed" in output
+    assert "(valid and signed by this server)" in output and "entries, intact" in output
     data = json.loads((tmp_path / "d" / "export" / "data.json").read_text(encoding="utf-8"))
     account = data["collections"]["platform.accounts"][0]
     assert account["email"] == "li.wei@example.com" and account["password_hash"] == "[present]"

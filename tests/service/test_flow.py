@@ -48,6 +48,8 @@ def test_access_request_runs_after_the_emailed_code_and_yields_an_export(
         execution.export_file(services, done.request.id, query["expires"], query["signature"])
         == archive
     )
+    seen = requests.status(services, done.request.id, done.token).outcome["export"]
+    assert seen["download_url"].endswith(url.split("/export", 1)[1])
 
 
 def test_deletion_needs_approval_then_erases_and_issues_a_verifiable_receipt(

@@ -195,6 +195,30 @@ def demo(
     out.print(f"\n[bold]3. Check[/bold]: access again by email and account id finds {left} records")
     _print_counts(result.after.rows)
     out.print("   Rows kept by law stay in place, unlinked from the person and listed above.")
+    _request_demo(datamap)
+
+
+def _request_demo(datamap: Path) -> None:
+    from rightsdesk.service import demo_requests
+
+    shown = demo_requests.run(datamap)
+    out.print(
+        f"\n[bold]4. A deletion request through the request service[/bold] for {shown.email}",
+        highlight=False,
+    )
+    out.print(
+        f"   submitted -> {shown.statuses[0]}: a one-time code was mailed to "
+        f"{shown.outbox}/ (set RIGHTSDESK_MAIL_URL=smtp://... for a real server)",
+        highlight=False,
+    )
+    out.print(f"   code entered -> {shown.statuses[1]}; operator approved -> {shown.statuses[2]}")
+    verdict = "valid and signed by this server" if shown.check.valid else "NOT valid"
+    out.print(f"   signed receipt: {shown.receipt} ({verdict})", highlight=False)
+    out.print(
+        f"   audit log: {shown.audit_entries} hash-chained entries, "
+        f"{'intact' if shown.audit_intact else 'BROKEN'}"
+    )
+    out.print("   Next: `rightsdesk serve` for the REST API (README, docs/service.md).")
 
 
 def _print_counts(rows: dict[str, int]) -> None:

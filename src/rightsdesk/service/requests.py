@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rightsdesk.domain.errors import AuthenticationError
 from rightsdesk.domain.requests import Status
 from rightsdesk.service import decisions, execution, lifecycle, verification
@@ -21,6 +23,12 @@ def status(services: Services, request_id: str, token: str) -> RequestView:
         shown = view(services, request, today=work.now.date())
         if holder.verified_at is None:
             return RequestView(**{**shown.__dict__, "outcome": {}, "fee": None})
+        export = shown.outcome.get("export")
+        if export is not None:
+            expires = datetime.fromisoformat(export["expires_at"])
+            if expires > work.now:
+                link = execution.download_url(services, request_id, expires.timestamp())
+                shown.outcome["export"] = {**export, "download_url": link}
         return shown
 
 
