@@ -15,7 +15,7 @@ from rich.table import Table
 from rightsdesk.cli.app import app, err, out
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import intake, operators, requests, views, wiring
+from rightsdesk.service import execution, intake, operators, requests, views, wiring
 from rightsdesk.service.context import Services
 from rightsdesk.service.operators import Operator, Scope
 from rightsdesk.settings import Settings
@@ -63,6 +63,9 @@ def serve(
     from rightsdesk.api.app import create_app
 
     with _services() as services:
+        resumed = execution.recover(services)
+        if resumed:
+            err.print(f"resuming {resumed} job(s) left by a previous run")
         stop = threading.Event()
         sweeper = threading.Thread(
             target=wiring.sweep_forever, args=(services, sweep_minutes * 60, stop), daemon=True

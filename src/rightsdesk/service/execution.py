@@ -65,6 +65,19 @@ def enqueue(services: Services, work: Unit, request: Request) -> Job | None:
     return job
 
 
+def recover(services: Services) -> int:
+    """Resubmit jobs left queued or running by a process that stopped (single-process mode).
+
+    With one process nothing else can be running them; leases for many workers come with
+    the scale-out backend. A resumed erasure continues from its checkpoint.
+    """
+    with services.store.session() as session:
+        stranded = list(session.scalars(select(Job.id).where(Job.state.in_(["queued", "running"]))))
+    for job_id in stranded:
+        services.jobs.submit(job_id)
+    return len(stranded)
+
+
 def retry(services: Services, work: Unit, request: Request, *, actor: str) -> None:
     lifecycle.advance(work, request, Event.RETRY, actor=actor)
     enqueue(services, work, request)
