@@ -278,7 +278,15 @@ def test_unverified_requests_expire_and_ccpa_ones_are_refused_at_day_45(
     plain = submit(services)
     ccpa = submit(services, email="sam@example.com", regimes=("ccpa",))
     clock.advance(days=29)
-    assert wiring.sweep(services) == {"expired": 0, "refused": 0, "exports_removed": 0}
+    # nothing expires yet, but the plain request is past its 15-working-day due date: alert once
+    assert wiring.sweep(services) == {
+        "expired": 0,
+        "refused": 0,
+        "overdue": 1,
+        "exports_removed": 0,
+    }
+    assert wiring.sweep(services)["overdue"] == 0
+    assert [e["event"] for e in views.detail(services, plain.request.id).events][-1] == "overdue"
     clock.advance(days=2)
     assert wiring.sweep(services)["expired"] == 1
     assert status_of(services, plain.request.id) == "expired"
@@ -300,3 +308,29 @@ def test_every_transition_is_in_an_intact_audit_chain(services: Services, mailbo
     assert count == len(events) and breaks == []
     with services.store.session() as session:
         assert PERSON not in str([e.record for e in audit.events_for(session, done.request.id)])
+
+
+def test_yearly_report_counts_requests_by_type_and_outcome(
+    services: Services, mailbox: Mailbox, clock: Clock
+) -> None:
+    from rightsdesk.service import reports
+
+    done = submit(services)
+    verify(services, mailbox, done)
+    services.jobs.drain()
+    refused = submit(services, RequestType.DELETE)
+    verify(services, mailbox, refused)
+    clock.advance(days=2)
+    requests.refuse(
+        services,
+        OPERATOR,
+        refused.request.id,
+        ground="legal_obligation",
+        justification="records are under a court preservation order",
+    )
+    submit(services, RequestType.CORRECT, email="open@example.com")
+    stats = {s.type: s for s in reports.yearly(services, clock.now.year)}
+    assert (stats[RequestType.ACCESS].received, stats[RequestType.ACCESS].completed) == (1, 1)
+    assert stats[RequestType.DELETE].refused == 1 and stats[RequestType.DELETE].median_days == 2.0
+    assert stats[RequestType.CORRECT].open == 1 and stats[RequestType.CORRECT].median_days is None
+    assert reports.yearly(services, clock.now.year - 1)[0].received == 0

@@ -220,6 +220,27 @@ def receipt(
     out.print(f"receipt of {request_id} written to {output}")
 
 
+@request_app.command("report")
+def report(year: Annotated[int, typer.Option(help="Calendar year (UTC) of receipt.")]) -> None:
+    """Yearly metrics per request type: received, complied with, denied, days to respond."""
+    from rightsdesk.service import reports
+
+    with _services() as services:
+        stats = reports.yearly(services, year)
+    table = Table(title=f"requests received in {year}", title_justify="left")
+    columns = ("type", "received", "completed", "partly", "refused", "open", "median d", "mean d")
+    for column in columns:
+        table.add_column(column)
+    for s in stats:
+        table.add_row(
+            s.type.value,
+            *(str(n) for n in (s.received, s.completed, s.partially_completed, s.refused, s.open)),
+            "-" if s.median_days is None else str(s.median_days),
+            "-" if s.mean_days is None else str(s.mean_days),
+        )
+    out.print(table)
+
+
 @request_app.command("sweep")
 def sweep() -> None:
     """Expire requests left unverified or unpaid too long (run it from cron, or `serve` does)."""

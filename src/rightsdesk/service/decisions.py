@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from rightsdesk.domain.errors import PolicyError
-from rightsdesk.domain.requests import Event, RequestType, Status
+from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
 from rightsdesk.policy import Due, Outcome, Regime
 from rightsdesk.service import execution, lifecycle
 from rightsdesk.service.context import Notice, Services, Unit
 from rightsdesk.service.verification import contact
 from rightsdesk.store.models import Note, Request
+
+log = logging.getLogger("rightsdesk.service")
 
 
 def after_step(services: Services, work: Unit, request: Request) -> None:
@@ -128,10 +131,8 @@ def cancel(work: Unit, request: Request, *, actor: str) -> None:
 
 def sweep(services: Services, work: Unit) -> dict[str, int]:
     """Expire requests left unverified or unpaid; CCPA ones are refused at day 45 (RSP-04)."""
-    config = services.policy.config
     counts = {"expired": 0, "refused": 0}
     waiting = [Status.IDENTITY_UNVERIFIED.value, Status.AWAITING_FEE.value]
-    cutoff = work.now - timedelta(days=config.unverified_expiry_days)
     query = select(Request).where(Request.status.in_(waiting)).with_for_update(skip_locked=True)
     for request in work.session.scalars(query):
         unverified = request.status == Status.IDENTITY_UNVERIFIED.value
@@ -147,13 +148,35 @@ def sweep(services: Services, work: Unit) -> dict[str, int]:
                     justification="identity was not verified within 45 days of receipt",
                 )
                 counts["refused"] += 1
-        elif request.updated_at <= cutoff:
+        elif (expiry := services.policy.unverified_expiry(request.received_at, work.now)).expired:
             lifecycle.advance(
-                work, request, Event.EXPIRE, actor="system", reason="no response from the requester"
+                work, request, Event.EXPIRE, actor="system", reason="; ".join(expiry.reasons)
             )
             _notify(request, work, "expired", {})
             counts["expired"] += 1
+    counts["overdue"] = _flag_overdue(work)
     return counts
+
+
+def _flag_overdue(work: Unit) -> int:
+    """Audit (once) and log every open request past its due date: the SLA alert (RSP-09)."""
+    today = work.now.date()
+    query = (
+        select(Request)
+        .where(Request.status.in_([s.value for s in OPEN]), Request.due < today)
+        .with_for_update(skip_locked=True)
+    )
+    flagged = 0
+    for request in work.session.scalars(query):
+        if request.outcome.get("overdue_flagged") == request.due.isoformat():
+            continue
+        request.outcome = {**request.outcome, "overdue_flagged": request.due.isoformat()}
+        lifecycle.record(
+            work, request, "overdue", actor="system", data={"due": request.due.isoformat()}
+        )
+        log.warning("request %s is overdue (due %s, %s)", request.id, request.due, request.status)
+        flagged += 1
+    return flagged
 
 
 def _judge_repeats(services: Services, work: Unit, request: Request) -> None:
