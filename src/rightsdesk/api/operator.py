@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from rightsdesk.api.auth import OperatorDep, ServicesDep
 from rightsdesk.api.schemas import (
+    PRINTABLE,
     AssignIn,
     AuditOut,
     Done,
@@ -16,6 +17,7 @@ from rightsdesk.api.schemas import (
     ReasonIn,
     RefuseIn,
     RequestDetailOut,
+    RequestId,
     RequestOut,
     RequestPage,
     RequiredReasonIn,
@@ -54,9 +56,10 @@ def search(
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
     type_: Annotated[RequestType | None, Query(alias="type")] = None,
     deadline: Annotated[str | None, Query(pattern="^(at_risk|overdue)$")] = None,
-    assignee: Annotated[str | None, Query(max_length=128)] = None,
+    assignee: Annotated[str | None, Query(max_length=128, pattern=PRINTABLE)] = None,
     q: Annotated[
-        str | None, Query(max_length=320, description="Request id or identity value.")
+        str | None,
+        Query(max_length=320, pattern=PRINTABLE, description="Request id or identity value."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
@@ -71,20 +74,20 @@ def search(
 
 
 @router.get("/requests/{request_id}", response_model=RequestDetailOut)
-def show(request_id: str, op: OperatorDep, svc: ServicesDep) -> RequestDetailOut:
+def show(request_id: RequestId, op: OperatorDep, svc: ServicesDep) -> RequestDetailOut:
     """One request with the person's identities, notes and its audit trail."""
     op.require(Scope.READ)
     return RequestDetailOut.model_validate(views.detail(svc, request_id), from_attributes=True)
 
 
 @router.post("/requests/{request_id}/approve", response_model=Done)
-def approve(request_id: str, body: ReasonIn, op: OperatorDep, svc: ServicesDep) -> Done:
+def approve(request_id: RequestId, body: ReasonIn, op: OperatorDep, svc: ServicesDep) -> Done:
     requests.approve(svc, op, request_id, body.reason)
     return Done()
 
 
 @router.post("/requests/{request_id}/refuse", response_model=Done)
-def refuse(request_id: str, body: RefuseIn, op: OperatorDep, svc: ServicesDep) -> Done:
+def refuse(request_id: RequestId, body: RefuseIn, op: OperatorDep, svc: ServicesDep) -> Done:
     """Refuse with a ground from the policy's catalogue, a justification, and optionally a part."""
     requests.refuse(
         svc,
@@ -100,26 +103,28 @@ def refuse(request_id: str, body: RefuseIn, op: OperatorDep, svc: ServicesDep) -
 
 
 @router.post("/requests/{request_id}/extend", response_model=Done)
-def extend(request_id: str, body: RequiredReasonIn, op: OperatorDep, svc: ServicesDep) -> Done:
+def extend(
+    request_id: RequestId, body: RequiredReasonIn, op: OperatorDep, svc: ServicesDep
+) -> Done:
     """Extend the deadline where the regime allows it; the person is told why."""
     requests.extend(svc, op, request_id, body.reason)
     return Done()
 
 
 @router.post("/requests/{request_id}/assign", response_model=Done)
-def assign(request_id: str, body: AssignIn, op: OperatorDep, svc: ServicesDep) -> Done:
+def assign(request_id: RequestId, body: AssignIn, op: OperatorDep, svc: ServicesDep) -> Done:
     requests.assign(svc, op, request_id, body.assignee)
     return Done()
 
 
 @router.post("/requests/{request_id}/notes", response_model=Done)
-def add_note(request_id: str, body: NoteIn, op: OperatorDep, svc: ServicesDep) -> Done:
+def add_note(request_id: RequestId, body: NoteIn, op: OperatorDep, svc: ServicesDep) -> Done:
     requests.note(svc, op, request_id, body.text)
     return Done()
 
 
 @router.post("/requests/{request_id}/verify", response_model=Done)
-def verify(request_id: str, body: EvidenceIn, op: OperatorDep, svc: ServicesDep) -> Done:
+def verify(request_id: RequestId, body: EvidenceIn, op: OperatorDep, svc: ServicesDep) -> Done:
     """Attest the person's identity from evidence kept elsewhere (e.g. a signed written request)."""
     requests.verify_for(svc, op, request_id, body.evidence)
     return Done()
@@ -128,7 +133,7 @@ def verify(request_id: str, body: EvidenceIn, op: OperatorDep, svc: ServicesDep)
 @router.post(
     "/requests/{request_id}/run", status_code=status.HTTP_202_ACCEPTED, response_model=Done
 )
-def run(request_id: str, op: OperatorDep, svc: ServicesDep) -> Done:
+def run(request_id: RequestId, op: OperatorDep, svc: ServicesDep) -> Done:
     requests.run(svc, op, request_id)
     return Done()
 
@@ -136,7 +141,7 @@ def run(request_id: str, op: OperatorDep, svc: ServicesDep) -> Done:
 @router.post(
     "/requests/{request_id}/retry", status_code=status.HTTP_202_ACCEPTED, response_model=Done
 )
-def retry(request_id: str, op: OperatorDep, svc: ServicesDep) -> Done:
+def retry(request_id: RequestId, op: OperatorDep, svc: ServicesDep) -> Done:
     requests.retry(svc, op, request_id)
     return Done()
 

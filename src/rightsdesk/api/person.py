@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import FileResponse
 
 from rightsdesk.api.auth import ServicesDep, TokenDep
-from rightsdesk.api.schemas import CodeIn, CodeOut, Done, RequestOut, SubmitIn, SubmitOut
+from rightsdesk.api.schemas import CodeIn, CodeOut, Done, RequestId, RequestOut, SubmitIn, SubmitOut
 from rightsdesk.domain.errors import AuthenticationError
 from rightsdesk.service import execution, intake, receipts, requests, verification
 
@@ -44,7 +44,7 @@ def submit(
 
 
 @router.post("/{request_id}/verify", response_model=CodeOut)
-def verify(request_id: str, body: CodeIn, token: TokenDep, svc: ServicesDep) -> CodeOut:
+def verify(request_id: RequestId, body: CodeIn, token: TokenDep, svc: ServicesDep) -> CodeOut:
     """Enter the one-time code (at most 5 attempts per code, then a lock-out)."""
     result = verification.enter_code(svc, request_id, token, body.code)
     if not result.ok:
@@ -53,43 +53,43 @@ def verify(request_id: str, body: CodeIn, token: TokenDep, svc: ServicesDep) -> 
 
 
 @router.post("/{request_id}/code", status_code=status.HTTP_202_ACCEPTED, response_model=Done)
-def resend(request_id: str, token: TokenDep, svc: ServicesDep) -> Done:
+def resend(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> Done:
     """Send a new code (not more often than once a minute)."""
     requests.resend_code(svc, request_id, token)
     return Done()
 
 
 @router.get("/{request_id}", response_model=RequestOut)
-def show(request_id: str, token: TokenDep, svc: ServicesDep) -> RequestOut:
+def show(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestOut:
     """Follow your request: status, due date, fee quote, outcome."""
     return RequestOut.model_validate(requests.status(svc, request_id, token), from_attributes=True)
 
 
 @router.post("/{request_id}/accept-fee", response_model=RequestOut)
-def accept_fee(request_id: str, token: TokenDep, svc: ServicesDep) -> RequestOut:
+def accept_fee(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestOut:
     """Accept the fee quoted for a repeated request; work starts only after this."""
     view = requests.accept_fee(svc, request_id, token)
     return RequestOut.model_validate(view, from_attributes=True)
 
 
 @router.post("/{request_id}/cancel", response_model=RequestOut)
-def cancel(request_id: str, token: TokenDep, svc: ServicesDep) -> RequestOut:
+def cancel(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestOut:
     """Withdraw your request while nothing has run yet."""
     return RequestOut.model_validate(requests.cancel(svc, request_id, token), from_attributes=True)
 
 
 @router.get("/{request_id}/receipt")
-def receipt(request_id: str, token: TokenDep, svc: ServicesDep) -> dict[str, object]:
+def receipt(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> dict[str, object]:
     """The signed receipt of a completed request (check it with `rightsdesk receipt verify`)."""
     return receipts.for_person(svc, request_id, token)
 
 
 @router.get("/{request_id}/export", response_class=FileResponse)
 def download(
-    request_id: str,
+    request_id: RequestId,
     svc: ServicesDep,
-    expires: Annotated[str, Query(max_length=20)],
-    signature: Annotated[str, Query(max_length=128)],
+    expires: Annotated[str, Query(pattern=r"^[0-9]{1,12}$")],
+    signature: Annotated[str, Query(pattern=r"^[0-9a-f]{64}$")],
 ) -> FileResponse:
     """Download your export (a ZIP of data.json, CSV files and a readable report) by its link."""
     path = execution.export_file(svc, request_id, expires, signature)

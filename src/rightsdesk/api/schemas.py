@@ -5,14 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service import intake
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+#: No control characters (NUL and friends break databases and logs); newlines and tabs are fine.
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=PRINTABLE),
+]
+Short = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=PRINTABLE),
+]
+#: A request id as issued (32 hex characters); anything else is a 422, never a database error.
+RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The request's id.")]
 
 
 class Strict(BaseModel):
@@ -21,20 +32,23 @@ class Strict(BaseModel):
 
 class IdentityIn(Strict):
     kind: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
-    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+    value: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=320, pattern=PRINTABLE),
+    ]
 
 
 class SubmitIn(Strict):
     type: RequestType
     identities: list[IdentityIn] = Field(default_factory=list, max_length=10)
-    regimes: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+    regimes: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")]] = Field(
         default_factory=list, max_length=5
     )
     locale: Annotated[str, StringConstraints(pattern=r"^(en|zh|zh-CN|zh-Hans)$")] | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    host_token: Annotated[str, StringConstraints(max_length=4096)] | None = Field(
-        default=None, description="A signed login token from the host platform (HS256 JWT)."
-    )
+    host_token: (
+        Annotated[str, StringConstraints(max_length=4096, pattern=r"^[A-Za-z0-9_.=-]+$")] | None
+    ) = Field(default=None, description="A signed login token from the host platform (HS256 JWT).")
 
     def submission(
         self,

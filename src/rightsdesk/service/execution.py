@@ -213,7 +213,7 @@ def export_file(services: Services, request_id: str, expires: str, signature: st
     from rightsdesk.domain.errors import AuthenticationError, NotFoundError
 
     expected = services.secrets.mac("download", request_id, expires)
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise AuthenticationError("this download link is not valid")
     if not expires.isdigit() or int(expires) < services.clock().timestamp():
         raise AuthenticationError("this download link has expired; ask for a new export")

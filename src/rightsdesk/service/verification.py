@@ -79,7 +79,7 @@ def resolve_token(services: Services, work: Unit, request_id: str, token: str) -
     from rightsdesk.service.intake import token_hash
 
     row = work.session.get(AccessToken, token_hash(services, token))
-    if row is None or not hmac.compare_digest(row.request_id, request_id):
+    if row is None or not hmac.compare_digest(row.request_id.encode(), request_id.encode()):
         raise NotFoundError(f"no request {request_id!r} for this token")
     return row
 
