@@ -6,11 +6,19 @@ import argparse
 import random
 import sys
 
-from bench import data, report, scenarios
+from bench import data, intake, report, scenarios
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "suite",
+        nargs="?",
+        choices=["engine", "intake", "all"],
+        default="engine",
+        help="engine: access and erasure against the demo platform (the default); "
+        "intake: POST /v1/requests under wrk against uvicorn (bench/intake.py)",
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument(
         "--subjects",
@@ -27,8 +35,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--quick", action="store_true", help="small sizes, to check the harness; records nothing"
     )
+    parser.add_argument(
+        "--connections", type=int, default=16, help="intake: requests wrk keeps in flight"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=8, help="intake: measured seconds per case"
+    )
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgres"] if args.backend == "all" else [args.backend]
+    if args.suite in {"engine", "all"}:
+        engine(args, backends)
+    if args.suite in {"intake", "all"}:
+        for backend in backends:
+            seconds, warmup = (2.0, 1.0) if args.quick else (args.seconds, 3.0)
+            found = intake.run(
+                backend, connections=args.connections, seconds=seconds, warmup=warmup
+            )
+            if not args.quick:
+                intake.record(found)
+    print("done", file=sys.stderr)
+
+
+def engine(args: argparse.Namespace, backends: list[str]) -> None:
     for backend in backends:
         size = args.subjects or (100_000 if backend == "sqlite" else 1_000_000)
         batch, samples, heavy = args.batch, args.samples, args.heavy
@@ -37,7 +65,6 @@ def main(argv: list[str] | None = None) -> None:
         results = run(backend, size, batch, samples, heavy)
         if not args.quick:
             report.record(results, batch)
-    print("done", file=sys.stderr)
 
 
 def run(backend: str, size: int, batch: int, samples: int, heavy: int) -> scenarios.Results:

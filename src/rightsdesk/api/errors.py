@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rightsdesk.domain.errors import (
     AuthenticationError,
@@ -35,9 +38,15 @@ STATUS: list[tuple[type[RightsdeskError], int]] = [
 ]
 
 
-def problem(status: int, error: str, detail: object) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
+def problem(
+    status: int, error: str, detail: object, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    extra = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    return JSONResponse(
+        {"error": error, "detail": detail},
+        status_code=status,
+        headers={**extra, **(headers or {})} or None,
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -47,6 +56,11 @@ def install(app: FastAPI) -> None:
         if status == 500:
             log.error("unmapped error: %s", exc)
         return problem(status, type(exc).__name__, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def framework_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        name = HTTPStatus(exc.status_code).phrase.replace(" ", "").replace("-", "")
+        return problem(exc.status_code, name, exc.detail, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

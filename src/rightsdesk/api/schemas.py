@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
@@ -22,6 +24,20 @@ Short = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=PRINTABLE),
 ]
+PARAMS_LIMIT = 16 * 1024
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _has_control(value: object) -> bool:
+    if isinstance(value, str):
+        return CONTROL.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_control(k) or _has_control(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_control(v) for v in value)
+    return False
+
+
 #: A request id as issued (32 hex characters); anything else is a 422, never a database error.
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The request's id.")]
 
@@ -49,6 +65,20 @@ class SubmitIn(Strict):
     host_token: (
         Annotated[str, StringConstraints(max_length=4096, pattern=r"^[A-Za-z0-9_.=-]+$")] | None
     ) = Field(default=None, description="A signed login token from the host platform (HS256 JWT).")
+
+    @field_validator("params")
+    @classmethod
+    def _plain_json(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Standard JSON only (no NaN or Infinity), at most 16 KiB, no control characters."""
+        try:
+            text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+        except ValueError as exc:
+            raise ValueError(f"params must be standard JSON: {exc}") from None
+        if len(text.encode()) > PARAMS_LIMIT:
+            raise ValueError(f"params are limited to {PARAMS_LIMIT // 1024} KiB")
+        if _has_control(value):
+            raise ValueError("params must not contain control characters")
+        return value
 
     def submission(
         self,

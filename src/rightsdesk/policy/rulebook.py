@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.requests import RequestType
@@ -16,7 +17,7 @@ from rightsdesk.policy.deadlines import Deadlines, DeadlineStatus, Due, Extensio
 from rightsdesk.policy.fees import FeeDecision
 from rightsdesk.policy.grounds import Ground, catalogue
 from rightsdesk.policy.refusals import Refusal, refuse
-from rightsdesk.policy.regimes import CalendarKind, Regime
+from rightsdesk.policy.regimes import RULES, CalendarKind, Regime
 from rightsdesk.policy.remedies import Remedy
 from rightsdesk.policy.remedies import remedies as _remedies
 
@@ -83,6 +84,18 @@ class Policy:
     ) -> Extension:
         """Validate an extension (RSP-02) and return the new due date, or raise PolicyError."""
         return _deadlines.extend(deadlines, now=now, reason=reason, current=current, until=until)
+
+    def timezone(self, regime: Regime) -> str:
+        """The timezone in which this regime's days are counted."""
+        return self.config.timezones.get(regime, RULES[regime].timezone)
+
+    def due(self, regime: Regime, day: date) -> Due:
+        """A stored due day as a Due, in the regime's timezone."""
+        return Due(regime, day, self.timezone(regime))
+
+    def today(self, regime: Regime, now: datetime) -> date:
+        """The local date under ``regime`` at ``now``."""
+        return now.astimezone(ZoneInfo(self.timezone(regime))).date()
 
     def status(self, due: Due, now: datetime) -> DeadlineStatus:
         """On track, at risk (``at_risk_days`` or fewer left) or overdue (RSP-09)."""

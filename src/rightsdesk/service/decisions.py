@@ -14,6 +14,7 @@ from rightsdesk.policy import Due, Outcome, Regime
 from rightsdesk.service import execution, lifecycle
 from rightsdesk.service.context import Notice, Services, Unit
 from rightsdesk.service.verification import contact
+from rightsdesk.service.views import due_before
 from rightsdesk.store.models import Note, Request
 
 log = logging.getLogger("rightsdesk.service")
@@ -154,16 +155,15 @@ def sweep(services: Services, work: Unit) -> dict[str, int]:
             )
             _notify(request, work, "expired", {})
             counts["expired"] += 1
-    counts["overdue"] = _flag_overdue(work)
+    counts["overdue"] = _flag_overdue(services, work)
     return counts
 
 
-def _flag_overdue(work: Unit) -> int:
+def _flag_overdue(services: Services, work: Unit) -> int:
     """Audit (once) and log every open request past its due date: the SLA alert (RSP-09)."""
-    today = work.now.date()
     query = (
         select(Request)
-        .where(Request.status.in_([s.value for s in OPEN]), Request.due < today)
+        .where(Request.status.in_([s.value for s in OPEN]), due_before(services, work.now))
         .with_for_update(skip_locked=True)
     )
     flagged = 0

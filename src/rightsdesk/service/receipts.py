@@ -21,7 +21,7 @@ from rightsdesk.audit.receipts import (
 )
 from rightsdesk.domain.errors import AuthenticationError, NotFoundError
 from rightsdesk.domain.requests import RequestType
-from rightsdesk.service import lifecycle, verification
+from rightsdesk.service import verification
 from rightsdesk.service.context import Services, Unit, unit
 from rightsdesk.store.models import Receipt as ReceiptRow
 from rightsdesk.store.models import Request
@@ -113,7 +113,6 @@ def document(services: Services, request_id: str) -> dict[str, Any]:
 
 def for_person(services: Services, request_id: str, token: str) -> dict[str, Any]:
     with unit(services) as work:
-        lifecycle.load(work, request_id, lock=False)
         holder = verification.resolve_token(services, work, request_id, token)
         if holder.verified_at is None:
             raise AuthenticationError("verify with the code sent to you first")

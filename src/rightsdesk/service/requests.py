@@ -18,9 +18,9 @@ from rightsdesk.store.models import Request
 def status(services: Services, request_id: str, token: str) -> RequestView:
     """The person's view; until their own token is verified it shows no outcome details."""
     with unit(services) as work:
-        request = lifecycle.load(work, request_id, lock=False)
         holder = verification.resolve_token(services, work, request_id, token)
-        shown = view(services, request, today=work.now.date())
+        request = lifecycle.load(work, request_id, lock=False)
+        shown = view(services, request, now=work.now)
         if holder.verified_at is None:
             return RequestView(**{**shown.__dict__, "outcome": {}, "fee": None})
         export = shown.outcome.get("export")
@@ -34,8 +34,8 @@ def status(services: Services, request_id: str, token: str) -> RequestView:
 
 def resend_code(services: Services, request_id: str, token: str) -> bool:
     with unit(services) as work:
-        request = lifecycle.load(work, request_id)
         verification.resolve_token(services, work, request_id, token)
+        request = lifecycle.load(work, request_id)
         purpose = "step_up" if Status(request.status) is Status.APPROVED else "verify"
         return verification.challenge(services, work, request, purpose=purpose)
 
@@ -44,23 +44,23 @@ def accept_fee(services: Services, request_id: str, token: str) -> RequestView:
     with unit(services) as work:
         request = _verified_holder(services, work, request_id, token)
         decisions.accept_fee(services, work, request)
-        return view(services, request, today=work.now.date())
+        return view(services, request, now=work.now)
 
 
 def cancel(services: Services, request_id: str, token: str) -> RequestView:
     """The requester withdraws the request, possible while nothing has run."""
     with unit(services) as work:
-        request = lifecycle.load(work, request_id)
         holder = verification.resolve_token(services, work, request_id, token)
+        request = lifecycle.load(work, request_id)
         if request.verified_at is not None and holder.verified_at is None:
             raise AuthenticationError("verify with the code sent to you before cancelling")
         decisions.cancel(work, request, actor="person")
-        return view(services, request, today=work.now.date())
+        return view(services, request, now=work.now)
 
 
 def _verified_holder(services: Services, work: Unit, request_id: str, token: str) -> Request:
-    request = lifecycle.load(work, request_id)
     holder = verification.resolve_token(services, work, request_id, token)
+    request = lifecycle.load(work, request_id)
     if holder.verified_at is None:
         raise AuthenticationError("verify with the code sent to you first")
     return request

@@ -80,7 +80,7 @@ def resolve_token(services: Services, work: Unit, request_id: str, token: str) -
 
     row = work.session.get(AccessToken, token_hash(services, token))
     if row is None or not hmac.compare_digest(row.request_id.encode(), request_id.encode()):
-        raise NotFoundError(f"no request {request_id!r} for this token")
+        raise NotFoundError(f"no request {request_id!r}")
     return row
 
 
@@ -141,8 +141,8 @@ def enter_code(services: Services, request_id: str, token: str, code: str) -> Co
 
     config = services.policy.config.verification
     with unit(services) as work:
-        request = lifecycle.load(work, request_id)
         holder = resolve_token(services, work, request_id, token)
+        request = lifecycle.load(work, request_id)
         latest = _latest(work, request.id)
         if latest is None or latest.used_at is not None or latest.expires_at < work.now:
             return CodeResult(False, "no valid code is out; ask for a new one", request.status)

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.requests import OPEN, RequestType, Status
+from rightsdesk.policy import Regime, Urgency
 from rightsdesk.service import lifecycle
 from rightsdesk.service.context import Services, unit
 from rightsdesk.store.models import Note, Request, RequestIdentity
@@ -52,7 +53,9 @@ class Filter:
     offset: int = 0
 
 
-def view(services: Services, request: Request, *, today: date, detail: bool = False) -> RequestView:
+def view(
+    services: Services, request: Request, *, now: datetime, detail: bool = False
+) -> RequestView:
     fee = None
     if request.fee_amount is not None:
         fee = {
@@ -73,7 +76,7 @@ def view(services: Services, request: Request, *, today: date, detail: bool = Fa
         max_due=request.max_due,
         ack_due=request.ack_due,
         governing_regime=request.governing_regime,
-        deadline=deadline_state(services, request, today),
+        deadline=deadline_state(services, request, now),
         verified=request.verified_at is not None,
         fee=fee,
         assignee=request.assignee,
@@ -85,21 +88,33 @@ def view(services: Services, request: Request, *, today: date, detail: bool = Fa
     )
 
 
-def deadline_state(services: Services, request: Request, today: date) -> str:
+def deadline_state(services: Services, request: Request, now: datetime) -> str:
+    """on_time, at_risk, overdue (judged on the governing regime's local date) or closed."""
     if Status(request.status) not in OPEN:
         return "closed"
-    if request.due < today:
-        return "overdue"
-    if request.due - today <= timedelta(days=services.policy.config.at_risk_days):
-        return "at_risk"
-    return "on_time"
+    due = services.policy.due(Regime(request.governing_regime), request.due)
+    state = services.policy.status(due, now).state
+    return "on_time" if state is Urgency.ON_TRACK else state.value
+
+
+def due_before(services: Services, now: datetime, days: int = 0) -> ColumnElement[bool]:
+    """Requests whose due day is before (local today + ``days``) of their governing regime."""
+    return or_(
+        *(
+            and_(
+                Request.governing_regime == regime.value,
+                Request.due < services.policy.today(regime, now) + timedelta(days=days),
+            )
+            for regime in Regime
+        )
+    )
 
 
 def detail(services: Services, request_id: str) -> RequestView:
     """Everything an operator sees: identities, notes, the audit trail."""
     with unit(services) as work:
         request = lifecycle.load(work, request_id, lock=False)
-        base = view(services, request, today=work.now.date(), detail=True)
+        base = view(services, request, now=work.now, detail=True)
         notes = work.session.scalars(
             select(Note).where(Note.request_id == request_id).order_by(Note.id)
         )
@@ -120,16 +135,15 @@ def search(services: Services, spec: Filter) -> tuple[int, list[RequestView]]:
     if not 1 <= spec.limit <= 500 or spec.offset < 0:
         raise PolicyError("limit must be 1..500 and offset >= 0")
     with unit(services) as work:
-        query = _filtered(services, spec, work.now.date())
+        query = _filtered(services, spec, work.now)
         total = work.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = work.session.scalars(
             query.order_by(Request.due, Request.received_at).limit(spec.limit).offset(spec.offset)
         )
-        today = work.now.date()
-        return total, [view(services, r, today=today) for r in rows]
+        return total, [view(services, r, now=work.now) for r in rows]
 
 
-def _filtered(services: Services, spec: Filter, today: date) -> Select[tuple[Request]]:
+def _filtered(services: Services, spec: Filter, now: datetime) -> Select[tuple[Request]]:
     query = select(Request)
     if spec.status:
         query = query.where(Request.status.in_([s.value for s in spec.status]))
@@ -138,12 +152,13 @@ def _filtered(services: Services, spec: Filter, today: date) -> Select[tuple[Req
     if spec.assignee is not None:
         query = query.where(Request.assignee == spec.assignee)
     if spec.deadline is not None:
-        open_ = Request.status.in_([s.value for s in OPEN])
+        query = query.where(Request.status.in_([s.value for s in OPEN]))
+        overdue = due_before(services, now)
         if spec.deadline == "overdue":
-            query = query.where(open_, Request.due < today)
+            query = query.where(overdue)
         elif spec.deadline == "at_risk":
-            horizon = today + timedelta(days=services.policy.config.at_risk_days)
-            query = query.where(open_, Request.due >= today, Request.due <= horizon)
+            horizon = due_before(services, now, services.policy.config.at_risk_days + 1)
+            query = query.where(~overdue, horizon)
         else:
             raise PolicyError("deadline filter is at_risk or overdue")
     if spec.q:

@@ -1,0 +1,55 @@
+"""Every operation of the OpenAPI schema, fuzzed with valid credentials: never a 5xx."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, cast
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.python.asgi import get_client
+
+from rightsdesk.api.app import create_app
+from rightsdesk.service.context import Services
+from tests.api.conftest import KeyMaker
+from tests.api.steps import bearer, host_token
+from tests.service.conftest import Clock
+
+#: The schema does not depend on the services behind the app.
+schema = schemathesis.openapi.from_dict(create_app(cast(Services, None)).openapi())
+schema.config.generation.update(
+    max_examples=30, deterministic=True, database="none", with_security_parameters=False
+)
+REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@pytest.fixture
+def seeded(
+    services: Services, clock: Clock, key: KeyMaker
+) -> Iterator[tuple[FastAPI, str, dict[str, str]]]:
+    """The app, a verified deletion awaiting approval, and an admin key plus its person's token."""
+    app = create_app(services)
+    body = {"type": "delete", "host_token": host_token(clock.now), "regimes": ["gdpr"]}
+    with get_client(app) as client:
+        submitted: Any = client.post("/v1/requests", json=body).json()
+    yield app, submitted["id"], {**bearer(submitted["token"]), **key("admin")}
+    services.jobs.drain()
+
+
+@schema.parametrize()
+# a fresh service per operation; an operation's examples share it (state they build is fine)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_no_operation_answers_with_a_server_error(
+    case: schemathesis.Case, seeded: tuple[FastAPI, str, dict[str, str]]
+) -> None:
+    app, request_id, credentials = seeded
+    parameters = case.path_parameters or {}
+    if REQUEST_ID.match(str(parameters.get("request_id", ""))):
+        parameters["request_id"] = request_id  # reach the request, not a 404
+    case.headers = {**(case.headers or {}), **credentials}
+    response = case.call(app=app)
+    case.validate_response(response, checks=[not_a_server_error])
