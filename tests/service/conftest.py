@@ -76,6 +76,11 @@ def settings(tmp_path: Path, store_url: str, mailbox: Mailbox, platform: Path) -
 def services(settings: Settings, clock: Clock, mailbox: Mailbox) -> Iterator[Services]:
     mailbox.clear()
     built = wiring.build(settings, clock=clock)
+    # deliver notices inline, so a test reads the newest code as soon as a call returns;
+    # background delivery (the default) has its own test
+    assert built.outbox is not None
+    built.outbox.close()
+    built.outbox = None
     try:
         yield built
     finally:

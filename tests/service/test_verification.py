@@ -17,6 +17,7 @@ from rightsdesk.domain.subjects import Identity
 from rightsdesk.service import intake, verification, views, wiring
 from rightsdesk.service.context import Services
 from rightsdesk.settings import Settings
+from tests.mailbox import Mailbox
 from tests.service.conftest import HOST_SECRET, PERSON, Clock
 
 
@@ -99,8 +100,26 @@ def test_a_phone_number_gets_its_code_by_sms(sms_services: Services, tmp_path: P
     done = intake.submit(
         sms_services, intake.Submission(RequestType.ACCESS, (Identity("phone", "+8613800138000"),))
     )
+    wiring.settle(sms_services)  # notices go out in the background
     lines = [json.loads(line) for line in (tmp_path / "sms.jsonl").read_text().splitlines()]
     assert {line["to"] for line in lines} == {"+8613800138000"}
     code = next(m.group(1) for line in lines if (m := re.search(r"(\d{6})", line["text"])))
     result = verification.enter_code(sms_services, done.request.id, done.token, code)
     assert result.ok and result.status in {"verified", "awaiting_approval", "approved"}
+
+
+def test_notices_go_out_in_the_background_after_commit(
+    settings: Settings, clock: Clock, mailbox: Mailbox
+) -> None:
+    mailbox.clear()
+    built = wiring.build(settings, clock=clock)
+    try:
+        done = intake.submit(
+            built, intake.Submission(RequestType.ACCESS, (Identity("email", PERSON),))
+        )
+        wiring.settle(built)
+        kinds = sorted(m["Subject"] for m in mailbox.messages if PERSON in m.envelope_to)
+        assert len(kinds) == 2  # the acknowledgement and the code
+        assert any(done.request.id in k for k in kinds)
+    finally:
+        wiring.close(built)

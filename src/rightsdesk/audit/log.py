@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as orm_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,10 @@ from rightsdesk.audit.chain import (
 from rightsdesk.store.db import Store
 from rightsdesk.store.models import AuditEvent, AuditHead
 
+#: Keys in ``Session.info``: events waiting to be chained, and the head locked for this transaction.
+PENDING = "rightsdesk.audit.pending"
+LOCKED_HEAD = "rightsdesk.audit.head"
+
 
 def append(
     session: Session,
@@ -34,11 +39,12 @@ def append(
     status_to: str | None = None,
     reason: str | None = None,
     data: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Add one event after the chain's head, in the caller's transaction (head row locked)."""
-    head = session.get(AuditHead, 1, with_for_update=True)
-    if head is None:  # pragma: no cover - the first migration creates it
-        raise RuntimeError("audit_head row missing; run the migrations")
+) -> None:
+    """Record one event in the caller's transaction; it is chained when the transaction commits.
+
+    Chaining needs the one-row head locked, which serialises every audited transaction, so it
+    happens once, as late as possible (``seal``), rather than at each event.
+    """
     record = json.loads(
         canonical(
             audit_record(
@@ -53,20 +59,46 @@ def append(
             )
         )
     )
-    seq = head.seq + 1
-    digest = link(head.hash, seq, record)
-    row = AuditEvent(
-        seq=seq,
-        at=at,
-        request_id=request_id,
-        event=event,
-        record=record,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    session.add(row)
-    head.seq, head.hash = seq, digest
-    return row
+    session.info.setdefault(PENDING, []).append((at, request_id, event, record))
+
+
+def seal(session: Session) -> Anchor:
+    """Chain the transaction's pending events after the head now; the head stays locked."""
+    head: AuditHead | None = session.info.get(LOCKED_HEAD)
+    if head is None:
+        head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
+        if head is None:  # pragma: no cover - the first migration creates it
+            raise RuntimeError("audit_head row missing; run the migrations")
+        session.info[LOCKED_HEAD] = head
+    for at, request_id, event, record in session.info.pop(PENDING, []):
+        seq = head.seq + 1
+        digest = link(head.hash, seq, record)
+        session.add(
+            AuditEvent(
+                seq=seq,
+                at=at,
+                request_id=request_id,
+                event=event,
+                record=record,
+                prev_hash=head.hash,
+                hash=digest,
+            )
+        )
+        head.seq, head.hash = seq, digest
+    return Anchor(seq=head.seq, hash=head.hash)
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _seal_on_commit(session: Session) -> None:
+    if session.info.get(PENDING):
+        seal(session)
+
+
+@orm_event.listens_for(Session, "after_commit")
+@orm_event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING, None)
+    session.info.pop(LOCKED_HEAD, None)
 
 
 def head(session: Session) -> Anchor:

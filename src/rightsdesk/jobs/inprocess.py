@@ -1,38 +1,47 @@
-"""The embedded default: jobs run in a thread pool inside the API or CLI process."""
+"""The embedded default: work runs on a thread pool inside the API or CLI process."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Generic, TypeVar
 
 from rightsdesk.jobs.base import Handler
 
 log = logging.getLogger("rightsdesk.jobs")
+T = TypeVar("T")
 
 
-class InProcessBackend:
-    def __init__(self, workers: int = 2) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rightsdesk-job")
-        self._handler: Handler | None = None
+class ThreadRunner(Generic[T]):
+    """Run ``handler(item)`` for each submitted item on a pool; ``drain`` waits for all."""
+
+    def __init__(self, handler: Callable[[T], None] | None, workers: int, name: str) -> None:
+        self.handler = handler
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
 
-    def bind(self, handler: Handler) -> None:
-        self._handler = handler
-
-    def submit(self, job_id: str) -> None:
-        if self._handler is None:
-            raise RuntimeError("job backend has no handler bound")
-        future = self._pool.submit(self._run, self._handler, job_id)
+    def submit(self, item: T) -> None:
+        handler = self.handler
+        if handler is None:
+            raise RuntimeError("no handler bound")
+        future = self._pool.submit(_run, handler, item)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
 
     def drain(self, timeout: float | None = None) -> None:
-        with self._lock:
-            pending = set(self._pending)
-        wait(pending, timeout=timeout)
+        """Wait until everything submitted so far, and what it submitted in turn, is done."""
+        while True:
+            with self._lock:
+                pending = set(self._pending)
+            if not pending:
+                return
+            wait(pending, timeout=timeout)
+            if timeout is not None:
+                return
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -41,9 +50,28 @@ class InProcessBackend:
         with self._lock:
             self._pending.discard(future)
 
-    @staticmethod
-    def _run(handler: Handler, job_id: str) -> None:
-        try:
-            handler(job_id)
-        except Exception:  # a job must never kill the worker thread; the handler records failure
-            log.exception("job %s crashed", job_id)
+
+def _run(handler: Callable[[T], None], item: T) -> None:
+    try:
+        handler(item)
+    except Exception:
+        log.exception("background work on %r crashed", item)
+
+
+class InProcessBackend:
+    """Jobs on a thread pool (``workers`` threads); the job id is the only thing passed."""
+
+    def __init__(self, workers: int = 2) -> None:
+        self._runner: ThreadRunner[str] = ThreadRunner(None, workers, "rightsdesk-job")
+
+    def bind(self, handler: Handler) -> None:
+        self._runner.handler = handler
+
+    def submit(self, job_id: str) -> None:
+        self._runner.submit(job_id)
+
+    def drain(self, timeout: float | None = None) -> None:
+        self._runner.drain(timeout)
+
+    def close(self) -> None:
+        self._runner.close()

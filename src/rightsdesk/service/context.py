@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rightsdesk.datamap import DataMap
 from rightsdesk.jobs.base import JobBackend
+from rightsdesk.jobs.inprocess import ThreadRunner
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.policy import Policy
 from rightsdesk.settings import Settings
@@ -67,6 +68,8 @@ class Services:
     jobs: JobBackend
     datamap: DataMap | None
     clock: Clock = utcnow
+    #: Sends notices in the background so a request never waits for mail (wiring sets it).
+    outbox: ThreadRunner[Notice] | None = None
 
     @property
     def exports_dir(self) -> Path:
@@ -90,7 +93,10 @@ def unit(services: Services) -> Iterator[Unit]:
         work = Unit(session, services.clock())
         yield work
     for notice in work.notices:
-        deliver(services, notice)
+        if services.outbox is not None:
+            services.outbox.submit(notice)
+        else:
+            deliver(services, notice)
     for action in work.after_commit:
         action()
 

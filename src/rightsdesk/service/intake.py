@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import ConflictError, PolicyError
@@ -87,7 +87,7 @@ def submit(services: Services, submission: Submission) -> Submitted:
                 services, work, request, submission.evidence, actor=submission.actor
             )
         else:
-            verification.challenge(services, work, request, purpose="verify")
+            verification.challenge(services, work, request, purpose="verify", new=True)
         verification.acknowledge(services, work, request)
         if request.verified_at is not None:
             decisions.after_step(services, work, request)
@@ -156,22 +156,22 @@ def _create(
 
 def _existing(work: Unit, submission: Submission, key: str) -> Request | None:
     """A replay of the same idempotency key, or an open request of the same type and person."""
-    if submission.idempotency_key is not None:
-        query = select(Request).where(Request.idempotency_key == submission.idempotency_key)
-        replay = work.session.scalars(query).first()
-        if replay is not None:
-            if replay.subject_key != key or replay.type != submission.type.value:
-                raise ConflictError(
-                    "this Idempotency-Key was already used for a different request; use a new key"
-                )
-            return replay
-    query = (
-        select(Request)
-        .where(Request.subject_key == key, Request.type == submission.type.value)
-        .where(Request.status.in_([s.value for s in OPEN]))
-        .order_by(Request.received_at)
+    same_person = and_(
+        Request.subject_key == key,
+        Request.type == submission.type.value,
+        Request.status.in_([s.value for s in OPEN]),
     )
-    return work.session.scalars(query).first()
+    match = same_person
+    if submission.idempotency_key is not None:
+        match = or_(Request.idempotency_key == submission.idempotency_key, same_person)
+    found = work.session.scalars(select(Request).where(match).order_by(Request.received_at)).all()
+    wanted = submission.idempotency_key
+    replay = next((r for r in found if wanted and r.idempotency_key == wanted), None)
+    if replay is not None and (replay.subject_key != key or replay.type != submission.type.value):
+        raise ConflictError(
+            "this Idempotency-Key was already used for a different request; use a new key"
+        )
+    return replay or next(iter(found), None)
 
 
 def _token(services: Services, work: Unit, request: Request) -> str:

@@ -49,7 +49,7 @@ def issue(services: Services, work: Unit, request: Request) -> str:
                     retain_until=date.fromisoformat(kept["until"]) if kept.get("until") else None,
                 )
             )
-    head = audit.head(work.session)
+    head = audit.seal(work.session)  # the receipt names the head that includes its own run
     receipt = Receipt(
         receipt_id=uuid.uuid4().hex,
         request_id=request.id,

@@ -84,10 +84,15 @@ def resolve_token(services: Services, work: Unit, request_id: str, token: str) -
     return row
 
 
-def challenge(services: Services, work: Unit, request: Request, *, purpose: str) -> bool:
-    """Send a one-time code (unless a fresh one is out); False when none was sent."""
+def challenge(
+    services: Services, work: Unit, request: Request, *, purpose: str, new: bool = False
+) -> bool:
+    """Send a one-time code (unless a fresh one is out); False when none was sent.
+
+    ``new``: the request was created in this transaction, so no earlier code can exist.
+    """
     config = services.policy.config.verification
-    latest = _latest(work, request.id)
+    latest = None if new else _latest(work, request.id)
     if latest is not None and latest.attempts >= config.max_attempts and latest.used_at:
         until = latest.used_at + LOCKOUT
         if work.now < until:

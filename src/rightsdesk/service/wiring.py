@@ -9,13 +9,13 @@ from pathlib import Path
 from rightsdesk.audit.receipts import load_or_create_signing_key
 from rightsdesk.datamap import load
 from rightsdesk.jobs.base import JobBackend
-from rightsdesk.jobs.inprocess import InProcessBackend
+from rightsdesk.jobs.inprocess import InProcessBackend, ThreadRunner
 from rightsdesk.notify.mailer import mailer_from_url
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.notify.sms import sms_from_url
 from rightsdesk.policy import Policy, PolicyConfig
 from rightsdesk.service import decisions, execution, keyfiles
-from rightsdesk.service.context import Clock, Secrets, Services, unit, utcnow
+from rightsdesk.service.context import Clock, Secrets, Services, deliver, unit, utcnow
 from rightsdesk.settings import Settings
 from rightsdesk.store.db import Store
 
@@ -44,13 +44,23 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
         clock=clock,
     )
     backend.bind(lambda job_id: execution.run_job(services, job_id))
+    services.outbox = ThreadRunner(lambda notice: deliver(services, notice), 1, "rightsdesk-mail")
     return services
 
 
 def close(services: Services) -> None:
-    services.jobs.drain()
+    settle(services)
     services.jobs.close()
+    if services.outbox is not None:
+        services.outbox.close()
     services.store.close()
+
+
+def settle(services: Services) -> None:
+    """Wait until every job has run and every notice has been sent (CLI, tests, shutdown)."""
+    services.jobs.drain()
+    if services.outbox is not None:
+        services.outbox.drain()
 
 
 def sweep(services: Services) -> dict[str, int]:

@@ -114,6 +114,9 @@ class AccessToken(Base):
     created_at: Mapped[datetime]
     verified_at: Mapped[datetime | None]
 
+    #: Only so the unit of work writes the request before the rows that point at it.
+    request: Mapped[Request] = relationship(viewonly=False, lazy="raise")
+
 
 class Challenge(Base):
     """A one-time code sent to an identity the company already holds; only its hash is kept."""
@@ -130,6 +133,9 @@ class Challenge(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None]
 
+    #: Only so the unit of work writes the request before the rows that point at it.
+    request: Mapped[Request] = relationship(viewonly=False, lazy="raise")
+
 
 class Note(Base):
     __tablename__ = "notes"
@@ -139,6 +145,9 @@ class Note(Base):
     author: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text)
+
+    #: Only so the unit of work writes the request before the rows that point at it.
+    request: Mapped[Request] = relationship(viewonly=False, lazy="raise")
 
 
 class AuditEvent(Base):
@@ -191,6 +200,9 @@ class Job(Base):
     lease_until: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
 
+    #: Only so the unit of work writes the request before the rows that point at it.
+    request: Mapped[Request] = relationship(viewonly=False, lazy="raise")
+
 
 class Receipt(Base):
     __tablename__ = "receipts"
@@ -199,6 +211,9 @@ class Receipt(Base):
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
     issued_at: Mapped[datetime]
     document: Mapped[dict[str, Any]]
+
+    #: Only so the unit of work writes the request before the rows that point at it.
+    request: Mapped[Request] = relationship(viewonly=False, lazy="raise")
 
 
 Index("ix_requests_subject_type", Request.subject_key, Request.type, Request.received_at)
