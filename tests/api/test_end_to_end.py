@@ -36,7 +36,7 @@ def test_access_is_verified_by_emailed_code_runs_and_downloads_a_zip(
     assert shown.json()["status"] == "completed", shown.json()
     link = shown.json()["outcome"]["export"]["download_url"]
     assert link.startswith(f"{services.settings.public_url}{request}/export?")
-    completed = wait_for_mail(mailbox, 4)[-1]
+    completed = wait_for_mail(mailbox, 3)[-1]
     assert link in completed.body
 
     download = live.get(link)

@@ -88,7 +88,8 @@ def submit(services: Services, submission: Submission) -> Submitted:
             )
         else:
             verification.challenge(services, work, request, purpose="verify", new=True)
-        verification.acknowledge(services, work, request)
+        if request.verified_at is not None:  # otherwise the code message acknowledged it
+            verification.acknowledge(services, work, request)
         if request.verified_at is not None:
             decisions.after_step(services, work, request)
     return Submitted(request, token, joined=False)

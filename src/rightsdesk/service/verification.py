@@ -133,6 +133,8 @@ def challenge(
                 "request_type": request.type,
                 "code": code,
                 "minutes": config.code_ttl_minutes,
+                # the first code also acknowledges the request (RSP-03): one message, not two
+                **({"due": request.due.isoformat()} if new else {}),
             },
             request_id=request.id,
         )
