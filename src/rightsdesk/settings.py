@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     step_up_minutes: int = 15
     #: Language of messages when the requester names none (zh-CN or en).
     locale: str = "zh-CN"
+    #: Threads serving API calls in each server process (more only wait for the GIL).
+    api_threads: int = 2
     #: Threads running jobs in the in-process job backend.
     workers: int = 2
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
 from fastapi import FastAPI
 
 from rightsdesk import __version__
@@ -9,8 +13,18 @@ from rightsdesk.api import errors, operator, person
 from rightsdesk.service.context import Services
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Endpoints are synchronous and run on worker threads. Many threads in one process only
+    # queue for the GIL (and hold database locks meanwhile), so keep a few per CPU.
+    threads = app.state.services.settings.api_threads
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
+
+
 def create_app(services: Services) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="rightsdesk",
         version=__version__,
         summary="Exercise your rights over your personal information; operators answer them.",
