@@ -35,7 +35,8 @@ services:
 
 ## Benchmarks against a raw-SQL floor; results go to docs/benchmarks.md.
 bench: install services
-	$(PY) -m bench
+	bash scripts/tools.sh
+	$(PY) -m bench all
 
 clean:
 	rm -rf $(VENV) .rightsdesk rightsdesk-demo .pytest_cache .mypy_cache .ruff_cache
