@@ -15,9 +15,11 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
+from rightsdesk.audit import log as audit
 from rightsdesk.datamap import DataMap
 from rightsdesk.jobs.base import JobBackend
 from rightsdesk.jobs.inprocess import ThreadRunner
+from rightsdesk.notify.errors import NotifyError
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.policy import Policy
 from rightsdesk.settings import Settings
@@ -103,9 +105,6 @@ def unit(services: Services) -> Iterator[Unit]:
 
 def deliver(services: Services, notice: Notice) -> None:
     """Send a notice; a failed delivery is logged and audited, the request itself stands."""
-    from rightsdesk.audit import log as audit
-    from rightsdesk.notify.errors import NotifyError
-
     try:
         services.notifier.notify(
             notice.kind,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import shutil
 import uuid
 import zipfile
@@ -12,9 +13,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from rightsdesk.domain.errors import ConflictError, PolicyError, RightsdeskError
+from rightsdesk.domain.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PolicyError,
+    RightsdeskError,
+)
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.engine.runner import Engine
 from rightsdesk.service import lifecycle, receipts, runs, verification
 from rightsdesk.service.context import Notice, Services, Unit, unit
 from rightsdesk.store.models import Job, Request
@@ -129,7 +137,7 @@ def _execute(services: Services, snapshot: Snapshot) -> dict[str, Any]:
 
 
 def _export(
-    services: Services, engine: Any, subjects: list[Subject], request_id: str
+    services: Services, engine: Engine, subjects: list[Subject], request_id: str
 ) -> dict[str, Any]:
     work_dir = services.exports_dir / f"{request_id}.partial"
     shutil.rmtree(work_dir, ignore_errors=True)
@@ -208,10 +216,6 @@ def download_url(services: Services, request_id: str, expires: float) -> str:
 
 def export_file(services: Services, request_id: str, expires: str, signature: str) -> Path:
     """The export archive behind a signed, unexpired link."""
-    import hmac
-
-    from rightsdesk.domain.errors import AuthenticationError, NotFoundError
-
     expected = services.secrets.mac("download", request_id, expires)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise AuthenticationError("this download link is not valid")

@@ -100,10 +100,6 @@ def subject_key(services: Services, identities: Sequence[Identity]) -> str:
     return services.secrets.mac("subject", *canon)
 
 
-def token_hash(services: Services, token: str) -> str:
-    return services.secrets.mac("request-token", token)
-
-
 def _create(
     services: Services,
     work: Unit,
@@ -179,14 +175,16 @@ def _token(services: Services, work: Unit, request: Request) -> str:
     token = secrets.token_urlsafe(32)
     work.session.add(
         AccessToken(
-            token_hash=token_hash(services, token), request_id=request.id, created_at=work.now
+            token_hash=verification.token_hash(services, token),
+            request_id=request.id,
+            created_at=work.now,
         )
     )
     return token
 
 
 def _mark_token(work: Unit, services: Services, token: str) -> None:
-    row = work.session.get(AccessToken, token_hash(services, token))
+    row = work.session.get(AccessToken, verification.token_hash(services, token))
     if row is not None:
         row.verified_at = work.now
 

@@ -76,12 +76,14 @@ def claim_identities(claims: Mapping[str, Any]) -> tuple[Identity, ...]:
 
 def resolve_token(services: Services, work: Unit, request_id: str, token: str) -> AccessToken:
     """The requester's capability; a wrong token looks exactly like a missing request."""
-    from rightsdesk.service.intake import token_hash
-
     row = work.session.get(AccessToken, token_hash(services, token))
     if row is None or not hmac.compare_digest(row.request_id.encode(), request_id.encode()):
         raise NotFoundError(f"no request {request_id!r}")
     return row
+
+
+def token_hash(services: Services, token: str) -> str:
+    return services.secrets.mac("request-token", token)
 
 
 def challenge(
@@ -144,7 +146,7 @@ def challenge(
 
 def enter_code(services: Services, request_id: str, token: str, code: str) -> CodeResult:
     """Check a code; wrong attempts are counted (and committed) before the caller is told."""
-    from rightsdesk.service import decisions
+    from rightsdesk.service import decisions  # decisions -> execution -> verification
 
     config = services.policy.config.verification
     with unit(services) as work:
