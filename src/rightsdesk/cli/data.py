@@ -51,6 +51,28 @@ def datamap_validate(
     )
 
 
+@datamap_app.command("import-fides")
+def datamap_import_fides(
+    file: Path,
+    output: Annotated[Path, typer.Option("--out", "-o", help="Where to write the data map.")],
+    url: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="dataset=URL for a dataset's database (repeatable); else ${DATASET_URL}."
+        ),
+    ] = None,
+) -> None:
+    """Convert Fides dataset YAML into a rightsdesk data map; what cannot carry over is listed."""
+    from rightsdesk.datamap.fides import convert
+
+    systems = dict(item.partition("=")[::2] for item in url or [])
+    result = convert(file.read_text(encoding="utf-8"), source=str(file), systems=systems)
+    output.write_text(result.yaml_text, encoding="utf-8")
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    out.print(f"{output}: written ({len(result.warnings)} warning(s); review them before use)")
+
+
 @app.command()
 def plan(
     datamap: DataMapOption,

@@ -1,0 +1,412 @@
+"""Convert Fides dataset YAML into a rightsdesk data map, warning about what does not carry over."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from rightsdesk.datamap.loader import _parse_yaml
+from rightsdesk.datamap.taxonomy import check_category
+from rightsdesk.domain.errors import DataMapError, Issue, Location
+
+Path = tuple[str | int, ...]
+Node = dict[str, Any]
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTITY = re.compile(r"^[a-z][a-z0-9_]*$")
+_IDENTITIES = {"phone_number": "phone"}
+#: Fides category (or a dotted prefix of one) -> rightsdesk category with the same meaning.
+RENAMED = {
+    "user.financial.account_number": "user.financial.bank_account",
+    "user.financial.credit_card": "user.financial.bank_account",
+    "user.government_id.national_identification_number": "user.government_id.national_id",
+    "user.government_id.passport_number": "user.government_id.passport",
+    "user.device.cookie_id": "user.device.device_id",
+    "user.authorization.password": "user.authorization.credentials",
+    "user.authorization.biometric": "user.biometric",
+    "user.credentials": "user.authorization.credentials",
+    "user.behavior.browsing_history": "user.behavior.browsing",
+    "user.behavior.purchase_history": "user.financial.transaction",
+    "user.account.settings": "user.account",
+    "user.contact.fax_number": "user.contact.phone_number",
+}
+_LEGACY = re.compile(r"^user\.(provided|derived)\.(non)?identifiable\.")
+_QUIET_META = {"data_type", "length", "identity", "primary_key", "references", "read_only"}
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    """The converted data map as YAML text, and every loss or change the conversion made."""
+
+    yaml_text: str
+    warnings: tuple[Issue, ...]
+
+
+def convert(
+    text: str, *, source: str, systems: Mapping[str, str] | None = None
+) -> ConversionResult:
+    """Convert Fides dataset YAML; raise DataMapError (file:line) when it is not a Fides dataset."""
+    raw, lines = _parse_yaml(text, source)
+    converter = _Converter(source, lines, dict(systems or {}))
+    datamap = converter.run(raw)
+    if converter.errors:
+        raise DataMapError(converter.errors)
+    warnings = tuple(converter.warnings)
+    header = [f"# rightsdesk data map converted from the Fides dataset {source}"]
+    header += [f"# WARNING {w}" for w in warnings]
+    body = yaml.safe_dump(datamap, sort_keys=False, default_flow_style=None, width=100)
+    return ConversionResult("\n".join(header) + "\n" + body, warnings)
+
+
+def map_category(category: str) -> tuple[str, str | None]:
+    """The rightsdesk category for a Fides one, and a reason when the meaning is only close."""
+    name = _LEGACY.sub("user.", category)
+    prefix = max((k for k in RENAMED if name == k or name.startswith(k + ".")), key=len, default="")
+    if prefix:
+        name = RENAMED[prefix] + name.removeprefix(prefix)
+    if check_category(name) is None:
+        return name, None
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        parent = ".".join(parts[:cut])
+        if check_category(parent) is None:
+            return (
+                parent,
+                f"no rightsdesk category like {category!r}; mapped to its parent {parent!r}",
+            )
+    fallback = f"custom.fides.{category}"
+    return fallback, f"no rightsdesk category like {category!r}; kept as {fallback!r}"
+
+
+def _meta(node: Node) -> Node:
+    meta: Node = {}
+    for key in ("fidesops_meta", "fides_meta"):
+        if isinstance(node.get(key), dict):
+            meta.update(node[key])
+    return meta
+
+
+def _env_name(name: str) -> str:
+    return re.sub(r"[^A-Z0-9_]", "_", name.upper()) + "_URL"
+
+
+@dataclass
+class _Pending:
+    """A Fides field's references, resolved once every collection in the file is known."""
+
+    system: str
+    collection: Node
+    field: Node
+    refs: list[Any]
+    path: Path
+
+
+@dataclass
+class _Converter:
+    source: str
+    lines: dict[Path, int]
+    urls: dict[str, str]
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    known: dict[tuple[str, str], tuple[str, Node, Path]] = field(default_factory=dict)
+    pending: list[_Pending] = field(default_factory=list)
+
+    def _issue(self, path: Path, where: str, message: str) -> Issue:
+        line = next(
+            (self.lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in self.lines), None
+        )
+        return Issue(Location(self.source, line, where), message)
+
+    def warn(self, path: Path, where: str, message: str) -> None:
+        self.warnings.append(self._issue(path, where, message))
+
+    def error(self, path: Path, where: str, message: str) -> None:
+        self.errors.append(self._issue(path, where, message))
+
+    def run(self, raw: Any) -> Node:
+        datasets = raw.get("dataset") if isinstance(raw, dict) else None
+        if not isinstance(datasets, list) or not datasets:
+            self.error((), "", "not a Fides dataset file: expected a top-level 'dataset:' list")
+            return {}
+        systems = [self._dataset(ds, ("dataset", i)) for i, ds in enumerate(datasets)]
+        for pending in self.pending:
+            self._references(pending)
+        self._keep_deletes_safe()
+        kept = [s for s in systems if s is not None and s["collections"]]
+        if not any("identity" in f for s in kept for c in s["collections"] for f in c["fields"]):
+            self.warn(("dataset",), "", "no field has fides_meta.identity; mark one before loading")
+        return {"version": 1, "systems": kept}
+
+    def _dataset(self, raw: Any, path: Path) -> Node | None:
+        key = raw.get("fides_key") if isinstance(raw, dict) else None
+        if not isinstance(key, str) or not isinstance(raw.get("collections"), list):
+            self.error(path, "dataset", "a dataset needs a fides_key and a collections list")
+            return None
+        name = re.sub(r"\W", "_", key)
+        name = name if _NAME.match(name) else f"_{name}"
+        if name != key:
+            self.warn(
+                (*path, "fides_key"), key, f"renamed to {name!r} (rightsdesk names are identifiers)"
+            )
+        for option in ("after", "erase_after"):
+            if _meta(raw).get(option):
+                self.warn(
+                    path,
+                    key,
+                    f"dataset {option} is not carried over: rightsdesk orders by references",
+                )
+        system: Node = {"name": name, "url": self.urls.get(key, f"${{{_env_name(name)}}}")}
+        collections = (
+            self._collection(key, name, c, (*path, "collections", i))
+            for i, c in enumerate(raw["collections"])
+        )
+        system["collections"] = [c for c in collections if c is not None]
+        return system
+
+    def _collection(self, dataset: str, system: str, raw: Any, path: Path) -> Node | None:
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if not isinstance(name, str) or not isinstance(raw.get("fields"), list):
+            self.error(path, dataset, "a collection needs a name and a fields list")
+            return None
+        where, meta = f"{system}.{name}", _meta(raw)
+        if not _NAME.match(name):
+            self.warn(path, where, "skipped: the name is not an identifier rightsdesk can map")
+            return None
+        if meta.get("skip_processing"):
+            self.warn(path, where, "skipped: fides_meta.skip_processing is set")
+            return None
+        for option in ("after", "erase_after"):
+            if meta.get(option):
+                listed = ", ".join(map(str, meta[option]))
+                self.warn(
+                    (*path, "fides_meta", option),
+                    where,
+                    f"{option} [{listed}] dropped: rightsdesk orders erasure by references",
+                )
+        out: Node = {"name": name, "fields": []}
+        override = meta.get("masking_strategy_override")
+        if isinstance(override, dict) and override.get("strategy") == "delete":
+            out["erase"] = "delete_row"
+        elif override is not None:
+            self.warn(
+                (*path, "fides_meta"), where, f"collection masking {override!r} is not carried over"
+            )
+        for i, raw_field in enumerate(raw["fields"]):
+            converted = self._field(system, out, raw_field, (*path, "fields", i), where)
+            if converted is not None:
+                out["fields"].append(converted)
+        if not out["fields"]:
+            self.warn(path, where, "skipped: no field could be carried over")
+            return None
+        self._check_keys(out, path, where)
+        self.known[(dataset, name)] = (system, out, path)
+        return out
+
+    def _check_keys(self, collection: Node, path: Path, where: str) -> None:
+        keys = [f for f in collection["fields"] if f.get("primary_key")]
+        if len(keys) != 1:
+            for key in keys:
+                del key["primary_key"]
+            why = "no primary key" if not keys else "a composite primary key (not supported yet)"
+            self.warn(
+                path,
+                where,
+                f"has {why}: rightsdesk can read it but not erase its rows",
+            )
+            self._drop_erasures(collection, path, where)
+        for key in keys if len(keys) == 1 else ():
+            if "erase" in key and key["erase"] != "delete_row":
+                self.warn(
+                    path,
+                    f"{where}.{key['name']}",
+                    f"erase {key.pop('erase')!r} dropped: a primary key cannot be masked",
+                )
+
+    def _drop_erasures(self, collection: Node, path: Path, where: str) -> None:
+        dropped = [f["name"] for f in collection["fields"] if f.pop("erase", None) is not None]
+        if collection.pop("erase", None) is not None:
+            dropped.append("(collection delete)")
+        if dropped:
+            self.warn(path, where, f"erasure dropped for {', '.join(dropped)}")
+
+    def _field(
+        self, system: str, collection: Node, raw: Any, path: Path, parent: str
+    ) -> Node | None:
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if not isinstance(name, str):
+            self.error(path, parent, "a field needs a name")
+            return None
+        where, meta = f"{parent}.{name}", _meta(raw)
+        if raw.get("fields"):
+            self.warn(
+                path,
+                where,
+                f"nested fields skipped (rightsdesk maps flat columns): {', '.join(_nested(raw))}",
+            )
+            return None
+        if not _NAME.match(name):
+            self.warn(path, where, "skipped: the name is not an identifier rightsdesk can map")
+            return None
+        out: Node = {"name": name}
+        if meta.get("primary_key"):
+            out["primary_key"] = True
+        identity = meta.get("identity")
+        if isinstance(identity, str) and _IDENTITY.match(_IDENTITIES.get(identity, identity)):
+            out["identity"] = _IDENTITIES.get(identity, identity)
+        elif identity is not None:
+            self.warn(
+                (*path, "fides_meta"),
+                where,
+                f"identity {identity!r} is not a lower-case name; dropped",
+            )
+        categories = self._categories(raw.get("data_categories"), (*path, "data_categories"), where)
+        if categories:
+            out["categories"] = categories[0] if len(categories) == 1 else categories
+        if meta.get("read_only"):
+            out["read_only"] = True
+        override = meta.get("masking_strategy_override", raw.get("masking_strategy_override"))
+        if override is not None and not out.get("read_only"):
+            erase = self._strategy(override, (*path, "fides_meta"), where)
+            if erase is not None:
+                out["erase"] = erase
+        for key in sorted(set(meta) - _QUIET_META - {"masking_strategy_override"}):
+            self.warn((*path, "fides_meta", key), where, f"fides_meta.{key} is not carried over")
+        refs = meta.get("references")
+        if refs:
+            self.pending.append(
+                _Pending(
+                    system,
+                    collection,
+                    out,
+                    refs if isinstance(refs, list) else [refs],
+                    (*path, "fides_meta", "references"),
+                )
+            )
+        return out
+
+    def _categories(self, raw: Any, path: Path, where: str) -> list[str]:
+        found: list[str] = []
+        for i, category in enumerate(
+            raw if isinstance(raw, list) else [] if raw is None else [raw]
+        ):
+            mapped, why = map_category(str(category))
+            if why:
+                self.warn((*path, i), where, why)
+            if mapped not in found:
+                found.append(mapped)
+        return found
+
+    def _strategy(self, raw: Any, path: Path, where: str) -> Any:
+        name = raw.get("strategy") if isinstance(raw, dict) else None
+        config = raw.get("configuration") or {} if isinstance(raw, dict) else {}
+
+        def warn(message: str) -> None:
+            self.warn(path, where, f"masking {name!r}: {message}")
+
+        if isinstance(config, dict) and config.get("format_preservation"):
+            warn("format_preservation is dropped (rightsdesk writes the whole value)")
+        if name == "null_rewrite":
+            return "set_null"
+        if name == "string_rewrite" and isinstance(config, dict) and "rewrite_value" in config:
+            return {"fixed": config["rewrite_value"]}
+        if name == "random_string_rewrite":
+            length = (
+                min(64, max(8, int(config.get("length", 30)))) if isinstance(config, dict) else 32
+            )
+            warn(
+                f"no random rewrite in rightsdesk; a keyed hash of {length} hex characters instead"
+            )
+            return {"hash": length}
+        if name in ("hash", "hmac"):
+            if name == "hash" or (
+                isinstance(config, dict) and config.get("algorithm", "SHA-256") != "SHA-256"
+            ):
+                warn("becomes a keyed HMAC-SHA256 (algorithm and per-request salt dropped)")
+            return "hash"
+        if name == "aes_encrypt":
+            warn("reversible encryption is not supported; becomes an irreversible keyed hash")
+            return "hash"
+        if name == "preserve":
+            return None
+        warn("not supported; the field is left unchanged by erasure")
+        return None
+
+    def _references(self, item: _Pending) -> None:
+        where = f"{item.system}.{item.collection['name']}.{item.field['name']}"
+        for i, ref in enumerate(item.refs):
+            path = (*item.path, i)
+            dataset, target = (
+                (ref.get("dataset"), ref.get("field")) if isinstance(ref, dict) else (None, None)
+            )
+            if not isinstance(dataset, str) or not isinstance(target, str):
+                self.error(path, where, "a reference needs a dataset and a field")
+                continue
+            parts = target.split(".")
+            found = self.known.get((dataset, parts[0]))
+            if len(parts) != 2:
+                self.warn(
+                    path,
+                    where,
+                    f"reference to {dataset}.{target} dropped: nested fields are not mapped",
+                )
+            elif found is None or not any(f["name"] == parts[1] for f in found[1]["fields"]):
+                self.warn(
+                    path,
+                    where,
+                    f"reference to {dataset}.{target} dropped: not among the converted fields",
+                )
+            else:
+                system = found[0]
+                dotted = target if system == item.system else f"{system}.{target}"
+                direction = ref.get("direction")
+                if direction not in (None, "from", "to"):
+                    self.warn(path, where, f"unknown direction {direction!r}; walked both ways")
+                    direction = None
+                entry = dotted if direction is None else {"field": dotted, "direction": direction}
+                item.field.setdefault("references", []).append(entry)
+
+    def _keep_deletes_safe(self) -> None:
+        """Drop delete_row where a same-system child would keep rows pointing at deleted ones."""
+        changed = True
+        while changed:
+            changed = False
+            for system, collection, path in self.known.values():
+                unsafe = self._unsafe_children(system, collection["name"])
+                if collection.get("erase") == "delete_row" and unsafe:
+                    del collection["erase"]
+                    message = (
+                        f"delete_row dropped: {unsafe[0]} points at its rows and is not erased"
+                    )
+                    self.warn(path, f"{system}.{collection['name']}", message)
+                    changed = True
+
+    def _unsafe_children(self, system: str, parent: str) -> list[str]:
+        """``collection.field`` of this system that references ``parent`` and keeps its rows."""
+        found = []
+        for other, collection, _ in self.known.values():
+            if other != system or collection.get("erase") == "delete_row":
+                continue
+            for fld in collection["fields"]:
+                targets = [
+                    r if isinstance(r, str) else r["field"] for r in fld.get("references", [])
+                ]
+                local = [t.removeprefix(f"{system}.") for t in targets]
+                if "erase" not in fld and any(t.split(".")[0] == parent for t in local):
+                    found.append(f"{collection['name']}.{fld['name']}")
+        return found
+
+
+def _nested(raw: Node, prefix: str = "") -> list[str]:
+    base = f"{prefix}{raw.get('name')}"
+    names: list[str] = []
+    for child in raw.get("fields") or []:
+        if isinstance(child, dict) and child.get("fields"):
+            names += _nested(child, base + ".")
+        elif isinstance(child, dict):
+            extra = " (identity)" if _meta(child).get("identity") else ""
+            names.append(f"{base}.{child.get('name')}{extra}")
+    return names

@@ -1,0 +1,45 @@
+"""Every registered detector is well formed, documented and has its own test file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rightsdesk.datamap.taxonomy import check_category
+from rightsdesk.discovery import DETECTORS, Detector, by_name
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = (ROOT / "docs" / "discovery.md").read_text(encoding="utf-8")
+NAMES = [d.name for d in DETECTORS]
+
+
+def test_names_are_unique() -> None:
+    assert len(NAMES) == len(set(NAMES))
+
+
+@pytest.mark.parametrize("detector", DETECTORS, ids=NAMES)
+def test_category_is_in_the_taxonomy(detector: Detector) -> None:
+    assert check_category(detector.category) is None
+
+
+@pytest.mark.parametrize("detector", DETECTORS, ids=NAMES)
+def test_detector_is_documented(detector: Detector) -> None:
+    assert f"`{detector.name}`" in DOC
+    assert f"`{detector.category}`" in DOC
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_detector_has_its_own_test_file(name: str) -> None:
+    assert (Path(__file__).parent / f"test_{name}.py").is_file()
+
+
+@pytest.mark.parametrize("detector", DETECTORS, ids=NAMES)
+def test_detector_can_be_found_from_content_or_a_hint(detector: Detector) -> None:
+    assert detector.patterns or (detector.hinted_patterns and detector.column_hints)
+    assert 0.0 <= detector.weight <= 1.0 and detector.noun
+
+
+def test_unknown_detector() -> None:
+    with pytest.raises(KeyError):
+        by_name("nope")
