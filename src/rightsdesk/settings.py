@@ -15,6 +15,8 @@ class Settings(BaseSettings):
     state_dir: Path = Path(".rightsdesk")
     #: Secret for keyed hashing and pseudonyms; generated into state_dir when unset.
     masking_key: SecretStr | None = None
+    #: Scan every system for residue after each erasure (`erase --verify` by default).
+    verify_erasure: bool = False
     #: Rows per IN-list chunk when reading and writing data stores.
     chunk_size: int = 500
 

@@ -121,16 +121,56 @@ def erase(
         bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    verify: Annotated[
+        bool | None,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Afterwards, scan every text and JSON column of every system for what was "
+            "erased (default: RIGHTSDESK_VERIFY_ERASURE).",
+        ),
+    ] = None,
 ) -> None:
     """Erase a person's data as the data map says, keeping what the law requires."""
     subjects = runs.subjects_from(identity or [], identities_file)
     loaded = runs.validate(datamap, live=False)
-    with _progress("finding") as progress, runs.open_engine(loaded, Settings(), progress) as engine:
+    settings = Settings()
+    with _progress("finding") as progress, runs.open_engine(loaded, settings, progress) as engine:
         result = engine.erase(subjects, dry_run=dry_run)
+    checked = (settings.verify_erasure if verify is None else verify) and not dry_run
+    residues = runs.verify_erasure(loaded, result, subjects, settings) if checked else None
     if as_json:
-        out.print_json(json.dumps(_result_json(result, [s.id for s in subjects]), default=str))
+        shown = _result_json(result, [s.id for s in subjects])
+        if residues is not None:
+            shown["residue"] = {r.system: r.report.to_json() for r in residues}
+        out.print_json(json.dumps(shown, default=str))
         return
     print_erasure(result, [s.id for s in subjects])
+    if residues is not None:
+        print_residues(residues)
+
+
+def print_residues(residues: list[runs.Residues]) -> None:
+    """Proof of absence: what the scan read, and every value still found, for review."""
+    for item in residues:
+        report, flagged = item.report, item.flagged()
+        kept = len(report.findings) - len(flagged)
+        out.print(
+            f"verify {item.system}: {report.tables_scanned} tables, {report.columns_scanned} "
+            f"text columns, {report.rows_scanned:,} rows scanned: "
+            + (f"[red]{len(flagged)} residue(s) to review[/red]" if flagged else "no residue")
+            + (f" ({kept} in collections kept by law)" if kept else ""),
+            highlight=False,
+        )
+        for finding in flagged[:50]:
+            where = finding.to_json()["key"]
+            out.print(
+                f"  {finding.table}.{finding.column} {where}: {finding.needle_kind} of "
+                f"{finding.subject} ({finding.form}, {finding.needle_hash})",
+                highlight=False,
+                markup=False,
+            )
+        for warning in report.warnings:
+            err.print(f"  note: {warning}", highlight=False)
 
 
 def print_erasure(result: ErasureResult, ids: list[str]) -> None:

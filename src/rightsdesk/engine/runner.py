@@ -20,6 +20,7 @@ from rightsdesk.domain.errors import ExecutionError, RightsdeskError
 from rightsdesk.domain.subjects import Subject
 from rightsdesk.engine import erasure
 from rightsdesk.engine.checkpoint import CheckpointStore, decode_changes, encode_changes
+from rightsdesk.engine.needles import gather as gather_needles
 from rightsdesk.engine.plan import Plan, compile_plan
 from rightsdesk.engine.traversal import Progress, RowSink, Traversal, TraversalStats
 from rightsdesk.masking.base import MaskingKey
@@ -34,6 +35,9 @@ class ErasureResult:
     statements: list[str] = field(default_factory=list)  # what was (or would be) run
     affected: dict[str, list[int]] = field(default_factory=dict)  # system -> rows per change
     changes: dict[str, list[Change]] = field(default_factory=dict)  # set on dry runs only
+    #: per subject, identifying values found (to look for residue); never checkpointed, so a
+    #: resumed run has only the identities it was given
+    needles: list[set[str]] = field(default_factory=list)
 
 
 class Engine:
@@ -71,8 +75,9 @@ class Engine:
         run_id = self.run_id("erasure", subjects)
         state = self.checkpoints.load(run_id) if self.checkpoints and not dry_run else None
         resumed = state is not None and state["meta"]["phase"] == "applying"
+        needles = [{i.value for i in s.identities} for s in subjects]
         if state is None or not resumed:
-            state = self._collect(run_id, subjects)
+            state, needles = self._collect(run_id, subjects)
             if dry_run:
                 changes = decode_changes(state["changes"])
                 described = _describe(changes)
@@ -85,7 +90,9 @@ class Engine:
         state["meta"].update(phase="done", finished_at=_now())
         # the changes carry key values of the people concerned: keep them no longer than needed
         self._save(run_id, {"meta": state["meta"], "changes": {}}, durable=True)
-        return ErasureResult(run_id, False, resumed, state["report"], _describe(changes), affected)
+        return ErasureResult(
+            run_id, False, resumed, state["report"], _describe(changes), affected, needles=needles
+        )
 
     def run_id(self, action: str, subjects: Sequence[Subject]) -> str:
         """Same data map, action and people -> same id, so a repeated command resumes."""
@@ -93,7 +100,9 @@ class Engine:
         text = json.dumps([self.datamap.source, action, people])
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
-    def _collect(self, run_id: str, subjects: Sequence[Subject]) -> dict[str, Any]:
+    def _collect(
+        self, run_id: str, subjects: Sequence[Subject]
+    ) -> tuple[dict[str, Any], list[set[str]]]:
         plan = self.plan_for(subjects)
         collector = erasure.ErasureCollector()
         Traversal(plan, self.connectors, collector, self.progress).run(subjects)
@@ -108,11 +117,12 @@ class Engine:
             "subjects": len(subjects),
             "committed": [],
         }
-        return {
+        state = {
             "meta": meta,
             "changes": encode_changes(work.changes),
             "report": [_report_json(r, plan) for r in work.report],
         }
+        return state, gather_needles(self.datamap, plan, collector.found, list(subjects))
 
     def _apply(
         self, run_id: str, state: dict[str, Any], changes: dict[str, list[Change]]

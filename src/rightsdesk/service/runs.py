@@ -6,15 +6,18 @@ import csv
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from rightsdesk.connectors.registry import open_connector
 from rightsdesk.datamap import DataMap, load
 from rightsdesk.datamap.live import check_live
+from rightsdesk.discovery import residue
+from rightsdesk.discovery.residue import Residue, ResidueReport
 from rightsdesk.domain.errors import DataMapError, RightsdeskError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.checkpoint import FileCheckpoints
-from rightsdesk.engine.runner import Engine
+from rightsdesk.engine.runner import Engine, ErasureResult
 from rightsdesk.engine.traversal import Progress, TraversalStats
 from rightsdesk.export.writer import ExportWriter, SubjectExport
 from rightsdesk.masking.base import MaskingKey
@@ -124,3 +127,33 @@ def _json_line(file: Path, number: int, line: str) -> object:
         return json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"{file}:{number}: not valid JSON: {exc.msg}") from exc
+
+
+@dataclass(frozen=True)
+class Residues:
+    """What an erasure left behind in one system: findings, and which sit in retained tables."""
+
+    system: str
+    report: ResidueReport
+    retained_tables: frozenset[str]
+
+    def flagged(self) -> list[Residue]:
+        """Findings outside collections the law makes us keep: each needs a person's review."""
+        return [f for f in self.report.findings if f.table not in self.retained_tables]
+
+
+def verify_erasure(
+    datamap: DataMap, result: ErasureResult, subjects: list[Subject], settings: Settings
+) -> list[Residues]:
+    """Scan every text and JSON column of every system (mapped or not) for what was erased."""
+    wanted = {s.id: result.needles[i] for i, s in enumerate(subjects) if i < len(result.needles)}
+    found = []
+    for system in datamap.systems:
+        retained = frozenset(
+            r.collection.partition(".")[2]
+            for r in datamap.retention
+            if r.collection.startswith(f"{system.name}.")
+        )
+        report = residue.scan(system.url, wanted, hash_key=masking_key(settings).secret)
+        found.append(Residues(system.name, report, retained))
+    return found
