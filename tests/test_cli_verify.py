@@ -52,3 +52,30 @@ def test_a_copy_in_an_unmapped_table_is_flagged_with_its_key(platform: Path) -> 
     # the values found are named only by a keyed hash (the subject label is the caller's own)
     finding.pop("subject")
     assert "li.wei" not in json.dumps(residue).lower()
+
+
+def test_generate_then_diff_guards_against_drift(platform: Path, tmp_path: Path) -> None:
+    db = platform.parent / "platform.db"
+    draft = tmp_path / "draft.yml"
+    code, output = invoke(
+        "datamap", "generate", "--url", f"sqlite:///{db}", "--system", "platform", "-o", str(draft)
+    )
+    assert code == 0 and "proposals" in output, output
+    assert invoke("datamap", "validate", str(draft))[0] == 0
+    code, output = invoke("datamap", "diff", str(draft))
+    assert code == 0 and "no drift" in " ".join(output.split()), output
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE accounts ADD COLUMN backup_email TEXT")
+        conn.execute("UPDATE accounts SET backup_email = 'alt.' || email")
+    code, output = invoke("datamap", "diff", str(draft))
+    assert code == 1 and "backup_email" in output, output
+    code, output = invoke(
+        "access",
+        "--datamap",
+        str(draft),
+        "--identity",
+        "email=li.wei@example.com",
+        "--out",
+        str(tmp_path / "export"),
+    )
+    assert code == 0 and "li.wei@example.com:" in output, output

@@ -51,6 +51,46 @@ def datamap_validate(
     )
 
 
+@datamap_app.command("generate")
+def datamap_generate(
+    url: Annotated[str, typer.Option(help="SQLAlchemy URL of the database to describe.")],
+    output: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft map.")],
+    system: Annotated[str, typer.Option(help="Name of the system in the map.")] = "app",
+    schema: Annotated[
+        str | None, typer.Option(help="Database schema (default: the default).")
+    ] = None,
+    sample: Annotated[int, typer.Option(min=10, help="Values sampled per column.")] = 1000,
+) -> None:
+    """Draft a data map from the live database: tables, keys, references, personal data."""
+    from rightsdesk.discovery.generate import generate
+
+    draft = generate(url, system=system, schema=schema, sample=sample)
+    output.write_text(draft.yaml_text, encoding="utf-8")
+    review = [p for p in draft.proposals if p.inferred or p.confidence < 0.9]
+    out.print(
+        f"{output}: written with {len(draft.proposals)} proposals; "
+        f"{len(review)} to review (marked '# proposed:' in the file)"
+    )
+
+
+@datamap_app.command("diff")
+def datamap_diff(
+    file: Path,
+    live: Annotated[bool, typer.Option("--live", help="Compare with the live databases.")] = True,
+    sample: Annotated[int, typer.Option(min=10, help="Values sampled per column.")] = 500,
+) -> None:
+    """Drift between a map and the live schema; exits 1 on any drift (a deployment guard)."""
+    from rightsdesk.discovery.drift import diff
+
+    loaded = runs.validate(file, live=False)
+    drifts = diff(loaded, sample=sample) if live else []
+    for drift in drifts:
+        out.print(f"{drift.severity}: {drift.system}.{drift.where}: {drift.message}", markup=False)
+    if drifts:
+        raise typer.Exit(1)
+    out.print(f"{file}: no drift from the live schema")
+
+
 @datamap_app.command("import-fides")
 def datamap_import_fides(
     file: Path,
