@@ -9,32 +9,17 @@ from typing import Any
 
 import yaml
 
-from rightsdesk.datamap.loader import _parse_yaml
-from rightsdesk.datamap.taxonomy import check_category
+from rightsdesk.datamap.fides_mapping import IDENTITIES, RENAMED, map_category, map_strategy
+from rightsdesk.datamap.loader import parse_yaml
 from rightsdesk.domain.errors import DataMapError, Issue, Location
+
+__all__ = ["RENAMED", "ConversionResult", "convert", "map_category"]
 
 Path = tuple[str | int, ...]
 Node = dict[str, Any]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IDENTITY = re.compile(r"^[a-z][a-z0-9_]*$")
-_IDENTITIES = {"phone_number": "phone"}
-#: Fides category (or a dotted prefix of one) -> rightsdesk category with the same meaning.
-RENAMED = {
-    "user.financial.account_number": "user.financial.bank_account",
-    "user.financial.credit_card": "user.financial.bank_account",
-    "user.government_id.national_identification_number": "user.government_id.national_id",
-    "user.government_id.passport_number": "user.government_id.passport",
-    "user.device.cookie_id": "user.device.device_id",
-    "user.authorization.password": "user.authorization.credentials",
-    "user.authorization.biometric": "user.biometric",
-    "user.credentials": "user.authorization.credentials",
-    "user.behavior.browsing_history": "user.behavior.browsing",
-    "user.behavior.purchase_history": "user.financial.transaction",
-    "user.account.settings": "user.account",
-    "user.contact.fax_number": "user.contact.phone_number",
-}
-_LEGACY = re.compile(r"^user\.(provided|derived)\.(non)?identifiable\.")
 _QUIET_META = {"data_type", "length", "identity", "primary_key", "references", "read_only"}
 
 
@@ -50,7 +35,7 @@ def convert(
     text: str, *, source: str, systems: Mapping[str, str] | None = None
 ) -> ConversionResult:
     """Convert Fides dataset YAML; raise DataMapError (file:line) when it is not a Fides dataset."""
-    raw, lines = _parse_yaml(text, source)
+    raw, lines = parse_yaml(text, source)
     converter = _Converter(source, lines, dict(systems or {}))
     datamap = converter.run(raw)
     if converter.errors:
@@ -60,26 +45,6 @@ def convert(
     header += [f"# WARNING {w}" for w in warnings]
     body = yaml.safe_dump(datamap, sort_keys=False, default_flow_style=None, width=100)
     return ConversionResult("\n".join(header) + "\n" + body, warnings)
-
-
-def map_category(category: str) -> tuple[str, str | None]:
-    """The rightsdesk category for a Fides one, and a reason when the meaning is only close."""
-    name = _LEGACY.sub("user.", category)
-    prefix = max((k for k in RENAMED if name == k or name.startswith(k + ".")), key=len, default="")
-    if prefix:
-        name = RENAMED[prefix] + name.removeprefix(prefix)
-    if check_category(name) is None:
-        return name, None
-    parts = name.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        parent = ".".join(parts[:cut])
-        if check_category(parent) is None:
-            return (
-                parent,
-                f"no rightsdesk category like {category!r}; mapped to its parent {parent!r}",
-            )
-    fallback = f"custom.fides.{category}"
-    return fallback, f"no rightsdesk category like {category!r}; kept as {fallback!r}"
 
 
 def _meta(node: Node) -> Node:
@@ -255,8 +220,8 @@ class _Converter:
         if meta.get("primary_key"):
             out["primary_key"] = True
         identity = meta.get("identity")
-        if isinstance(identity, str) and _IDENTITY.match(_IDENTITIES.get(identity, identity)):
-            out["identity"] = _IDENTITIES.get(identity, identity)
+        if isinstance(identity, str) and _IDENTITY.match(IDENTITIES.get(identity, identity)):
+            out["identity"] = IDENTITIES.get(identity, identity)
         elif identity is not None:
             self.warn(
                 (*path, "fides_meta"),
@@ -301,39 +266,10 @@ class _Converter:
         return found
 
     def _strategy(self, raw: Any, path: Path, where: str) -> Any:
-        name = raw.get("strategy") if isinstance(raw, dict) else None
-        config = raw.get("configuration") or {} if isinstance(raw, dict) else {}
-
-        def warn(message: str) -> None:
-            self.warn(path, where, f"masking {name!r}: {message}")
-
-        if isinstance(config, dict) and config.get("format_preservation"):
-            warn("format_preservation is dropped (rightsdesk writes the whole value)")
-        if name == "null_rewrite":
-            return "set_null"
-        if name == "string_rewrite" and isinstance(config, dict) and "rewrite_value" in config:
-            return {"fixed": config["rewrite_value"]}
-        if name == "random_string_rewrite":
-            length = (
-                min(64, max(8, int(config.get("length", 30)))) if isinstance(config, dict) else 32
-            )
-            warn(
-                f"no random rewrite in rightsdesk; a keyed hash of {length} hex characters instead"
-            )
-            return {"hash": length}
-        if name in ("hash", "hmac"):
-            if name == "hash" or (
-                isinstance(config, dict) and config.get("algorithm", "SHA-256") != "SHA-256"
-            ):
-                warn("becomes a keyed HMAC-SHA256 (algorithm and per-request salt dropped)")
-            return "hash"
-        if name == "aes_encrypt":
-            warn("reversible encryption is not supported; becomes an irreversible keyed hash")
-            return "hash"
-        if name == "preserve":
-            return None
-        warn("not supported; the field is left unchanged by erasure")
-        return None
+        erase, warnings = map_strategy(raw)
+        for message in warnings:
+            self.warn(path, where, message)
+        return erase
 
     def _references(self, item: _Pending) -> None:
         where = f"{item.system}.{item.collection['name']}.{item.field['name']}"

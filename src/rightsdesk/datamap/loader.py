@@ -36,7 +36,7 @@ def loads(
     env: dict[str, str] | None = None,
 ) -> DataMap:
     """Parse and validate data-map YAML. Relative SQLite paths resolve against ``base_dir``."""
-    raw, lines = _parse_yaml(text, source)
+    raw, lines = parse_yaml(text, source)
     issues = _substitute_env(raw, raw, lines, source, os.environ if env is None else env)
     if base_dir is not None:
         _anchor_sqlite_paths(raw, base_dir)
@@ -53,7 +53,8 @@ def loads(
     return datamap
 
 
-def _parse_yaml(text: str, source: str) -> tuple[Any, dict[PathKey, int]]:
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[PathKey, int]]:
+    """Parse YAML ``text`` with the line of every element; raise DataMapError citing ``source``."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

@@ -1,8 +1,7 @@
-"""Draft a data map from a live database: keys, references, identities, categories, erasure."""
+"""Draft a data map from a live database: keys, references, identities, categories."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Literal
 import sqlalchemy as sa
 
 from rightsdesk.discovery.classify import ColumnFinding, KindScore
+from rightsdesk.discovery.render import Plan, deleted_tables, keyed, render
 from rightsdesk.discovery.sample import classify_all, describe, engine_for, value_overlap
 from rightsdesk.domain.schema import ColumnInfo, SchemaInfo, TableInfo
 
@@ -26,9 +26,6 @@ IDENTITY_KINDS = ("email", "phone")
 #: Table names a ``<stem>_id`` column may point at, besides the stem and its plurals.
 PERSON_TABLES = ("users", "accounts", "customers", "members", "people", "persons")
 _PERSON_STEMS = frozenset({"user", "account", "customer", "member", "person", "owner"})
-_TEXT = frozenset({"str", None})
-_DATES = frozenset({"str", "date", "datetime"})
-_YAML_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
@@ -221,29 +218,6 @@ def user_table(
     return Proposal("identity", _dotted(key), "user_id", confidence, why, True)
 
 
-@dataclass(frozen=True)
-class Plan:
-    """Which tables and columns the draft maps, which references it keeps, whose rows it deletes."""
-
-    info: SchemaInfo
-    proposals: dict[Column, list[Proposal]]
-    links: list[Link]
-    dropped: list[Link]
-    deleted: frozenset[str]
-
-    def tables(self) -> list[str]:
-        return sorted({t for t, _ in self.proposals})
-
-    def columns(self, table: str) -> list[str]:
-        return [c for c in self.info.tables[table].columns if (table, c) in self.proposals]
-
-    def keyed(self, table: str) -> bool:
-        return len(self.info.tables[table].primary_key) == 1
-
-    def nullable(self, column: Column) -> bool:
-        return self.info.tables[column[0]].columns[column[1]].nullable
-
-
 def draft(
     system: str,
     url: str,
@@ -277,7 +251,7 @@ def draft(
     kept = [lk for lk in links if lk.child[0] in mapped and lk.parent[0] in mapped]
     proposals: dict[Column, list[Proposal]] = {}
     for table in sorted(mapped):
-        for key in info.tables[table].primary_key[:1] if _keyed(info, table) else ():
+        for key in info.tables[table].primary_key[:1] if keyed(info, table) else ():
             why = "declared primary key"
             proposals[(table, key)] = [
                 Proposal("primary_key", f"{table}.{key}", "", 1.0, why, False)
@@ -288,7 +262,7 @@ def draft(
         proposals.setdefault(link.child, []).append(link.proposal)
         proposals.setdefault(link.parent, [])
     dropped = [lk for lk in links if lk.child[0] in mapped and lk.parent[0] not in mapped]
-    plan = Plan(info, proposals, kept, dropped, _deleted(info, root_key[0], personal, kept))
+    plan = Plan(info, proposals, kept, dropped, deleted_tables(info, root_key[0], personal, kept))
     every = [p for ps in proposals.values() for p in ps]
     every += [lk.proposal for lk in links if lk not in kept]
     return Draft(render(system, url, plan), tuple(every))
@@ -297,10 +271,6 @@ def draft(
 def _mappable(column: Column) -> bool:
     """Whether a data map can name this table and column (identifiers of up to 63 characters)."""
     return all(_NAME.fullmatch(part) for part in column)
-
-
-def _keyed(info: SchemaInfo, table: str) -> bool:
-    return len(info.tables[table].primary_key) == 1
 
 
 def _with_children(tables: set[str], links: list[Link]) -> set[str]:
@@ -313,124 +283,5 @@ def _with_children(tables: set[str], links: list[Link]) -> set[str]:
     return mapped
 
 
-def _deleted(info: SchemaInfo, root: str, personal: set[str], links: list[Link]) -> frozenset[str]:
-    """Rows deleted whole: the people, and personal rows that cannot exist without them."""
-    deleted = {root} if _keyed(info, root) else set()
-
-    def bound(lk: Link) -> bool:
-        nullable = info.tables[lk.child[0]].columns[lk.child[1]].nullable
-        return lk.child[0] != lk.parent[0] and (not nullable or not _keyed(info, lk.child[0]))
-
-    grown = True
-    while grown:
-        more = {
-            lk.child[0]
-            for lk in links
-            if lk.parent[0] in deleted and lk.child[0] in personal and bound(lk)
-        }
-        more = {t for t in more if _keyed(info, t)} - deleted
-        deleted |= more
-        grown = bool(more)
-    while blocked := {
-        lk.parent[0]
-        for lk in links
-        if lk.parent[0] in deleted and lk.child[0] not in deleted and bound(lk)
-    }:
-        deleted -= blocked  # a kept row must keep its parent: mask the parent instead
-    return frozenset(deleted)
-
-
-def render(system: str, url: str, plan: Plan) -> str:
-    """The data map YAML, every proposal written as a comment above its field."""
-    env = f"{system.upper()}_DATABASE_URL"
-    lines = [
-        "# Draft data map generated by rightsdesk from the live database.",
-        "# Review every line marked 'proposed' (inferred ones especially) before relying on it.",
-        "version: 1",
-        "systems:",
-        f"  - name: {system}",
-        "    kind: sql",
-        f"    url: {quoted('${' + env + ':-' + url + '}')}  # set {env} to override",
-        "    collections:",
-    ]
-    for table in plan.tables():
-        lines += _collection(plan, table)
-    return "\n".join(lines) + "\n"
-
-
-def _collection(plan: Plan, table: str) -> list[str]:
-    lines = [f"      - name: {_scalar(table)}"]
-    lines += [
-        f"        # not mapped: {lk.proposal.target} -> {lk.proposal.value} "
-        f"({lk.parent[0]} holds no personal data)"
-        for lk in plan.dropped
-        if lk.child[0] == table
-    ]
-    if not plan.keyed(table):
-        lines.append("        # no single-column primary key: no erasure proposed; review")
-    elif table in plan.deleted:
-        lines.append("        erase: delete_row  # rows belong to one person and are deleted whole")
-    else:
-        lines.append("        # rows are kept on erasure; personal fields are masked")
-    lines.append("        fields:")
-    for column in plan.columns(table):
-        lines += [f"          {p.comment()}" for p in plan.proposals[(table, column)]]
-        lines.append(f"          - {{{', '.join(_field(plan, table, column))}}}")
-    return lines
-
-
-def _field(plan: Plan, table: str, column: str) -> list[str]:
-    proposals = plan.proposals[(table, column)]
-    values = {p.kind: p.value for p in proposals}
-    parts = [f"name: {_scalar(column)}"]
-    if "primary_key" in values:
-        parts.append("primary_key: true")
-    if "identity" in values:
-        parts.append(f"identity: {values['identity']}")
-    refs = [_dotted(lk.parent) for lk in plan.links if lk.child == (table, column)]
-    if refs:
-        parts.append(
-            f"references: [{', '.join(refs)}]" if len(refs) > 1 else f"references: {refs[0]}"
-        )
-    category = values.get("category")
-    if category:
-        parts.append(f"categories: {category}")
-    if category and category.startswith("user.authorization.credentials"):
-        parts.append("export: omit")
-    erase = _erase(plan, table, column, category) if plan.keyed(table) else None
-    if erase and table not in plan.deleted:
-        parts.append(f"erase: {erase}")
-    return parts
-
-
-def _erase(plan: Plan, table: str, column: str, category: str | None) -> str | None:
-    """A safe masking for one field of a kept row, or None to leave it as it is."""
-    info = plan.info.tables[table].columns[column]
-    referenced = any(lk.parent == (table, column) for lk in plan.links)
-    if column in plan.info.tables[table].primary_key or referenced:
-        return None
-    if any(lk.child == (table, column) and lk.parent[0] in plan.deleted for lk in plan.links):
-        return "set_null"  # _deleted guarantees the column is nullable
-    if category is None or category == "user.unique_id":
-        return None
-    if info.nullable:
-        return "set_null"
-    if category.startswith("user.demographic.date_of_birth") and info.python_type in _DATES:
-        return "{generalize: year}"
-    if category.startswith("user.device.ip_address") and info.python_type in _TEXT:
-        return "{generalize: network}"
-    return "pseudonym" if info.python_type in _TEXT else None
-
-
-def _scalar(name: str) -> str:
-    plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name.lower() not in _YAML_WORDS
-    return name if plain else quoted(name)
-
-
 def _dotted(column: Column) -> str:
     return f"{column[0]}.{column[1]}"
-
-
-def quoted(text: str) -> str:
-    """A YAML-safe double-quoted scalar."""
-    return json.dumps(text, ensure_ascii=False)

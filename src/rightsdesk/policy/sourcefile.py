@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from rightsdesk.datamap.loader import _parse_yaml, _pydantic_issues
+from rightsdesk.datamap.loader import _pydantic_issues, parse_yaml
 from rightsdesk.domain.errors import DataMapError, Issue, Location, PolicyError
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,7 +35,7 @@ def load(path: str | Path, model: type[M]) -> M:
 def loads(text: str, model: type[M], *, source: str) -> M:
     """Validate YAML ``text`` as ``model``, reusing the data-map loader's line tracking."""
     try:
-        raw, lines = _parse_yaml(text, source)
+        raw, lines = parse_yaml(text, source)
     except DataMapError as exc:
         raise PolicyFileError(exc.issues) from exc
     try:
