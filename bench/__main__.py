@@ -6,7 +6,7 @@ import argparse
 import random
 import sys
 
-from bench import data, intake, report, scenarios
+from bench import data, discovery, intake, report, scenarios
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -14,10 +14,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "suite",
         nargs="?",
-        choices=["engine", "intake", "all"],
+        choices=["engine", "intake", "discovery", "all"],
         default="engine",
         help="engine: access and erasure against the demo platform (the default); "
-        "intake: POST /v1/requests under wrk against uvicorn (bench/intake.py)",
+        "intake: POST /v1/requests under wrk against uvicorn (bench/intake.py); "
+        "discovery: scanner throughput and peak memory (bench/discovery.py)",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument(
@@ -53,6 +54,12 @@ def main(argv: list[str] | None = None) -> None:
             )
             if not args.quick:
                 intake.record(found)
+    if args.suite in {"discovery", "all"}:
+        for backend in backends:
+            subjects = 1_000 if args.quick else (args.subjects or discovery.SUBJECTS)
+            found = discovery.run(backend, subjects, repeats=1 if args.quick else 3)
+            if not args.quick:
+                discovery.record(found)
     print("done", file=sys.stderr)
 
 
