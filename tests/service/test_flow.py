@@ -15,6 +15,7 @@ from rightsdesk.domain.requests import RequestType
 from rightsdesk.service import execution, receipts, requests, verification, views
 from rightsdesk.service.context import Services
 from rightsdesk.service.operators import Operator, Scope
+from rightsdesk.settings import Settings
 from rightsdesk.store.models import Challenge, Request
 from tests.mailbox import Mailbox
 from tests.service.conftest import PERSON, Clock
@@ -335,3 +336,34 @@ def test_yearly_report_counts_requests_by_type_and_outcome(
     assert stats[RequestType.DELETE].refused == 1 and stats[RequestType.DELETE].median_days == 2.0
     assert stats[RequestType.CORRECT].open == 1 and stats[RequestType.CORRECT].median_days is None
     assert reports.yearly(services, clock.now.year - 1)[0].received == 0
+
+
+def test_with_verify_erasure_the_receipt_records_the_residue_scan(
+    settings: Settings, clock: Clock, mailbox: Mailbox, platform: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from rightsdesk.service import wiring
+
+    with sqlite3.connect(platform.parent / "platform.db") as db:
+        db.execute("CREATE TABLE crm_export (id INTEGER PRIMARY KEY, payload TEXT)")
+        db.execute("INSERT INTO crm_export VALUES (3, ?)", (f"contact {PERSON} weekly",))
+    mailbox.clear()
+    built = wiring.build(settings.model_copy(update={"verify_erasure": True}), clock=clock)
+    try:
+        done = submit(built, RequestType.DELETE)
+        wiring.settle(built)
+        verify(built, mailbox, done)
+        requests.approve(built, OPERATOR, done.request.id, None)
+        wiring.settle(built)
+        assert views.detail(built, done.request.id).status == "completed"
+        path = tmp_path / "receipt.json"
+        path.write_text(__import__("json").dumps(receipts.document(built, done.request.id)))
+        check = verify_receipt(path, [built.signing_key.public_key()])
+        assert check.valid and check.receipt is not None
+        scanned = {r.system: r for r in check.receipt.residue}
+        assert scanned["platform"].flagged == ('crm_export.payload {"id": 3}',)
+        assert scanned["billing"].flagged == () and scanned["billing"].retained_hits == 1
+        assert PERSON not in path.read_text()
+    finally:
+        wiring.close(built)

@@ -91,6 +91,18 @@ class AuditHead(_Frozen):
     hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+class ResidueCheck(_Frozen):
+    """The scan of one system after an erasure: what was read and what was still found."""
+
+    system: Name
+    tables_scanned: Rows
+    rows_scanned: Rows
+    #: Findings outside collections kept by law, each ``table.column`` with its key as text.
+    flagged: tuple[Name, ...] = ()
+    #: Findings inside collections a retention rule keeps.
+    retained_hits: Rows = 0
+
+
 class Receipt(_Frozen):
     """What was done for one request; it names the person only by a keyed hash."""
 
@@ -107,6 +119,8 @@ class Receipt(_Frozen):
     systems: tuple[SystemOutcome, ...]
     retained: tuple[RetainedData, ...] = ()
     refused_parts: tuple[RefusedPart, ...] = ()
+    #: Proof of absence (``RIGHTSDESK_VERIFY_ERASURE``): empty when no scan was run.
+    residue: tuple[ResidueCheck, ...] = ()
     audit_head: AuditHead
     issuer: Name
     issued_at: UtcDatetime

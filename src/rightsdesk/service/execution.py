@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import shutil
 import uuid
 import zipfile
@@ -133,7 +134,27 @@ def _execute(services: Services, snapshot: Snapshot) -> dict[str, Any]:
         if snapshot.type is RequestType.ACCESS:
             return _export(services, engine, subjects, snapshot.request_id)
         result = engine.erase(subjects)
-        return {"run_id": result.run_id, "resumed": result.resumed, "collections": result.report[0]}
+        summary: dict[str, Any] = {
+            "run_id": result.run_id,
+            "resumed": result.resumed,
+            "collections": result.report[0],
+        }
+    if services.settings.verify_erasure:
+        found = runs.verify_erasure(services.datamap, result, subjects, services.settings)
+        summary["residue"] = [
+            {
+                "system": r.system,
+                "tables_scanned": r.report.tables_scanned,
+                "rows_scanned": r.report.rows_scanned,
+                "flagged": [
+                    f"{f.table}.{f.column} {json.dumps(f.to_json()['key'], default=str)}"
+                    for f in r.flagged()
+                ],
+                "retained_hits": len(r.report.findings) - len(r.flagged()),
+            }
+            for r in found
+        ]
+    return summary
 
 
 def _export(

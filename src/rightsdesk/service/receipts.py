@@ -15,6 +15,7 @@ from rightsdesk.audit.receipts import (
     CollectionOutcome,
     Receipt,
     RefusedPart,
+    ResidueCheck,
     RetainedData,
     SystemOutcome,
     sign_receipt,
@@ -61,6 +62,10 @@ def issue(services: Services, work: Unit, request: Request) -> str:
         status="partially_completed" if request.outcome.get("refused_parts") else "completed",
         systems=tuple(SystemOutcome(system=s, collections=tuple(c)) for s, c in per_system.items()),
         retained=tuple(retained),
+        residue=tuple(
+            ResidueCheck.model_validate(r)
+            for r in request.outcome.get("run", {}).get("residue", [])
+        ),
         refused_parts=tuple(
             RefusedPart(part=p["part"], ground=p["ground"], justification=p["justification"])
             for p in request.outcome.get("refused_parts", [])
