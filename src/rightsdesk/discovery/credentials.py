@@ -24,6 +24,8 @@ SECRET = Detector(
         "secret",
         "token",
         "api_key",
+        "session_key",
+        "session_token",
         "apikey",
         "credential",
         "密码",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rightsdesk.discovery.accounts import EXTERNAL_UID, USERNAME
 from rightsdesk.discovery.contact import EMAIL, IPV4, IPV6, PHONE
 from rightsdesk.discovery.credentials import SECRET
 from rightsdesk.discovery.detector import Detector
 from rightsdesk.discovery.identifiers import BANK_CARD, CN_RESIDENT_ID, PASSPORT, USCC
-from rightsdesk.discovery.person import DATE_OF_BIRTH, PERSON_NAME, POSTAL_ADDRESS
+from rightsdesk.discovery.person import DATE_OF_BIRTH, NAME_PART, PERSON_NAME, POSTAL_ADDRESS
 
 __all__ = ["DETECTORS", "Detector", "by_name"]
 
@@ -19,10 +20,13 @@ DETECTORS: list[Detector] = [
     IPV4,
     IPV6,
     PERSON_NAME,
+    NAME_PART,
     POSTAL_ADDRESS,
     DATE_OF_BIRTH,
     PASSPORT,
     SECRET,
+    USERNAME,
+    EXTERNAL_UID,
 ]
 
 

@@ -82,6 +82,27 @@ PERSON_NAME = Detector(
     noun="person names (common Chinese surname, or Latin First Last)",
 )
 
+NAME_PART = Detector(
+    name="name_part",
+    category="user.name",
+    patterns=(),  # one capitalised word is a name only where the column says so
+    hinted_patterns=rx(_NAME_WORD, r"[\u4e00-\u9fff]{1,3}"),
+    column_hints=(
+        "first_name",
+        "firstname",
+        "last_name",
+        "lastname",
+        "given_name",
+        "family_name",
+        "middle_name",
+        "surname",
+        "姓",
+        "名",
+    ),
+    weight=0.4,
+    noun="given or family names",
+)
+
 POSTAL_ADDRESS = Detector(
     name="postal_address",
     category="user.contact.address",
