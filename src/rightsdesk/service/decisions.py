@@ -12,8 +12,8 @@ from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
 from rightsdesk.policy import Due, Outcome, Regime
 from rightsdesk.service import execution, lifecycle
-from rightsdesk.service.context import Notice, Services, Unit
-from rightsdesk.service.verification import contact
+from rightsdesk.service.context import Services, Unit
+from rightsdesk.service.verification import notice
 from rightsdesk.service.views import due_before
 from rightsdesk.store.models import Note, Request
 
@@ -234,8 +234,4 @@ def _regimes(request: Request) -> list[Regime]:
 
 
 def _notify(request: Request, work: Unit, kind: str, extra: dict[str, Any]) -> None:
-    email, phone = contact(request)
-    context = {"request_id": request.id, "request_type": request.type, **extra}
-    work.notices.append(
-        Notice(kind, email, phone if email is None else None, request.locale, context, request.id)
-    )
+    work.notices.append(notice(request, kind, extra))

@@ -25,7 +25,7 @@ from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
 from rightsdesk.service import lifecycle, receipts, runs, verification
-from rightsdesk.service.context import Notice, Services, Unit, unit
+from rightsdesk.service.context import Services, Unit, unit
 from rightsdesk.store.models import Job, Request
 
 #: Request types this version runs through the engine; the others wait for their workflows.
@@ -209,23 +209,8 @@ def _finish(services: Services, job_id: str, request_id: str, summary: dict[str,
         request.outcome = {**outcome, "receipt_id": receipt_id}
         if job is not None:
             job.state, job.updated_at = "done", work.now
-        email, phone = verification.contact(request)
-        work.notices.append(
-            Notice(
-                "completed",
-                email,
-                phone if email is None else None,
-                request.locale,
-                {
-                    "request_id": request.id,
-                    "request_type": request.type,
-                    "receipt_id": receipt_id,
-                    **extra,
-                    **receipts.notice_context(request),
-                },
-                request.id,
-            )
-        )
+        context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(request)}
+        work.notices.append(verification.notice(request, "completed", context))
 
 
 def download_url(services: Services, request_id: str, expires: float) -> str:

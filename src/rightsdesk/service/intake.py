@@ -15,6 +15,7 @@ from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import ConflictError, PolicyError
 from rightsdesk.domain.requests import OPEN, RequestType
 from rightsdesk.domain.subjects import Identity
+from rightsdesk.notify.locales import resolve_locale
 from rightsdesk.policy import Regime
 from rightsdesk.service import decisions, verification
 from rightsdesk.service.context import Services, Unit, unit
@@ -117,7 +118,7 @@ def _create(
         status="received",
         channel=submission.channel,
         regimes=regimes,
-        locale=_locale(submission.locale or services.settings.locale),
+        locale=resolve_locale(submission.locale or services.settings.locale),
         subject_key=key,
         idempotency_key=submission.idempotency_key,
         received_at=work.now,
@@ -251,10 +252,6 @@ def _regimes(services: Services, asked: Sequence[str]) -> list[str]:
             f"unknown regime(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
         )
     return regimes
-
-
-def _locale(asked: str) -> str:
-    return "zh-CN" if asked.lower().startswith("zh") else "en"
 
 
 def _canonical(identity: Identity) -> str:

@@ -107,7 +107,7 @@ def challenge(
         and work.now - latest.created_at < RESEND_AFTER
     ):
         return False
-    channel, address = _contact(request)
+    channel, _ = _contact(request)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     work.session.add(
         Challenge(
@@ -124,23 +124,14 @@ def challenge(
         lifecycle.advance(work, request, Event.CHALLENGE, actor="system", data={"channel": channel})
     else:  # a joined submitter verifying their own token; the request's status stays
         lifecycle.record(work, request, "challenge", actor="system", data={"channel": channel})
-    work.notices.append(
-        Notice(
-            "verification_code" if purpose == "verify" else "step_up",
-            email=address if channel == "email" else None,
-            phone=address if channel == "sms" else None,
-            locale=request.locale,
-            context={
-                "request_id": request.id,
-                "request_type": request.type,
-                "code": code,
-                "minutes": config.code_ttl_minutes,
-                # the first code also acknowledges the request (RSP-03): one message, not two
-                **({"due": request.due.isoformat()} if new else {}),
-            },
-            request_id=request.id,
-        )
-    )
+    context = {
+        "code": code,
+        "minutes": config.code_ttl_minutes,
+        # the first code also acknowledges the request (RSP-03): one message, not two
+        **({"due": request.due.isoformat()} if new else {}),
+    }
+    kind = "verification_code" if purpose == "verify" else "step_up"
+    work.notices.append(notice(request, kind, context))  # to the same contact as `channel`
     return True
 
 
@@ -183,7 +174,7 @@ def accept(services: Services, work: Unit, request: Request, *, method: str, act
     request.verified_at = work.now
     request.verification_method = method
     if first:
-        work.notices.append(_notice(request, "verified", {}))
+        work.notices.append(notice(request, "verified", {}))
 
 
 def attest(services: Services, work: Unit, request: Request, evidence: str, *, actor: str) -> None:
@@ -204,7 +195,7 @@ def acknowledge(services: Services, work: Unit, request: Request) -> None:
     """Tell the person the request arrived, how verification works, and when to expect an answer."""
     method = "host_token" if request.verified_at else _contact(request)[0]
     work.notices.append(
-        _notice(
+        notice(
             request,
             "acknowledged",
             {"due": request.due.isoformat(), "verification": method},
@@ -219,7 +210,8 @@ def contact(request: Request) -> tuple[str | None, str | None]:
     return email, phone
 
 
-def _notice(request: Request, kind: str, extra: dict[str, Any]) -> Notice:
+def notice(request: Request, kind: str, extra: dict[str, Any]) -> Notice:
+    """A message to the person behind ``request``: by email, else by SMS, in their locale."""
     email, phone = contact(request)
     context = {"request_id": request.id, "request_type": request.type, **extra}
     return Notice(
