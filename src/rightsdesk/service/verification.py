@@ -6,7 +6,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -107,7 +107,7 @@ def challenge(
         and work.now - latest.created_at < RESEND_AFTER
     ):
         return False
-    channel, _ = _contact(request)
+    channel = _channel(request)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     work.session.add(
         Challenge(
@@ -185,7 +185,7 @@ def attest(services: Services, work: Unit, request: Request, evidence: str, *, a
     lifecycle.record(work, request, "verification_evidence", actor=actor, reason=evidence)
 
 
-def is_fresh(services: Services, request: Request, now: Any) -> bool:
+def is_fresh(services: Services, request: Request, now: datetime) -> bool:
     """Verified recently enough for a deletion, correction or disclosure (INT-04)."""
     window = timedelta(minutes=services.settings.step_up_minutes)
     return request.verified_at is not None and now - request.verified_at <= window
@@ -193,7 +193,7 @@ def is_fresh(services: Services, request: Request, now: Any) -> bool:
 
 def acknowledge(services: Services, work: Unit, request: Request) -> None:
     """Tell the person the request arrived, how verification works, and when to expect an answer."""
-    method = "host_token" if request.verified_at else _contact(request)[0]
+    method = "host_token" if request.verified_at else _channel(request)
     work.notices.append(
         notice(
             request,
@@ -219,12 +219,13 @@ def notice(request: Request, kind: str, extra: dict[str, Any]) -> Notice:
     )
 
 
-def _contact(request: Request) -> tuple[str, str]:
+def _channel(request: Request) -> str:
+    """Where a code goes: "email" when the person gave one, else "sms"."""
     email, phone = contact(request)
     if email is not None:
-        return "email", email
+        return "email"
     if phone is not None:
-        return "sms", phone
+        return "sms"
     raise PolicyError(
         "the request names no email or phone to send a code to; an operator can verify "
         "the person with recorded evidence instead"
