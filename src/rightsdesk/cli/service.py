@@ -1,4 +1,8 @@
-"""Commands on the request service: serve the API, handle requests, keys, audit and receipts."""
+"""Commands on the request service: serve the API, handle requests, keys, audit and receipts.
+
+The service layer (store, migrations, templates, crypto) is imported inside each command, so the
+engine commands (`access`, `erase`, ...) do not pay its start-up time and memory.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,10 +19,11 @@ from rich.table import Table
 from rightsdesk.cli.app import app, err, out
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import execution, intake, operators, requests, views, wiring
-from rightsdesk.service.context import Services
-from rightsdesk.service.operators import Operator, Scope
 from rightsdesk.settings import Settings
+
+if TYPE_CHECKING:
+    from rightsdesk.service.context import Services
+    from rightsdesk.service.operators import Operator
 
 request_app = typer.Typer(
     help="Handle rights requests (as a local operator).", no_args_is_help=True
@@ -36,12 +41,18 @@ for sub, name in (
 ):
     app.add_typer(sub, name=name)
 
-#: Whoever runs the CLI on the server has the database itself; they act as this operator.
-LOCAL = Operator("cli", "local command line", frozenset(Scope))
+
+def _local() -> Operator:
+    """Whoever runs the CLI on the server has the database itself; they act as this operator."""
+    from rightsdesk.service.operators import Operator, Scope
+
+    return Operator("cli", "local command line", frozenset(Scope))
 
 
 @contextmanager
 def _services() -> Iterator[Services]:
+    from rightsdesk.service import wiring
+
     services = wiring.build(Settings())
     try:
         yield services
@@ -61,6 +72,7 @@ def serve(
     import uvicorn
 
     from rightsdesk.api.app import create_app
+    from rightsdesk.service import execution, wiring
 
     with _services() as services:
         resumed = execution.recover(services)
@@ -100,6 +112,8 @@ def submit(
     ] = None,
 ) -> None:
     """Record a request received by another channel (ticket, letter, phone)."""
+    from rightsdesk.service import intake, views
+
     parsed = tuple(Identity.parse(text) for text in identity)
     with _services() as services:
         done = intake.submit(
@@ -111,7 +125,7 @@ def submit(
                 regimes=tuple(regime or ()),
                 locale=locale,
                 evidence=evidence,
-                actor=LOCAL.actor,
+                actor=_local().actor,
             ),
         )
         services.jobs.drain()
@@ -128,6 +142,8 @@ def list_(
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
 ) -> None:
     """List requests, soonest due first."""
+    from rightsdesk.service import views
+
     with _services() as services:
         total, items = views.search(
             services, views.Filter(tuple(status or ()), None, deadline, None, q, limit)
@@ -146,6 +162,8 @@ def list_(
 @request_app.command("show")
 def show(request_id: str) -> None:
     """One request with identities, notes and its audit trail (JSON)."""
+    from rightsdesk.service import views
+
     with _services() as services:
         shown = views.detail(services, request_id)
     out.print_json(json.dumps(shown.__dict__, default=str))
@@ -154,8 +172,10 @@ def show(request_id: str) -> None:
 @request_app.command("approve")
 def approve(request_id: str, reason: Annotated[str | None, typer.Option()] = None) -> None:
     """Approve a verified request; access and delete requests then run."""
+    from rightsdesk.service import requests, views
+
     with _services() as services:
-        requests.approve(services, LOCAL, request_id, reason)
+        requests.approve(services, _local(), request_id, reason)
         services.jobs.drain()
         out.print(f"request {request_id}: {views.detail(services, request_id).status}")
 
@@ -169,10 +189,12 @@ def refuse(
     alternative: Annotated[str | None, typer.Option(help="An alternative method offered.")] = None,
 ) -> None:
     """Refuse a request (or part of it) on a ground from the policy's catalogue."""
+    from rightsdesk.service import requests, views
+
     with _services() as services:
         requests.refuse(
             services,
-            LOCAL,
+            _local(),
             request_id,
             ground=ground,
             justification=justification,
@@ -200,8 +222,10 @@ def grounds() -> None:
 @request_app.command("run")
 def run(request_id: str) -> None:
     """Run an approved request now and wait for it."""
+    from rightsdesk.service import requests, views
+
     with _services() as services:
-        requests.run(services, LOCAL, request_id)
+        requests.run(services, _local(), request_id)
         services.jobs.drain()
         out.print(f"request {request_id}: {views.detail(services, request_id).status}")
 
@@ -244,6 +268,8 @@ def report(year: Annotated[int, typer.Option(help="Calendar year (UTC) of receip
 @request_app.command("sweep")
 def sweep() -> None:
     """Expire requests left unverified or unpaid too long (run it from cron, or `serve` does)."""
+    from rightsdesk.service import wiring
+
     with _services() as services:
         counts = wiring.sweep(services)
     out.print(", ".join(f"{n} {what}" for what, n in counts.items()))
@@ -257,6 +283,8 @@ def apikey_create(
     ],
 ) -> None:
     """Create an operator API key; the secret is printed once and stored only as a hash."""
+    from rightsdesk.service import operators
+
     with _services() as services:
         key_id, secret = operators.create_key(services, name, scope)
     out.print(f"key {key_id} ({', '.join(scope)}): {secret}")
@@ -265,6 +293,8 @@ def apikey_create(
 
 @apikey_app.command("list")
 def apikey_list() -> None:
+    from rightsdesk.service import operators
+
     with _services() as services:
         keys = operators.list_keys(services)
     for key in keys:
@@ -274,6 +304,8 @@ def apikey_list() -> None:
 
 @apikey_app.command("revoke")
 def apikey_revoke(key_id: str) -> None:
+    from rightsdesk.service import operators
+
     with _services() as services:
         operators.revoke(services, key_id)
     out.print(f"key {key_id} revoked")

@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rightsdesk.connectors.registry import open_connector
 from rightsdesk.datamap import DataMap, load
 from rightsdesk.datamap.live import check_live
-from rightsdesk.discovery import residue
-from rightsdesk.discovery.residue import Residue, ResidueReport
 from rightsdesk.domain.errors import DataMapError, RightsdeskError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.checkpoint import FileCheckpoints
@@ -23,6 +22,9 @@ from rightsdesk.export.writer import ExportWriter, SubjectExport
 from rightsdesk.masking.base import MaskingKey
 from rightsdesk.service import keyfiles
 from rightsdesk.settings import Settings
+
+if TYPE_CHECKING:
+    from rightsdesk.discovery.residue import Residue, ResidueReport
 
 
 class InputError(RightsdeskError):
@@ -146,6 +148,8 @@ def verify_erasure(
     datamap: DataMap, result: ErasureResult, subjects: list[Subject], settings: Settings
 ) -> list[Residues]:
     """Scan every text and JSON column of every system (mapped or not) for what was erased."""
+    from rightsdesk.discovery import residue  # only erasures that verify pay for the scanner
+
     wanted = {s.id: result.needles[i] for i, s in enumerate(subjects) if i < len(result.needles)}
     found = []
     for system in datamap.systems:
