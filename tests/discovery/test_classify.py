@@ -133,3 +133,12 @@ def test_a_sparse_column_stops_after_ten_times_the_sample() -> None:
 def test_sample_must_be_positive() -> None:
     with pytest.raises(ValueError, match="sample"):
         classify_column("x", ["a"], sample=0)
+
+
+def test_a_column_of_random_tokens_is_not_free_text() -> None:
+    """Long hex tokens hide digit runs that look like phone numbers; they are no free text."""
+    values = [f"{n:02d}a9f13800138000{n:02d}c0ffee4b2d8e7f6a5b4c3d2e1f" for n in range(20)]
+    finding = classify_column("seed", values)
+    assert not finding.free_text
+    assert finding.tokens == finding.distinct == finding.checked == 20
+    assert finding.best is None

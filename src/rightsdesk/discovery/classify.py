@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from rightsdesk.discovery.detector import Detector
 from rightsdesk.discovery.detectors import DETECTORS
+from rightsdesk.discovery.tokens import random_token
 
 #: Confidence a column-name hint gives on its own, when no values could be checked.
 HINT_ONLY = 0.3
@@ -35,12 +36,19 @@ class KindScore:
 
 @dataclass(frozen=True)
 class ColumnFinding:
-    """What a column holds: kinds by falling confidence, whether it is free text or secret."""
+    """What a column holds: kinds by falling confidence, whether it is free text or secret.
+
+    ``checked`` counts the non-empty values looked at, ``distinct`` how many of them differ and
+    ``tokens`` how many look like random tokens (``tokens.random_token``).
+    """
 
     column: str
     kinds: tuple[KindScore, ...]
     free_text: bool
     secret: bool
+    checked: int = 0
+    distinct: int = 0
+    tokens: int = 0
 
     @property
     def best(self) -> KindScore | None:
@@ -84,15 +92,19 @@ class _Shape:
     checked: int = 0
     length: int = 0
     spaced: int = 0
+    tokens: int = 0
+    seen: set[str] = field(default_factory=set)
 
     def add(self, value: str) -> None:
         self.checked += 1
         self.length += len(value)
         self.spaced += " " in value
+        self.tokens += random_token(value)
+        self.seen.add(value)
 
     def free_text(self, best_share: float) -> bool:
-        if not self.checked or best_share >= 0.5:
-            return False
+        if not self.checked or best_share >= 0.5 or self.tokens * 2 >= self.checked:
+            return False  # mostly one kind, or mostly random tokens: structured values
         mean = self.length / self.checked
         return mean >= 40 or (mean >= 20 and self.spaced * 2 >= self.checked)
 
@@ -128,6 +140,9 @@ def classify_column(
         kinds=tuple(kinds),
         free_text=free_text,
         secret=any(k.detector in secrets for k in kinds),
+        checked=shape.checked,
+        distinct=len(shape.seen),
+        tokens=shape.tokens,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rightsdesk.discovery.accounts import EXTERNAL_UID, USERNAME
+from rightsdesk.discovery.blobs import ENCODED_BLOB
 from rightsdesk.discovery.contact import EMAIL, IPV4, IPV6, PHONE
 from rightsdesk.discovery.credentials import SECRET
 from rightsdesk.discovery.detector import Detector
@@ -27,6 +28,7 @@ DETECTORS: list[Detector] = [
     SECRET,
     USERNAME,
     EXTERNAL_UID,
+    ENCODED_BLOB,
 ]
 
 

@@ -3,49 +3,38 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
 
 import sqlalchemy as sa
 
-from rightsdesk.discovery.classify import ColumnFinding, KindScore
+from rightsdesk.discovery.classify import ColumnFinding
+from rightsdesk.discovery.copies import copy_proposals
+from rightsdesk.discovery.linked import (
+    person_linked,
+    token_proposals,
+    unlinked_secrets,
+    with_children,
+)
+from rightsdesk.discovery.people import (
+    CATEGORY_MIN,
+    category_proposals,
+    identity_proposals,
+    user_table,
+)
+from rightsdesk.discovery.proposal import Column, Link, Proposal
+from rightsdesk.discovery.proposal import dotted as _dotted
 from rightsdesk.discovery.render import Plan, deleted_tables, keyed, render
 from rightsdesk.discovery.sample import classify_all, describe, engine_for, value_overlap
 from rightsdesk.domain.schema import ColumnInfo, SchemaInfo, TableInfo
 
-Kind = Literal["category", "identity", "reference", "primary_key"]
-Column = tuple[str, str]
-
-#: Least classifier confidence for proposing a category, and for an email/phone identity.
-CATEGORY_MIN = 0.35
-IDENTITY_MIN = 0.5
 #: Least share of sampled child values found in the parent for an inferred reference.
 OVERLAP_MIN = 0.9
-IDENTITY_KINDS = ("email", "phone")
 #: Table names a ``<stem>_id`` column may point at, besides the stem and its plurals.
 PERSON_TABLES = ("users", "accounts", "customers", "members", "people", "persons")
 _PERSON_STEMS = frozenset({"user", "account", "customer", "member", "person", "owner"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
-
-@dataclass(frozen=True)
-class Proposal:
-    """One thing the draft asserts about ``target`` (``table.column``), with how sure and why."""
-
-    kind: Kind
-    target: str
-    value: str
-    confidence: float
-    evidence: str
-    inferred: bool
-
-    def comment(self) -> str:
-        """The YAML comment a reviewer reads next to the field."""
-        how = "inferred " if self.inferred else ""
-        why = f"confidence {self.confidence:.2f}: {self.evidence}"
-        value = f" {self.value}" if self.value else ""
-        return f"# proposed: {how}{self.kind}{value} ({why})"
+__all__ = ["CATEGORY_MIN", "OVERLAP_MIN", "Column", "Draft", "Link", "Proposal", "generate"]
 
 
 @dataclass(frozen=True)
@@ -54,15 +43,6 @@ class Draft:
 
     yaml_text: str
     proposals: tuple[Proposal, ...]
-
-
-@dataclass(frozen=True)
-class Link:
-    """A single-column reference from ``child`` to ``parent``, declared or inferred."""
-
-    child: Column
-    parent: Column
-    proposal: Proposal
 
 
 def generate(url: str, *, system: str, schema: str | None = None, sample: int = 1000) -> Draft:
@@ -75,9 +55,19 @@ def generate(url: str, *, system: str, schema: str | None = None, sample: int = 
             info = describe(conn, schema)
             findings = classify_all(conn, info, schema=schema, rows=sample)
             links = declared_links(info) + inferred_links(conn, info, schema=schema, rows=sample)
+            mappable = {c: f for c, f in findings.items() if _mappable(c)}
+            copies = copy_proposals(
+                conn,
+                info,
+                mappable,
+                category_proposals(mappable),
+                links,
+                schema=schema,
+                rows=sample,
+            )
     finally:
         engine.dispose()
-    return draft(system, map_url(url, schema), info, findings, links)
+    return draft(system, map_url(url, schema), info, findings, links, copies=copies)
 
 
 def map_url(url: str, schema: str | None) -> str:
@@ -157,84 +147,33 @@ def candidate_tables(stem: str) -> dict[str, float]:
     return names
 
 
-def identity_proposals(findings: dict[Column, ColumnFinding]) -> dict[Column, Proposal]:
-    """Email and phone columns (structured, confident) as identity fields."""
-    found = {}
-    for column, finding in findings.items():
-        best = finding.best
-        if finding.free_text or best is None or best.detector not in IDENTITY_KINDS:
-            continue
-        if best.confidence >= IDENTITY_MIN:
-            found[column] = Proposal(
-                "identity", _dotted(column), best.detector, best.confidence, best.evidence, True
-            )
-    return found
-
-
-def category_proposals(findings: dict[Column, ColumnFinding]) -> dict[Column, Proposal]:
-    """The best kind of every column the classifier is confident about (secrets always)."""
-    found = {}
-    for column, finding in findings.items():
-        kind = _category_kind(finding)
-        if kind is None:
-            continue
-        category = "user.content" if finding.free_text else kind.category
-        evidence = kind.evidence
-        if finding.free_text:
-            evidence = f"free text; {evidence}"
-        found[column] = Proposal(
-            "category", _dotted(column), category, kind.confidence, evidence, True
-        )
-    return found
-
-
-def _category_kind(finding: ColumnFinding) -> KindScore | None:
-    if finding.secret:
-        return next(k for k in finding.kinds if k.category.startswith("user.authorization"))
-    best = finding.best
-    return best if best is not None and best.confidence >= CATEGORY_MIN else None
-
-
-def user_table(
-    info: SchemaInfo, identities: dict[Column, Proposal], links: list[Link]
-) -> Proposal | None:
-    """The primary key of the table most referenced by others among those holding an identity."""
-    incoming = Counter(link.parent[0] for link in links if link.child[0] != link.parent[0])
-    holders = {t for t, _ in identities} or set(info.tables)
-    keyed = [t for t in sorted(holders) if len(info.tables[t].primary_key) == 1]
-    if not keyed:
-        return None
-    kinds = Counter(t for t, _ in identities)
-    table = max(keyed, key=lambda t: (incoming[t], kinds[t]))
-    key = (table, info.tables[table].primary_key[0])
-    held = ", ".join(sorted({p.value for (t, _), p in identities.items() if t == table}))
-    if held:
-        why = f"primary key of {table}, which holds {held} and is referenced by"
-        confidence = 0.9 if incoming[table] else 0.6
-    else:
-        why = f"no email or phone found; {table} is referenced by"
-        confidence = 0.3
-    why += f" {incoming[table]} other table(s)"
-    return Proposal("identity", _dotted(key), "user_id", confidence, why, True)
-
-
 def draft(
     system: str,
     url: str,
     info: SchemaInfo,
     findings: dict[Column, ColumnFinding],
     links: list[Link],
+    *,
+    copies: dict[Column, Proposal] | None = None,
 ) -> Draft:
-    """Turn findings and references into a data map that passes the loader's checks."""
+    """Turn findings and references into a data map that passes the loader's checks.
+
+    ``copies`` are category proposals for columns that copy personal values (``copies.py``).
+    Secrets in tables linked to no person are left out, with a review note; distinct random
+    tokens in tables linked to one are proposed as credentials (``linked.py``).
+    """
     findings = {c: f for c, f in findings.items() if _mappable(c)}
     links = [lk for lk in links if _mappable(lk.child) and _mappable(lk.parent)]
-    identities = identity_proposals(findings)
+    identities = identity_proposals(findings, info)
     root = user_table(info, identities, links)
     if root is None:
         raise ValueError("no table has a single-column primary key; nothing can identify a person")
     root_key = (root.target.split(".")[0], root.target.split(".")[1])
     identities[root_key] = root
     categories = category_proposals(findings)
+    for column, copy in (copies or {}).items():
+        if _mappable(column):
+            categories.setdefault(column, copy)
     categories.setdefault(
         root_key,
         Proposal(
@@ -246,8 +185,13 @@ def draft(
             True,
         ),
     )
+    linked = person_linked(root_key[0], categories | identities, links)
+    unlinked = unlinked_secrets(categories, linked)
+    categories = {c: p for c, p in categories.items() if c not in unlinked}
+    taken = set(categories) | set(identities) | set(unlinked)
+    categories |= token_proposals(info, findings, links, linked, taken)
     personal = {t for t, _ in identities} | {t for t, _ in categories}
-    mapped = _with_children(personal, links)
+    mapped = with_children(personal, links)
     kept = [lk for lk in links if lk.child[0] in mapped and lk.parent[0] in mapped]
     proposals: dict[Column, list[Proposal]] = {}
     for table in sorted(mapped):
@@ -262,7 +206,13 @@ def draft(
         proposals.setdefault(link.child, []).append(link.proposal)
         proposals.setdefault(link.parent, [])
     dropped = [lk for lk in links if lk.child[0] in mapped and lk.parent[0] not in mapped]
-    plan = Plan(info, proposals, kept, dropped, deleted_tables(info, root_key[0], personal, kept))
+    notes = tuple(
+        f"not mapped: {p.target} looks like a secret ({p.evidence}), but no row of "
+        f"{column[0]} is linked to a person: an application's credential? review"
+        for column, p in sorted(unlinked.items())
+    )
+    deleted = deleted_tables(info, root_key[0], personal, kept)
+    plan = Plan(info, proposals, kept, dropped, deleted, notes)
     every = [p for ps in proposals.values() for p in ps]
     every += [lk.proposal for lk in links if lk not in kept]
     return Draft(render(system, url, plan), tuple(every))
@@ -271,17 +221,3 @@ def draft(
 def _mappable(column: Column) -> bool:
     """Whether a data map can name this table and column (identifiers of up to 63 characters)."""
     return all(_NAME.fullmatch(part) for part in column)
-
-
-def _with_children(tables: set[str], links: list[Link]) -> set[str]:
-    """``tables`` plus every table whose rows point (transitively) into them."""
-    mapped, grown = set(tables), True
-    while grown:
-        more = {lk.child[0] for lk in links if lk.parent[0] in mapped} - mapped
-        mapped |= more
-        grown = bool(more)
-    return mapped
-
-
-def _dotted(column: Column) -> str:
-    return f"{column[0]}.{column[1]}"

@@ -126,20 +126,34 @@ def value_overlap(
     rows: int,
 ) -> tuple[int, int]:
     """How many of up to ``rows`` distinct child values exist in the parent column, of how many."""
-    c_col: sa.ColumnClause[Any] = sa.column(child[1])
-    p_col: sa.ColumnClause[Any] = sa.column(parent[1])
+    values = distinct_values(conn, child, schema=schema, rows=rows)
+    return count_in(conn, parent, values, schema=schema), len(values)
+
+
+def distinct_values(
+    conn: sa.Connection, column: tuple[str, str], *, schema: str | None = None, rows: int
+) -> list[Any]:
+    """Up to ``rows`` distinct non-null values of ``column`` (table, column)."""
+    col: sa.ColumnClause[Any] = sa.column(column[1])
     query = (
-        sa.select(c_col)
+        sa.select(col)
         .distinct()
-        .select_from(sa.table(child[0], schema=schema))
-        .where(c_col.is_not(None))
+        .select_from(sa.table(column[0], schema=schema))
+        .where(col.is_not(None))
         .limit(rows)
     )
-    values = list(conn.execute(query).scalars())
+    return list(conn.execute(query).scalars())
+
+
+def count_in(
+    conn: sa.Connection, column: tuple[str, str], values: list[Any], *, schema: str | None = None
+) -> int:
+    """How many of ``values`` (distinct) occur in ``column``: one probe per 500 values."""
+    col: sa.ColumnClause[Any] = sa.column(column[1])
     found = 0
     for part in chunks(values, 500):
-        probe = sa.select(sa.func.count(sa.distinct(p_col))).select_from(
-            sa.table(parent[0], schema=schema)
+        probe = sa.select(sa.func.count(sa.distinct(col))).select_from(
+            sa.table(column[0], schema=schema)
         )
-        found += conn.execute(probe.where(p_col.in_(part))).scalar_one()
-    return found, len(values)
+        found += conn.execute(probe.where(col.in_(part))).scalar_one()
+    return found

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="import-untyped", allow-subclassing-any
 """Migrate Django + django-allauth into a database and fill it with synthetic people.
 
 ``build(url)`` runs this module as a subprocess (``REALAPP_DATABASE_URL=<sqlalchemy-url>``, warnings
