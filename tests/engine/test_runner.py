@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from rightsdesk.connectors.base import Change, Connector, Row, Transaction
-from rightsdesk.connectors.sql import SqlConnector
-from rightsdesk.datamap import DataMap, loads
+from rightsdesk.datamap import DataMap
 from rightsdesk.domain.errors import ConnectorError, ExecutionError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.checkpoint import MemoryCheckpoints
@@ -32,25 +31,6 @@ class Rows:
         for row, mine in zip(rows, owners, strict=True):
             for subject in mine:
                 self.by_subject.setdefault(subject, {}).setdefault(step.name, []).append(row)
-
-
-@pytest.fixture
-def shop_url(db_url: str) -> str:
-    shop.create(db_url)
-    return db_url
-
-
-@pytest.fixture
-def datamap(shop_url: str) -> DataMap:
-    return loads(shop.datamap_text(shop_url))
-
-
-@pytest.fixture
-def connectors(datamap: DataMap) -> Iterator[dict[str, Connector]]:
-    opened: dict[str, Connector] = {s.name: SqlConnector(s.name, s.url) for s in datamap.systems}
-    yield opened
-    for connector in opened.values():
-        connector.close()
 
 
 def engine(
@@ -119,6 +99,7 @@ def test_erasure_deletes_masks_and_keeps_what_the_law_requires(
             "until": "2031-03-01",
             "rows": 1,
             "kept_fields": ["id", "total", "status", "placed_at"],
+            "sealed": False,
         }
     ]
 

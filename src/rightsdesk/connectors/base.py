@@ -12,6 +12,7 @@ __all__ = [
     "Change",
     "ColumnInfo",
     "Connector",
+    "DeleteOlder",
     "DeleteWhere",
     "ForeignKeyInfo",
     "Row",
@@ -54,7 +55,19 @@ class DeleteWhere:
     keys: Sequence[Any]
 
 
-Change = UpdateWhere | UpdateRows | DeleteWhere
+@dataclass(frozen=True)
+class DeleteOlder:
+    """Delete every row whose date or time ``column`` is before ``before`` (an ISO date).
+
+    Deletion on the company's own initiative once data is no longer needed (PIPL Art. 47).
+    """
+
+    collection: str
+    column: str
+    before: str
+
+
+Change = UpdateWhere | UpdateRows | DeleteWhere | DeleteOlder
 
 
 class Transaction(Protocol):

@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchTableError, SQLAlchemyError
 from sqlalchemy.sql.expression import Executable
 
 from rightsdesk.connectors import base
-from rightsdesk.connectors.base import Change, Row, UpdateRows, UpdateWhere
+from rightsdesk.connectors.base import Change, DeleteOlder, Row, UpdateRows, UpdateWhere
 from rightsdesk.connectors.sql_keys import (
     COERCERS,
     SKIP,
@@ -151,12 +152,29 @@ class SqlConnector:
     def _apply_one(self, conn: sa.Connection, change: Change) -> int:
         if isinstance(change, UpdateRows):
             return self._update_rows(conn, change)
+        if isinstance(change, DeleteOlder):
+            return self._delete_older(conn, change)
         sets = change.values if isinstance(change, UpdateWhere) else {}
         kind = "update_where" if isinstance(change, UpdateWhere) else "delete"
         plan = self._plan(conn, kind, change.collection, change.key, tuple(sets))
         params = {f"rd_v{i}": v for i, v in enumerate(sets.values())}
         parts = chunks(unique_keys(plan.coerce, change.keys), self.chunk_size)
         return sum(conn.execute(plan.statement, {"rd_keys": c, **params}).rowcount for c in parts)
+
+    def _delete_older(self, conn: sa.Connection, change: DeleteOlder) -> int:
+        table = self._table(conn, change.collection)
+        if change.column not in table.c:
+            raise ConnectorError(
+                self.name, f"table {change.collection!r} has no column {change.column!r}"
+            )
+        column = table.c[change.column]
+        cutoff = date.fromisoformat(change.before)
+        bound: Any = (
+            cutoff
+            if python_type(column.type) is date
+            else datetime(cutoff.year, cutoff.month, cutoff.day)
+        )
+        return conn.execute(sa.delete(table).where(column < bound)).rowcount
 
     def _update_rows(self, conn: sa.Connection, change: UpdateRows) -> int:
         width = len(change.columns) + 1

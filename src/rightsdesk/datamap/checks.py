@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from rightsdesk.datamap.model import CollectionSpec, DataMap, RetentionRule, SystemSpec
+from rightsdesk.datamap.rights_checks import check_rights
 from rightsdesk.datamap.taxonomy import check_category
 from rightsdesk.domain.errors import Issue
 
@@ -35,6 +36,7 @@ def check(datamap: DataMap, raw: Any = None) -> list[Issue]:
             _check_collection(datamap, system, collection, ("systems", i, "collections", j), report)
     for r, rule in enumerate(datamap.retention):
         _check_retention(datamap, rule, ("retention", r), report)
+    issues += check_rights(datamap)
     if not any(f.identity for _, c in datamap.collections() for f in c.fields):
         report(("systems",), "systems", "no field is marked as an identity; nothing can be found")
     return issues

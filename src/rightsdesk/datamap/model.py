@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
+from rightsdesk.datamap.rights import AccountSpec, BindingSpec, KeepFor, Purpose, Recipient
 from rightsdesk.domain.actions import ExportMode, ReferenceDirection
 from rightsdesk.domain.errors import Location
 from rightsdesk.domain.periods import Period
@@ -53,6 +54,8 @@ class FieldSpec(_Spec):
     read_only: bool = False
     erase: Erase = None
     export: ExportMode | None = None
+    #: Identity-verification data (e.g. real-name checks): corrected only where it was taken.
+    verification: bool = False
 
     @field_validator("categories", mode="before")
     @classmethod
@@ -72,6 +75,8 @@ class CollectionSpec(_Spec):
     name: Name
     fields: tuple[FieldSpec, ...]
     erase: Erase = None  # collection-wide strategy, typically delete_row
+    binding: BindingSpec | None = None  # rows are third-party account bindings
+    keep_for: KeepFor | None = None  # needed this long; then deleted without a request
 
     @property
     def primary_key(self) -> str | None:
@@ -113,12 +118,19 @@ class RetentionRule(_Spec):
     start: Name = Field(alias="from")
     where: dict[str, Scalar | list[Scalar]] = {}
     fields: tuple[str, ...] | None = None  # None: the whole row is kept
+    #: Sealed in the encrypted vault and removed from the live table (False: kept in place).
+    vault: bool = True
+    #: Roles that may read the sealed rows (every read is audited).
+    roles: tuple[str, ...] = ("legal",)
 
 
 class DataMap(_Spec):
     version: Literal[1] = 1
     systems: tuple[SystemSpec, ...]
     retention: tuple[RetentionRule, ...] = ()
+    purposes: tuple[Purpose, ...] = ()
+    recipients: tuple[Recipient, ...] = ()
+    account: AccountSpec | None = None
 
     _source: str = PrivateAttr(default="<data map>")
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
@@ -148,6 +160,13 @@ class DataMap(_Spec):
         return frozenset(
             f.identity for _, c in self.collections() for f in c.fields if f.identity is not None
         )
+
+    def purpose(self, name: str) -> Purpose | None:
+        return next((p for p in self.purposes if p.name == name), None)
+
+    def recipients_for(self, dotted: set[str]) -> tuple[Recipient, ...]:
+        """Recipients holding a copy of any of the ``system.collection`` names given."""
+        return tuple(r for r in self.recipients if dotted & set(r.collections))
 
     def retention_for(self, system: str, collection: str) -> tuple[RetentionRule, ...]:
         return tuple(r for r in self.retention if r.collection == f"{system}.{collection}")

@@ -35,6 +35,15 @@ class Period:
         clamped = min(day.day, calendar.monthrange(year, month)[1])
         return date.fromordinal(date(year, month, clamped).toordinal() + self.days)
 
+    def before(self, end: date) -> date:
+        """The earliest start whose period has not yet ended on ``end`` (``after`` reversed)."""
+        day = end.date() if isinstance(end, datetime) else end
+        day = date.fromordinal(day.toordinal() - self.days)
+        months = day.month - 1 - self.months - 12 * self.years
+        year, month = day.year + months // 12, months % 12 + 1
+        clamped = min(day.day, calendar.monthrange(year, month)[1])
+        return date(year, month, clamped)
+
     def __str__(self) -> str:
         parts = [
             f"{n}{u}" for n, u in ((self.years, "y"), (self.months, "m"), (self.days, "d")) if n

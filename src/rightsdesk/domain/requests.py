@@ -23,7 +23,11 @@ class Status(StrEnum):
     VERIFIED = "verified"
     AWAITING_FEE = "awaiting_fee"
     AWAITING_APPROVAL = "awaiting_approval"
+    #: Account cancellation: warned, offered a backup, pre-checks shown; waiting for "yes".
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
     APPROVED = "approved"
+    #: Account cancellation: confirmed and approved; the person can still revoke until it ends.
+    COOLING_OFF = "cooling_off"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     PARTIALLY_COMPLETED = "partially_completed"
@@ -31,6 +35,8 @@ class Status(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    #: Account cancellation of an account that logs in through a third party: cancel there.
+    REDIRECTED_TO_IDP = "redirected_to_idp"
 
 
 class Event(StrEnum):
@@ -51,15 +57,30 @@ class Event(StrEnum):
     REFUSE = "refuse"
     CANCEL = "cancel"
     EXPIRE = "expire"
+    AWAIT_CONFIRMATION = "await_confirmation"
+    CONFIRM = "confirm"
+    COOL_OFF = "cool_off"
+    REDIRECT = "redirect"
 
 
 S = Status
 #: Statuses in which nothing has run yet, so the requester may still cancel.
 NOTHING_RUN = frozenset(
-    {S.RECEIVED, S.IDENTITY_UNVERIFIED, S.VERIFIED, S.AWAITING_FEE, S.AWAITING_APPROVAL, S.APPROVED}
+    {
+        S.RECEIVED,
+        S.IDENTITY_UNVERIFIED,
+        S.VERIFIED,
+        S.AWAITING_FEE,
+        S.AWAITING_APPROVAL,
+        S.AWAITING_CONFIRMATION,
+        S.APPROVED,
+        S.COOLING_OFF,
+    }
 )
 #: Statuses a request never leaves.
-FINAL = frozenset({S.COMPLETED, S.PARTIALLY_COMPLETED, S.REFUSED, S.CANCELLED, S.EXPIRED})
+FINAL = frozenset(
+    {S.COMPLETED, S.PARTIALLY_COMPLETED, S.REFUSED, S.CANCELLED, S.EXPIRED, S.REDIRECTED_TO_IDP}
+)
 #: Statuses of a request still being worked on (a duplicate joins such a request).
 OPEN = frozenset(Status) - FINAL
 
@@ -82,6 +103,13 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (S.IN_PROGRESS, Event.COMPLETE_PARTIALLY): S.PARTIALLY_COMPLETED,
     (S.IN_PROGRESS, Event.FAIL): S.FAILED,
     (S.FAILED, Event.RETRY): S.APPROVED,
+    # account cancellation: confirm after the warning, cool off, or go to the identity provider
+    (S.VERIFIED, Event.AWAIT_CONFIRMATION): S.AWAITING_CONFIRMATION,
+    (S.AWAITING_CONFIRMATION, Event.CONFIRM): S.VERIFIED,
+    (S.AWAITING_CONFIRMATION, Event.EXPIRE): S.EXPIRED,
+    (S.VERIFIED, Event.REDIRECT): S.REDIRECTED_TO_IDP,
+    (S.APPROVED, Event.COOL_OFF): S.COOLING_OFF,
+    (S.COOLING_OFF, Event.START): S.IN_PROGRESS,
     **{(s, Event.CANCEL): S.CANCELLED for s in NOTHING_RUN},
     **{(s, Event.REFUSE): S.REFUSED for s in NOTHING_RUN | {S.FAILED}},
 }

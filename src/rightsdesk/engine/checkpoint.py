@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
 
-from rightsdesk.connectors.base import Change, DeleteWhere, UpdateRows, UpdateWhere
+from rightsdesk.connectors.base import Change, DeleteOlder, DeleteWhere, UpdateRows, UpdateWhere
 
 
 class CheckpointStore(Protocol):
@@ -84,6 +84,13 @@ def decode_changes(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Chan
 
 
 def _encode_change(change: Change) -> dict[str, Any]:
+    if isinstance(change, DeleteOlder):
+        return {
+            "op": "delete_older",
+            "collection": change.collection,
+            "key": change.column,
+            "before": change.before,
+        }
     if isinstance(change, UpdateWhere):
         return {
             "op": "update_where",
@@ -110,6 +117,8 @@ def _encode_change(change: Change) -> dict[str, Any]:
 
 def _decode_change(data: dict[str, Any]) -> Change:
     op, collection, key = data["op"], data["collection"], data["key"]
+    if op == "delete_older":
+        return DeleteOlder(collection, key, data["before"])
     if op == "update_where":
         values = {c: _unvalue(v) for c, v in data["values"].items()}
         return UpdateWhere(collection, key, [_unvalue(k) for k in data["keys"]], values)

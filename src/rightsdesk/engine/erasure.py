@@ -10,6 +10,7 @@ from typing import Any
 
 from rightsdesk.connectors.base import Change, DeleteWhere, Row, UpdateRows, UpdateWhere
 from rightsdesk.datamap.model import CollectionSpec, DataMap, RetentionRule
+from rightsdesk.domain.retention import HeldRow
 from rightsdesk.engine.plan import Plan, Step
 from rightsdesk.engine.traversal import Owners, canon
 from rightsdesk.masking.base import MaskingKey, MaskingStrategy
@@ -22,6 +23,8 @@ class Retained:
     until: str | None  # ISO date the hold ends; None when the start date is missing
     rows: int = 0
     kept_fields: tuple[str, ...] | None = None  # None: the whole row
+    #: Sealed in the retention vault and erased from the live table, not kept in place.
+    sealed: bool = False
 
 
 @dataclass
@@ -56,6 +59,7 @@ class ErasureCollector:
 class ErasureWork:
     changes: dict[str, list[Change]]
     report: Report
+    held: list[HeldRow] = field(default_factory=list)  # rows for the vault, before any change
 
 
 def build(
@@ -66,23 +70,31 @@ def build(
     *,
     key: MaskingKey,
     today: date,
+    subject_ids: Sequence[str] = (),
+    scope: frozenset[str] | None = None,
 ) -> ErasureWork:
-    """Decide, row by row, delete / mask / keep under a retention rule; group into changes."""
+    """Decide, row by row, delete / mask / keep under a retention rule; group into changes.
+
+    With ``subject_ids`` (one per subject) rows under a vault rule are handed over as
+    HeldRows and then erased like any other; without, they are kept in place. ``scope``
+    limits the changes to those ``system.collection`` names (the walk still crosses the rest).
+    """
     report: Report = [{} for _ in range(subjects)]  # filled as rows are decided
     updates: dict[str, list[Change]] = defaultdict(list)
     deletes: dict[str, dict[str, Change]] = defaultdict(dict)
+    held: list[HeldRow] = []
     for step in plan.steps:
         found = datamap.resolve(step.name)
         assert found is not None
         collection = found[1]
         rows = collected.get(step.name, {})
-        if not rows:
+        if not rows or (scope is not None and step.name not in scope):
             continue
-        decider = _Decider(
-            step, collection, datamap.retention_for(step.system, step.collection), key, today
-        )
+        rules = datamap.retention_for(step.system, step.collection)
+        decider = _Decider(step, collection, rules, key, today, subject_ids)
         for pk, (row, owners) in rows.items():
             decider.decide(pk, row, owners, report)
+        held += decider.held
         updates[step.system] += decider.updates()
         if decider.deleted:
             deletes[step.system][step.collection] = DeleteWhere(
@@ -92,7 +104,7 @@ def build(
     for system in {*updates, *deletes}:
         ordered = [deletes[system][c] for c in plan.erase_order[system] if c in deletes[system]]
         changes[system] = updates[system] + ordered
-    return ErasureWork(changes, report)
+    return ErasureWork(changes, report, held)
 
 
 class _Decider:
@@ -103,8 +115,11 @@ class _Decider:
         rules: tuple[RetentionRule, ...],
         key: MaskingKey,
         today: date,
+        subject_ids: Sequence[str] = (),
     ) -> None:
         self.step, self.rules, self.key, self.today = step, rules, key, today
+        self.subject_ids = subject_ids
+        self.held: list[HeldRow] = []
         self.pk_name = step.primary_key or step.columns[0]
         self.index = {c: i for i, c in enumerate(step.columns)}
         self.deletes_rows = collection.deletes_rows
@@ -120,6 +135,9 @@ class _Decider:
     def decide(self, pk: Any, row: Row, owners: Owners, report: Report) -> None:
         rule, until = self._hold(row)
         masks = self.masks
+        if rule is not None and rule.vault and self.subject_ids:
+            self._seal(pk, row, owners, rule, until, report)
+            rule = None  # sealed: the live row is erased like any other
         if rule is not None:
             kept = rule.fields
             masks = {} if kept is None else {f: s for f, s in masks.items() if f not in kept}
@@ -136,8 +154,39 @@ class _Decider:
         if masks:
             self._mask(pk, row, masks)
             self._count(owners, report, deleted=False, fields=tuple(masks))
-        elif rule is None:
+        else:  # kept as it is, whether by a rule or because nothing in it is erased
             self._count(owners, report, deleted=False, fields=())
+
+    def _seal(
+        self,
+        pk: Any,
+        row: Row,
+        owners: Owners,
+        rule: RetentionRule,
+        until: str | None,
+        report: Report,
+    ) -> None:
+        columns = rule.fields or self.step.columns
+        kept = {c: row[self.index[c]] for c in columns if c in self.index}
+        for subject in owners:
+            self.held.append(
+                HeldRow(
+                    subject=self.subject_ids[subject],
+                    system=self.step.system,
+                    collection=self.step.collection,
+                    key=str(pk),
+                    rule=rule.name,
+                    basis=rule.basis,
+                    until=date.fromisoformat(until) if until else None,
+                    roles=rule.roles,
+                    row=kept,
+                )
+            )
+            outcome = _outcome(report, subject, self.step.name)
+            held = outcome.retained.setdefault(
+                (rule.name, until), Retained(rule.name, rule.basis, until, 0, rule.fields, True)
+            )
+            held.rows += 1
 
     def _count(
         self, owners: Owners, report: Report, *, deleted: bool, fields: tuple[str, ...]

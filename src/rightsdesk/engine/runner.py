@@ -14,16 +14,36 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from rightsdesk.connectors.base import Change, Connector, DeleteWhere, Transaction, UpdateRows
+from rightsdesk.connectors.base import (
+    Change,
+    Connector,
+    DeleteOlder,
+    DeleteWhere,
+    Row,
+    Transaction,
+    UpdateRows,
+)
 from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import ExecutionError, RightsdeskError
+from rightsdesk.domain.retention import HeldRow
 from rightsdesk.domain.subjects import Subject
-from rightsdesk.engine import erasure
+from rightsdesk.engine import correction, erasure
 from rightsdesk.engine.checkpoint import CheckpointStore, decode_changes, encode_changes
+from rightsdesk.engine.correction import Copy
 from rightsdesk.engine.needles import gather as gather_needles
 from rightsdesk.engine.plan import Plan, compile_plan
-from rightsdesk.engine.traversal import Progress, RowSink, Traversal, TraversalStats
+from rightsdesk.engine.traversal import Owners, Progress, RowSink, Traversal, TraversalStats
 from rightsdesk.masking.base import MaskingKey
+
+Sealer = Callable[[Sequence[HeldRow]], None]
+
+
+@dataclass
+class CorrectionResult:
+    run_id: str
+    resumed: bool
+    report: dict[str, dict[str, Any]]  # collection -> {"updated": rows, "fields": [...]}
+    affected: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,9 +72,13 @@ class Engine:
         checkpoints: CheckpointStore | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
         progress: Progress | None = None,
+        seal: Sealer | None = None,
     ) -> None:
         self.datamap, self.connectors, self.key = datamap, connectors, key
         self.checkpoints, self.today, self.progress = checkpoints, today, progress
+        #: Takes rows under a vault retention rule before their live copies are erased; without
+        #: one, such rows are kept in place as under a rule with ``vault: false``.
+        self.seal = seal
         self._plans: dict[frozenset[str], Plan] = {}
 
     def plan(self, identity_kinds: frozenset[str]) -> Plan:
@@ -71,13 +95,25 @@ class Engine:
             subjects
         )
 
-    def erase(self, subjects: Sequence[Subject], *, dry_run: bool = False) -> ErasureResult:
-        run_id = self.run_id("erasure", subjects)
+    def erase(
+        self,
+        subjects: Sequence[Subject],
+        *,
+        dry_run: bool = False,
+        scope: frozenset[str] | None = None,
+    ) -> ErasureResult:
+        """Erase ``subjects`` everywhere (or only in the ``system.collection`` names of scope)."""
+        action = "erasure" if scope is None else f"erasure of {','.join(sorted(scope))}"
+        run_id = self.run_id(action, subjects)
         state = self.checkpoints.load(run_id) if self.checkpoints and not dry_run else None
         resumed = state is not None and state["meta"]["phase"] == "applying"
         needles = [{i.value for i in s.identities} for s in subjects]
         if state is None or not resumed:
-            state, needles = self._collect(run_id, subjects)
+            state, needles, held = self._collect(run_id, subjects, scope, vault=not dry_run)
+            if held and self.seal is not None:
+                # sealed before the checkpoint is written, so its copy never sits on disk in
+                # clear; sealing again after a crash here is harmless (it is idempotent)
+                self.seal(held)
             if dry_run:
                 changes = decode_changes(state["changes"])
                 described = _describe(changes)
@@ -94,6 +130,74 @@ class Engine:
             run_id, False, resumed, state["report"], _describe(changes), affected, needles=needles
         )
 
+    def expire(self) -> dict[str, int]:
+        """Delete rows past their ``keep_for`` period in every collection; rows per collection.
+
+        Runs for everyone at once, with no request (PIPL Art. 47(1)); one transaction per
+        system. Rows under a legal retention rule are the rule's business, not this sweep's:
+        the data map refuses ``keep_for`` on a collection that has one.
+        """
+        today = self.today()
+        done: dict[str, int] = {}
+        for system in self.datamap.systems:
+            expiring = [c for c in system.collections if c.keep_for is not None]
+            if not expiring:
+                continue
+            changes: list[Change] = []
+            for collection in expiring:
+                keep = collection.keep_for
+                assert keep is not None
+                cutoff = keep.period.before(today)
+                changes.append(DeleteOlder(collection.name, keep.start, cutoff.isoformat()))
+            transaction = self.connectors[system.name].begin()
+            try:
+                counts = transaction.apply(changes)
+            except RightsdeskError:
+                transaction.rollback()
+                raise
+            transaction.commit()
+            for collection, count in zip(expiring, counts, strict=True):
+                done[f"{system.name}.{collection.name}"] = count
+        return done
+
+    def find(self, subjects: Sequence[Subject]) -> dict[str, list[tuple[Row, Owners]]]:
+        """Every row of ``subjects`` per ``system.collection``, each once with its owners."""
+        collector = erasure.ErasureCollector()
+        Traversal(self.plan_for(subjects), self.connectors, collector, self.progress).run(subjects)
+        return {name: list(rows.values()) for name, rows in collector.found.items()}
+
+    def remove(self, system: str, collection: str, key: str, keys: Sequence[Any]) -> int:
+        """Delete the rows whose ``key`` is in ``keys`` in one transaction; rows deleted."""
+        transaction = self.connectors[system].begin()
+        try:
+            deleted = transaction.apply([DeleteWhere(collection, key, list(keys))])[0]
+        except RightsdeskError:
+            transaction.rollback()
+            raise
+        transaction.commit()
+        return deleted
+
+    def correct(self, subject: Subject, values: Mapping[Copy, Any]) -> CorrectionResult:
+        """Set each copy's new value in every row of ``subject``; all stores or none."""
+        wanted = sorted((str(c), v) for c, v in values.items())
+        run_id = self.run_id(f"correction {json.dumps(wanted, default=str)}", [subject])
+        state = self.checkpoints.load(run_id) if self.checkpoints else None
+        resumed = state is not None and state["meta"]["phase"] == "applying"
+        if state is None or not resumed:
+            plan = self.plan_for([subject])
+            collector = erasure.ErasureCollector()
+            Traversal(plan, self.connectors, collector, self.progress).run([subject])
+            changes, report = correction.build(self.datamap, plan, collector.found, values)
+            meta: dict[str, Any] = {"run_id": run_id, "action": "correction", "phase": "applying"}
+            meta |= {"started_at": _now(), "subjects": 1, "committed": []}
+            state = {"meta": meta, "changes": encode_changes(changes), "report": report}
+            self._save(run_id, state, durable=True)
+        changes = decode_changes(state["changes"])
+        affected = self._apply(run_id, state, changes)
+        state["meta"].update(phase="done", finished_at=_now())
+        self._save(run_id, {"meta": state["meta"], "changes": {}}, durable=True)
+        return CorrectionResult(run_id, resumed, state["report"], affected)
+
     def run_id(self, action: str, subjects: Sequence[Subject]) -> str:
         """Same data map, action and people -> same id, so a repeated command resumes."""
         people = sorted((s.id, sorted((i.kind, i.value) for i in s.identities)) for s in subjects)
@@ -101,13 +205,26 @@ class Engine:
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def _collect(
-        self, run_id: str, subjects: Sequence[Subject]
-    ) -> tuple[dict[str, Any], list[set[str]]]:
+        self,
+        run_id: str,
+        subjects: Sequence[Subject],
+        scope: frozenset[str] | None,
+        *,
+        vault: bool,
+    ) -> tuple[dict[str, Any], list[set[str]], list[HeldRow]]:
         plan = self.plan_for(subjects)
         collector = erasure.ErasureCollector()
         Traversal(plan, self.connectors, collector, self.progress).run(subjects)
+        sealing = vault and self.seal is not None
         work = erasure.build(
-            self.datamap, plan, collector.found, len(subjects), key=self.key, today=self.today()
+            self.datamap,
+            plan,
+            collector.found,
+            len(subjects),
+            key=self.key,
+            today=self.today(),
+            subject_ids=[s.id for s in subjects] if sealing else (),
+            scope=scope,
         )
         meta = {
             "run_id": run_id,
@@ -122,7 +239,8 @@ class Engine:
             "changes": encode_changes(work.changes),
             "report": [_report_json(r, plan) for r in work.report],
         }
-        return state, gather_needles(self.datamap, plan, collector.found, list(subjects))
+        needles = gather_needles(self.datamap, plan, collector.found, list(subjects))
+        return state, needles, work.held
 
     def _apply(
         self, run_id: str, state: dict[str, Any], changes: dict[str, list[Change]]
@@ -193,7 +311,12 @@ def _describe(changes: dict[str, list[Change]]) -> list[str]:
     lines = []
     for system, items in changes.items():
         for change in items:
-            if isinstance(change, DeleteWhere):
+            if isinstance(change, DeleteOlder):
+                lines.append(
+                    f"{system}: DELETE FROM {change.collection} "
+                    f"WHERE {change.column} < {change.before}"
+                )
+            elif isinstance(change, DeleteWhere):
                 lines.append(
                     f"{system}: DELETE FROM {change.collection} "
                     f"WHERE {change.key} IN ({len(change.keys)} keys)"

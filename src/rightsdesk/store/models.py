@@ -1,4 +1,4 @@
-"""rightsdesk's own tables (requests, verification, audit, keys, jobs); plain rows, no behaviour."""
+"""rightsdesk's own tables: requests, verification, audit, jobs, consent, vault. Plain rows."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -217,3 +219,114 @@ class Receipt(Base):
 
 
 Index("ix_requests_subject_type", Request.subject_key, Request.type, Request.received_at)
+
+
+class ConsentRecord(Base):
+    """One consent event, after Kantara Consent Receipt 1.1 / ISO/IEC TS 27560; never updated.
+
+    A withdrawal is a new row with state ``revoked``: the grant before it stays as it was, so
+    processing done under it remains documented. ``subject`` is a keyed hash of the person's
+    identity, so the ledger proves consent without holding the identifier in clear.
+    """
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the receipt id
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    purpose: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # active | revoked
+    recorded_at: Mapped[datetime]
+    effective_at: Mapped[datetime]
+    #: How it was given or withdrawn: api, host, gpc, request, cancellation.
+    method: Mapped[str] = mapped_column(String(32))
+    jurisdiction: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: The remaining receipt fields (notice, policy version, PI categories, sharing, ...).
+    receipt: Mapped[dict[str, Any]]
+
+
+Index("ix_consent_subject_purpose", ConsentRecord.subject, ConsentRecord.purpose)
+
+
+class Statement(Base):
+    """A person's supplementary statement beside their record (GDPR Art. 16); in every export."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(200))  # system.collection[.field] or a category
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """A message to the host platform or a recipient: a signed webhook or an e-mail task.
+
+    Written in the transaction that causes it and sent after commit; the sweep retries what
+    failed, so a crash never loses one. Acknowledgement is tracked per delivery.
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(String(64))  # "host" or a recipient's name
+    channel: Mapped[str] = mapped_column(String(16))  # webhook | email
+    event: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    #: pending -> sent (e-mail, awaiting acknowledgement) | acknowledged; failed after retries.
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+
+
+class Tombstone(Base):
+    """What is left of a cancelled account: no identifiers, only the way to its obligations."""
+
+    __tablename__ = "tombstones"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime]
+    #: Counts of the pre-cancellation obligations kept (e.g. unpaid bills), by rule.
+    obligations: Mapped[dict[str, Any]]
+
+
+class VaultKey(Base):
+    """A person's data key, wrapped by the master key; destroying it shreds their vault rows."""
+
+    __tablename__ = "vault_keys"
+
+    subject: Mapped[str] = mapped_column(String(32), primary_key=True)  # tombstone or request id
+    provider: Mapped[str] = mapped_column(String(64))  # which key provider wrapped it
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once destroyed
+    created_at: Mapped[datetime]
+    retain_until: Mapped[date | None] = mapped_column(Date, index=True)
+    destroyed_at: Mapped[datetime | None]
+
+
+class VaultItem(Base):
+    """One retained row, encrypted with its subject's data key (AES-256-GCM)."""
+
+    __tablename__ = "vault_items"
+    __table_args__ = (UniqueConstraint("subject", "system", "collection", "row_key"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(ForeignKey("vault_keys.subject"), index=True)
+    request_id: Mapped[str] = mapped_column(String(32))
+    system: Mapped[str] = mapped_column(String(63))
+    collection: Mapped[str] = mapped_column(String(63))
+    row_key: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(128))
+    basis: Mapped[str] = mapped_column(Text)
+    retain_until: Mapped[date | None] = mapped_column(Date)
+    roles: Mapped[list[Any]]  # who may read it, e.g. ["legal", "finance"]
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

@@ -1,0 +1,126 @@
+"""What the rights workflows need from the data map beyond where data lives.
+
+Purposes (what each consent covers and which collections, fields and features depend on it),
+recipients (who else holds a copy), third-party bindings, the account and its cancellation
+pre-checks, and how long a collection is needed at all (deletion on the company's initiative).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from rightsdesk.domain.periods import Period
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=63)]
+Dotted = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")]
+DottedField = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")]
+Scalar = str | int | float | bool
+Basis = Literal[
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+]
+
+
+def _period(raw: Any) -> Period:
+    return raw if isinstance(raw, Period) else Period.parse(str(raw))
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class BindingSpec(_Spec):
+    """Marks a collection whose rows are links to third-party accounts (one row per binding)."""
+
+    provider: Name  # the field naming the third party (e.g. wechat)
+    external_id: Name  # the field holding the person's id at that third party
+
+
+class KeepFor(_Spec):
+    """Rows are needed for ``period`` after the date in ``start``; then the sweep deletes them."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    period: Annotated[Period, BeforeValidator(_period)]
+    start: Name = Field(alias="from")
+    purpose: str = "the purpose of processing has been achieved"
+
+
+class Purpose(_Spec):
+    """A purpose of processing; with basis ``consent`` people grant and withdraw it."""
+
+    name: Name
+    description: str
+    basis: Basis = "consent"
+    collections: tuple[Dotted, ...] = ()
+    fields: tuple[DottedField, ...] = ()
+    #: Host-platform features that stop when the purpose is withdrawn (told by webhook).
+    features: tuple[str, ...] = ()
+    #: Sale or sharing of personal information: a Global Privacy Control signal opts out.
+    sale_or_sharing: bool = False
+    #: Granted unless withdrawn (opt-out), as for sale/sharing under the CCPA.
+    default_granted: bool = False
+
+    def covers(self, dotted: str) -> bool:
+        return dotted in self.collections or any(f.startswith(f"{dotted}.") for f in self.fields)
+
+
+class Recipient(_Spec):
+    """Someone the data is disclosed to; told of corrections, deletions and withdrawals."""
+
+    name: Name
+    kind: Literal["processor", "third_party", "controller"] = "processor"
+    collections: tuple[Dotted, ...]
+    webhook: str | None = None  # may reference an environment variable: ${NAME}
+    email: str | None = None
+
+    @model_validator(mode="after")
+    def _one_channel(self) -> Recipient:
+        if (self.webhook is None) == (self.email is None):
+            raise ValueError("a recipient needs exactly one of webhook or email")
+        return self
+
+
+class Precheck(_Spec):
+    """A condition checked before an account is cancelled, e.g. unpaid bills.
+
+    Either rows of the person's in ``collection`` matching ``where`` (found through the data
+    map), or a plug-in (``module:function``) registered under the same name.
+    """
+
+    name: Name
+    message: str
+    collection: Dotted | None = None
+    where: dict[str, Scalar | list[Scalar]] = {}
+    plugin: str | None = None
+    #: A blocking check stops the cancellation; a waivable one the person may waive.
+    waivable: bool = False
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Precheck:
+        if (self.collection is None) == (self.plugin is None):
+            raise ValueError("a pre-check needs exactly one of collection or plugin")
+        return self
+
+
+class Provider(_Spec):
+    """A third party people log in through; cancelling such an account happens there."""
+
+    title: str
+    instructions: str
+    url: str | None = None
+
+
+class AccountSpec(_Spec):
+    """The account: where it lives, how a federated login shows, what blocks cancelling it."""
+
+    collection: Dotted
+    login_provider: Name | None = None  # field naming the third party a login goes through
+    providers: dict[str, Provider] = {}
+    prechecks: tuple[Precheck, ...] = ()
