@@ -1,0 +1,131 @@
+"""The person's consents, signed in through the host platform: see, give, withdraw (one call
+each, so withdrawing takes no more steps than giving, WDR-02), and the Global Privacy Control."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from rightsdesk.api.auth import ServicesDep
+from rightsdesk.api.schemas import SubmitIn
+from rightsdesk.domain.errors import AuthenticationError
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.service import consent, verification
+from rightsdesk.service.context import Services
+
+router = APIRouter(tags=["consent"])
+
+#: When this site's GPC support (``/.well-known/gpc.json``) last changed.
+GPC_LAST_UPDATE = "2026-06-08"
+
+login = HTTPBearer(
+    auto_error=False, description="Your login token from the platform (HS256 JWT, aud rightsdesk)."
+)
+PurposeName = Annotated[
+    str, Path(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$", description="A purpose's name.")
+]
+
+
+def signed_in(
+    svc: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(login)]
+) -> tuple[Identity, ...]:
+    """The identities the host platform's token proves (``sub`` is the user_id)."""
+    if credentials is None or not credentials.credentials:
+        raise AuthenticationError(
+            "send your login token from the platform as 'Authorization: Bearer <token>'"
+        )
+    return verification.claim_identities(verification.host_claims(svc, credentials.credentials))
+
+
+def gpc_signal(request: Request) -> bool:
+    """OPT-01: any ``Sec-GPC`` value exactly "1". Surrounding whitespace is not part of a field
+    value (RFC 9110 5.5), and a proxy may have joined repeated fields with commas."""
+    values = request.headers.getlist("sec-gpc")
+    return any(part.strip() == "1" for value in values for part in value.split(","))
+
+
+PersonDep = Annotated[tuple[Identity, ...], Depends(signed_in)]
+GpcDep = Annotated[bool, Depends(gpc_signal)]
+
+
+class ReceiptOut(BaseModel):
+    id: str
+    purpose: str
+    state: str
+    recorded_at: datetime
+    effective_at: datetime
+    method: str
+    jurisdiction: str
+    request_id: str | None
+    receipt: dict[str, Any]
+
+
+class PurposeOut(BaseModel):
+    purpose: str
+    description: str
+    basis: str
+    state: str
+    source: str
+    since: datetime | None
+    features: list[str]
+    collections: list[str]
+    fields: list[str]
+    sale_or_sharing: bool
+    history: list[ReceiptOut]
+
+
+class ScopeOut(BaseModel):
+    purposes: list[PurposeOut]
+
+
+@router.get("/v1/consents", response_model=ScopeOut)
+def scope(person: PersonDep, gpc: GpcDep, svc: ServicesDep) -> ScopeOut:
+    """Every purpose as it stands for you: given, withdrawn or never given, or another legal
+    basis; with every receipt (withdrawals never erase the grants before them)."""
+    if gpc:
+        consent.honour_gpc(svc, person)
+    states = consent.show(svc, person)
+    return ScopeOut(purposes=[PurposeOut.model_validate(s, from_attributes=True) for s in states])
+
+
+@router.put("/v1/consents/{purpose}", response_model=ReceiptOut)
+def give(purpose: PurposeName, person: PersonDep, gpc: GpcDep, svc: ServicesDep) -> ReceiptOut:
+    """Give consent to a purpose; the receipt is returned."""
+    return _decide(svc, person, purpose, gpc, given=True)
+
+
+@router.delete("/v1/consents/{purpose}", response_model=ReceiptOut)
+def withdraw(purpose: PurposeName, person: PersonDep, gpc: GpcDep, svc: ServicesDep) -> ReceiptOut:
+    """Withdraw consent to a purpose: the same single call as giving it."""
+    return _decide(svc, person, purpose, gpc, given=False)
+
+
+@router.get("/.well-known/gpc.json", tags=["consent"])
+def gpc_support() -> dict[str, object]:
+    """This site honours the Global Privacy Control signal (OPT-03)."""
+    return {"gpc": True, "lastUpdate": GPC_LAST_UPDATE}
+
+
+def opt_out_on_submission(svc: Services, body: SubmitIn) -> None:
+    """A rights request sent with ``Sec-GPC: 1``: opt the identities it names out of sale and
+    sharing. An opt-out needs no verification (CCR 7026), and it can never opt anyone in."""
+    if body.host_token is not None:
+        claims = verification.host_claims(svc, body.host_token)
+        identities = verification.claim_identities(claims)
+    else:
+        identities = tuple(Identity(i.kind, i.value) for i in body.identities)
+    if identities:
+        consent.honour_gpc(svc, identities)
+
+
+def _decide(
+    svc: Services, person: tuple[Identity, ...], purpose: str, gpc: bool, *, given: bool
+) -> ReceiptOut:
+    if gpc:  # the signal first, so an explicit choice in the same call is the later one
+        consent.honour_gpc(svc, person)
+    record = consent.decide(svc, person, purpose, given=given, method="api")
+    return ReceiptOut.model_validate(record, from_attributes=True)

@@ -1,0 +1,74 @@
+"""`rightsdesk consent ...`: a person's purposes and receipts; give or withdraw on their behalf."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from rightsdesk.cli.app import app, out
+from rightsdesk.cli.service import _services
+from rightsdesk.domain.subjects import Identity
+
+consent_app = typer.Typer(help="Consents and the scope of authorisation.", no_args_is_help=True)
+app.add_typer(consent_app, name="consent")
+
+IdentityOpt = Annotated[
+    list[str], typer.Option("--identity", "-i", help="kind=value the person proved (repeatable).")
+]
+Jurisdiction = Annotated[
+    str | None, typer.Option(help="Regime of the receipt (default: the policy's first).")
+]
+
+
+@consent_app.command("show")
+def show(identity: IdentityOpt) -> None:
+    """Every purpose as it stands for the person, with the number of receipts."""
+    from rightsdesk.service import consent
+
+    with _services() as services:
+        states = consent.show(services, _parsed(identity))
+    table = Table(title="consents", title_justify="left")
+    for column in ("purpose", "basis", "state", "since", "why", "receipts", "features"):
+        table.add_column(column)
+    for s in states:
+        since = f"{s.since:%Y-%m-%d %H:%M}" if s.since else "-"
+        features = ", ".join(s.features) or "-"
+        table.add_row(s.purpose, s.basis, s.state, since, s.source, str(len(s.history)), features)
+    out.print(table)
+
+
+@consent_app.command("grant")
+def grant(purpose: str, identity: IdentityOpt, jurisdiction: Jurisdiction = None) -> None:
+    """Record the person's consent to PURPOSE (e.g. given on paper); prints the receipt id."""
+    _decide(purpose, identity, jurisdiction, given=True)
+
+
+@consent_app.command("withdraw")
+def withdraw(purpose: str, identity: IdentityOpt, jurisdiction: Jurisdiction = None) -> None:
+    """Record the withdrawal of PURPOSE; the host and recipients are told to stop."""
+    _decide(purpose, identity, jurisdiction, given=False)
+
+
+def _decide(purpose: str, identity: list[str], jurisdiction: str | None, *, given: bool) -> None:
+    from rightsdesk.service import consent
+
+    with _services() as services:
+        record = consent.decide(
+            services,
+            _parsed(identity),
+            purpose,
+            given=given,
+            method="cli",
+            jurisdiction=jurisdiction,
+        )
+    out.print(f"{purpose}: {record.state} from {record.effective_at:%Y-%m-%d %H:%M} UTC")
+    out.print(f"receipt {record.id}")
+
+
+def _parsed(identity: list[str]) -> list[Identity]:
+    try:
+        return [Identity.parse(text) for text in identity]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--identity") from None
