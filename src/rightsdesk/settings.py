@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     policy: Path | None = None
     #: Secret for verification codes, capability tokens, download links and subject keys.
     secret_key: SecretStr | None = None
+    #: Master key wrapping the retention vault's data keys (base64 of 32 bytes); generated into
+    #: state_dir (vault-master.key) when unset.
+    vault_master_key: SecretStr | None = None
     #: Shared secret of the host platform's signed login tokens (HS256 JWT); none disables them.
     host_token_secret: SecretStr | None = None
     #: Where mail goes: smtp://host:port, smtps://user:pass@host, or file:///folder (outbox).
@@ -47,6 +50,18 @@ class Settings(BaseSettings):
     api_threads: int = 2
     #: Threads running jobs in the in-process job backend.
     workers: int = 2
+    #: Where identity-verification data (real-name checks) is corrected: named in the answer.
+    registration_site: str = "the site where the account was registered"
+    #: Days a confirmed account cancellation waits (the person may revoke); 0: none.
+    cooling_off_days: int = 0
+    #: The host platform's webhook for events (consent withdrawn, ...); none: it pulls them.
+    host_hook_url: str | None = None
+    #: Key signing webhooks to the host; derived from secret_key when unset.
+    hook_secret: SecretStr | None = None
+    #: Keys signing webhooks to recipients, by recipient name (JSON object); else derived.
+    recipient_hook_secrets: dict[str, SecretStr] = {}
+    #: Attempts at a webhook or recipient e-mail before it is marked failed (and alerted).
+    delivery_attempts: int = 8
 
     def store_url(self) -> str:
         return self.database_url or f"sqlite:///{self.state_dir / 'rightsdesk.db'}"

@@ -30,7 +30,9 @@ def inbox(api: Api, services: Services, mailbox: Mailbox) -> dict[str, Any]:
     made = {
         "access": submit(api),
         "delete": submit(api, "delete", OTHER),
-        "correct": submit(api, "correct", THIRD),
+        "correct": submit(
+            api, "correct", THIRD, params={"changes": [{"field": "phone", "value": "13900139000"}]}
+        ),
         "gdpr": submit(api, "delete", FOURTH, regimes=["gdpr"]),
     }
     verify(api, mailbox, made["access"])

@@ -45,4 +45,28 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "cancelled": {**BASE},
     "expired": {**BASE},
+    "cancellation_confirm": {
+        "request_id": "R-2024-0001",
+        "download_url": "https://privacy.example.com/v1/requests/R-2024-0001/export?x=1",
+        "expires_at": "2024-06-17 10:00",
+        "checks": [
+            {"name": "open_orders", "message": "You have 2 open orders.", "waivable": True},
+            {"name": "unpaid_bills", "message": "You have unpaid bills.", "waivable": False},
+        ],
+        "cooling_off_days": 7,
+    },
+    "cancellation_redirected": {
+        "request_id": "R-2024-0001",
+        "provider_title": "WeChat",
+        "instructions": "Open WeChat, Me > Settings > Account Security > Cancel Account.",
+        "provider_url": None,
+    },
+    # to a recipient (service/outbound.py), not to the person: no request_type
+    "recipient_notice": {
+        "request_id": "R-2024-0001",
+        "delivery_id": "9f1c2e",
+        "recipient": "crm_vendor",
+        "event": "consent.withdrawn",
+        "details": {"purpose": "marketing", "collections": ["crm.contacts"], "email": "a@b.c"},
+    },
 }

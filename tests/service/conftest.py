@@ -78,9 +78,11 @@ def services(settings: Settings, clock: Clock, mailbox: Mailbox) -> Iterator[Ser
     built = wiring.build(settings, clock=clock)
     # deliver notices inline, so a test reads the newest code as soon as a call returns;
     # background delivery (the default) has its own test
-    assert built.outbox is not None
+    assert built.outbox is not None and built.hooks is not None
     built.outbox.close()
     built.outbox = None
+    built.hooks.close()  # deliveries (webhooks, recipient mail) too
+    built.hooks = None
     try:
         yield built
     finally:

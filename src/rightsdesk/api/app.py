@@ -9,7 +9,7 @@ import anyio
 from fastapi import FastAPI
 
 from rightsdesk import __version__
-from rightsdesk.api import errors, operator, person
+from rightsdesk.api import bindings, consent, deliveries, errors, operator, person, vault
 from rightsdesk.service.context import Services
 
 
@@ -33,6 +33,10 @@ def create_app(services: Services) -> FastAPI:
     errors.install(app)
     app.include_router(person.router)
     app.include_router(operator.router)
+    app.include_router(deliveries.router)
+    app.include_router(consent.router)
+    app.include_router(vault.router)
+    app.include_router(bindings.router)
 
     @app.get("/healthz", tags=["service"])
     def health() -> dict[str, str]:

@@ -22,6 +22,7 @@ from rightsdesk.domain.errors import (
     RightsdeskError,
 )
 from rightsdesk.notify.errors import DeliveryError
+from rightsdesk.vault.errors import KeyDestroyedError
 
 log = logging.getLogger("rightsdesk.api")
 
@@ -31,6 +32,7 @@ STATUS: list[tuple[type[RightsdeskError], int]] = [
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
     (NotFoundError, 404),
+    (KeyDestroyedError, 410),  # crypto-shredded: gone for good (a ConflictError elsewhere)
     (ConflictError, 409),
     (PolicyError, 422),
     (DataMapError, 422),

@@ -8,7 +8,17 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import FileResponse
 
 from rightsdesk.api.auth import ServicesDep, TokenDep
-from rightsdesk.api.schemas import CodeIn, CodeOut, Done, RequestId, RequestOut, SubmitIn, SubmitOut
+from rightsdesk.api.consent import GpcDep, opt_out_on_submission
+from rightsdesk.api.schemas import (
+    CodeIn,
+    CodeOut,
+    ConfirmIn,
+    Done,
+    RequestId,
+    RequestOut,
+    SubmitIn,
+    SubmitOut,
+)
 from rightsdesk.domain.errors import AuthenticationError
 from rightsdesk.service import execution, intake, receipts, requests, verification
 
@@ -26,10 +36,16 @@ IdempotencyKey = Annotated[
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubmitOut)
 def submit(
-    body: SubmitIn, svc: ServicesDep, response: Response, idempotency_key: IdempotencyKey = None
+    body: SubmitIn,
+    svc: ServicesDep,
+    response: Response,
+    gpc: GpcDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> SubmitOut:
     """Ask to exercise a right. A one-time code goes to the email or phone you name."""
     done = intake.submit(svc, body.submission(channel="api", idempotency_key=idempotency_key))
+    if gpc:  # Sec-GPC: 1 also opts the person out of sale and sharing (OPT-01)
+        opt_out_on_submission(svc, body)
     if done.joined:
         response.status_code = status.HTTP_200_OK
     verified = done.request.verified_at is not None
@@ -69,6 +85,15 @@ def show(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestOut
 def accept_fee(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestOut:
     """Accept the fee quoted for a repeated request; work starts only after this."""
     view = requests.accept_fee(svc, request_id, token)
+    return RequestOut.model_validate(view, from_attributes=True)
+
+
+@router.post("/{request_id}/confirm", response_model=RequestOut)
+def confirm(
+    request_id: RequestId, body: ConfirmIn, token: TokenDep, svc: ServicesDep
+) -> RequestOut:
+    """Confirm an account cancellation after reading the warning; name the checks you waive."""
+    view = requests.confirm_cancellation(svc, request_id, token, list(body.waive))
     return RequestOut.model_validate(view, from_attributes=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -120,6 +120,19 @@ class SubmitOut(BaseModel):
 
 class CodeIn(Strict):
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4,8}$")]
+
+
+class ConfirmIn(Strict):
+    """The explicit "yes" to an account cancellation, naming the pre-checks waived."""
+
+    confirm: Literal[True]
+    waive: Annotated[list[Short], Field(max_length=32)] = []
+
+
+class BindingOut(BaseModel):
+    id: str
+    provider: str
+    external_id: str
 
 
 class CodeOut(BaseModel):

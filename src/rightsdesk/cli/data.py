@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -320,7 +321,34 @@ def _request_demo(datamap: Path) -> None:
         f"   audit log: {shown.audit_entries} hash-chained entries, "
         f"{'intact' if shown.audit_intact else 'BROKEN'}"
     )
+    _rights_demo(datamap)
     out.print("   Next: `rightsdesk serve` for the REST API (README, docs/service.md).")
+
+
+def _rights_demo(datamap: Path) -> None:
+    from rightsdesk.service import demo_rights
+
+    shown = demo_rights.run(datamap)
+    say = partial(out.print, highlight=False)
+    say(f"\n[bold]5. The other rights[/bold] for {shown.email}")
+    say(
+        f"   correction of the phone: {shown.phone_before} -> {shown.phone_after} "
+        f"({shown.correction})"
+    )
+    say(
+        f"   unbinding: removed {shown.unbound}; {shown.bindings_left} binding(s) left; "
+        "the platform is asked to revoke the third party's token"
+    )
+    say(f"   consent for marketing: {'; '.join(shown.consent_history)} (both receipts kept)")
+    say("   account cancellation:")
+    for step in shown.cancellation:
+        say(f"     {step}")
+    say(f"     backup offered before confirming: {shown.backup}")
+    say(f"     rows of theirs left in the live tables: {shown.live_rows_left}")
+    say(f"   the vault under tombstone {shown.tombstone} (encrypted; legal role, audited):")
+    for line in shown.vault:
+        say(f"     {line}")
+    say(f"   a marketing role asking for it: refused ({shown.denied})")
 
 
 def _print_counts(rows: dict[str, int]) -> None:

@@ -110,11 +110,19 @@ def submit(
     evidence: Annotated[
         str | None, typer.Option(help="Verify now, citing the evidence kept (e.g. ticket 123).")
     ] = None,
+    params: Annotated[
+        str | None,
+        typer.Option(
+            help='Type-specific JSON, e.g. {"changes": [{"field": "phone", "value": "..."}]} '
+            'for a correction, {"purposes": ["marketing"]} for a withdrawal.'
+        ),
+    ] = None,
 ) -> None:
     """Record a request received by another channel (ticket, letter, phone)."""
     from rightsdesk.service import intake, views
 
     parsed = tuple(Identity.parse(text) for text in identity)
+    extra = _json_object(params, "--params") if params else {}
     with _services() as services:
         done = intake.submit(
             services,
@@ -126,12 +134,46 @@ def submit(
                 locale=locale,
                 evidence=evidence,
                 actor=_local().actor,
+                params=extra,
             ),
         )
         services.jobs.drain()
         shown = views.detail(services, done.request.id)
     out.print(f"request {shown.id}: {shown.status}, due {shown.due} ({shown.governing_regime})")
     out.print(f"requester token (give it to the person, shown once): {done.token}")
+
+
+@request_app.command("confirm")
+def confirm(
+    request_id: str,
+    evidence: Annotated[
+        str,
+        typer.Option(help="Where the person's explicit confirmation is kept (e.g. ticket 123)."),
+    ],
+    waive: Annotated[
+        list[str] | None, typer.Option(help="A waivable pre-check the person waived (repeatable).")
+    ] = None,
+) -> None:
+    """Confirm an account cancellation on the person's behalf (their written confirmation)."""
+    from rightsdesk.service import requests, views
+
+    with _services() as services:
+        requests.confirm_for(services, _local(), request_id, list(waive or ()), evidence)
+        services.jobs.drain()
+        shown = views.detail(services, request_id)
+    out.print(f"request {shown.id}: {shown.status}")
+
+
+def _json_object(text: str, option: str) -> dict[str, object]:
+    import json
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f"not JSON: {exc}", param_hint=option) from None
+    if not isinstance(value, dict):
+        raise typer.BadParameter("must be a JSON object", param_hint=option)
+    return value
 
 
 @request_app.command("list")

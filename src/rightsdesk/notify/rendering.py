@@ -39,6 +39,9 @@ KINDS = (
     "completed",
     "cancelled",
     "expired",
+    "recipient_notice",
+    "cancellation_confirm",
+    "cancellation_redirected",
 )
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -72,6 +72,8 @@ class Services:
     clock: Clock = utcnow
     #: Sends notices in the background so a request never waits for mail (wiring sets it).
     outbox: ThreadRunner[Notice] | None = None
+    #: Sends deliveries (webhooks, recipient mail) in the background by id; None sends inline.
+    hooks: ThreadRunner[str] | None = None
 
     @property
     def exports_dir(self) -> Path:

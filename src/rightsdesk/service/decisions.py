@@ -11,7 +11,7 @@ from sqlalchemy import select
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
 from rightsdesk.policy import Due, Outcome, Regime
-from rightsdesk.service import execution, lifecycle
+from rightsdesk.service import cancellation, execution, lifecycle
 from rightsdesk.service.context import Services, Unit
 from rightsdesk.service.verification import notice
 from rightsdesk.service.views import due_before
@@ -22,6 +22,11 @@ log = logging.getLogger("rightsdesk.service")
 
 def after_step(services: Services, work: Unit, request: Request) -> None:
     """Move a request on as far as policy allows without a person deciding."""
+    cancelling = RequestType(request.type) is RequestType.CANCEL_ACCOUNT
+    unconfirmed = cancelling and "confirmed_at" not in request.params
+    if unconfirmed and Status(request.status) is Status.VERIFIED:
+        cancellation.prepare(services, work, request)  # warn, back up, check, ask (CAN-02)
+        return
     if Status(request.status) is Status.VERIFIED:
         _judge_repeats(services, work, request)
     status = Status(request.status)
@@ -133,7 +138,11 @@ def cancel(work: Unit, request: Request, *, actor: str) -> None:
 def sweep(services: Services, work: Unit) -> dict[str, int]:
     """Expire requests left unverified or unpaid; CCPA ones are refused at day 45 (RSP-04)."""
     counts = {"expired": 0, "refused": 0}
-    waiting = [Status.IDENTITY_UNVERIFIED.value, Status.AWAITING_FEE.value]
+    waiting = [
+        Status.IDENTITY_UNVERIFIED.value,
+        Status.AWAITING_FEE.value,
+        Status.AWAITING_CONFIRMATION.value,
+    ]
     query = select(Request).where(Request.status.in_(waiting)).with_for_update(skip_locked=True)
     for request in work.session.scalars(query):
         unverified = request.status == Status.IDENTITY_UNVERIFIED.value
@@ -155,8 +164,18 @@ def sweep(services: Services, work: Unit) -> dict[str, int]:
             )
             _notify(request, work, "expired", {})
             counts["expired"] += 1
+    counts["cooled_off"] = _end_cooling_off(services, work)
     counts["overdue"] = _flag_overdue(services, work)
     return counts
+
+
+def _end_cooling_off(services: Services, work: Unit) -> int:
+    """Start the cancellations whose cooling-off period is over."""
+    query = select(Request).where(Request.status == Status.COOLING_OFF.value)
+    due = [r for r in work.session.scalars(query) if cancellation.cooled(r, work.now)]
+    for request in due:
+        execution.enqueue(services, work, request)
+    return len(due)
 
 
 def _flag_overdue(services: Services, work: Unit) -> int:

@@ -33,14 +33,20 @@ class RequestDemo:
     audit_intact: bool
 
 
-def run(datamap: Path) -> RequestDemo:
-    """Submit, verify by the mailed code, approve, run, and prove a deletion for one person."""
-    directory = datamap.parent
-    state = directory / ".rightsdesk"
+def settings_for(datamap: Path) -> tuple[Settings, Path]:
+    """The demo's service settings (state beside the data map, mail to a folder) and outbox."""
+    state = datamap.parent / ".rightsdesk"
     outbox = state / "outbox"
     settings = Settings(
         state_dir=state, datamap=datamap, mail_url=outbox.resolve().as_uri(), locale="en"
     )
+    return settings, outbox
+
+
+def run(datamap: Path) -> RequestDemo:
+    """Submit, verify by the mailed code, approve, run, and prove a deletion for one person."""
+    directory = datamap.parent
+    settings, outbox = settings_for(datamap)
     person = _someone(directory / "platform.db")
     services = wiring.build(settings)
     try:
@@ -49,7 +55,7 @@ def run(datamap: Path) -> RequestDemo:
         )
         statuses = [done.request.status]
         wiring.settle(services)  # the code is in the mailbox
-        result = verification.enter_code(services, done.request.id, done.token, _code(outbox))
+        result = verification.enter_code(services, done.request.id, done.token, code(outbox))
         statuses.append(result.status)
         requests.approve(services, DESK, done.request.id, "demo: identity verified by code")
         services.jobs.drain()
@@ -74,7 +80,7 @@ def _someone(platform_db: Path) -> str:
     return str(row[0])
 
 
-def _code(outbox: Path) -> str:
+def code(outbox: Path) -> str:
     """What the person does: open the newest message with a code in their mailbox."""
     for path in sorted(outbox.glob("*.eml"), reverse=True):
         with path.open("rb") as handle:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import hmac
-import json
-import shutil
 import uuid
-import zipfile
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,49 +14,36 @@ from rightsdesk.domain.errors import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
-    PolicyError,
     RightsdeskError,
 )
 from rightsdesk.domain.requests import Event, RequestType, Status
-from rightsdesk.domain.subjects import Identity, Subject
-from rightsdesk.engine.runner import Engine
-from rightsdesk.service import lifecycle, receipts, runs, verification
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.service import cancellation, lifecycle, receipts, verification, workflows
 from rightsdesk.service.context import Services, Unit, unit
+from rightsdesk.service.workflows import Snapshot
 from rightsdesk.store.models import Job, Request
 
-#: Request types this version runs through the engine; the others wait for their workflows.
-EXECUTABLE = frozenset({RequestType.ACCESS, RequestType.DELETE})
 ACTIVE_JOB = ("queued", "running", "waiting")
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """What a job needs from the request, read in one transaction and used outside it."""
+def enqueue(services: Services, work: Unit, request: Request, *, kind: str | None = None) -> Job:
+    """Queue the run of an approved request (one active job per request and kind).
 
-    request_id: str
-    type: RequestType
-    identities: tuple[Identity, ...]
-
-
-def enqueue(services: Services, work: Unit, request: Request) -> Job | None:
-    """Queue the run of an approved request (one active job per request); None if not runnable."""
-    if RequestType(request.type) not in EXECUTABLE:
-        lifecycle.record(
-            work,
-            request,
-            "awaiting_workflow",
-            actor="system",
-            reason=f"{request.type} requests are carried out by their own workflow",
-        )
-        return None
+    ``kind`` "backup" is the export offered before an account cancellation is confirmed.
+    """
+    kind = kind or request.type
     job = work.session.scalars(
-        select(Job).where(Job.request_id == request.id, Job.state.in_((*ACTIVE_JOB, "failed")))
+        select(Job).where(
+            Job.request_id == request.id,
+            Job.kind == kind,
+            Job.state.in_((*ACTIVE_JOB, "failed")),
+        )
     ).first()
     if job is None:
         job = Job(
             id=uuid.uuid4().hex,
             request_id=request.id,
-            kind=request.type,
+            kind=kind,
             state="queued",
             attempts=0,
             created_at=work.now,
@@ -97,8 +80,11 @@ def run_job(services: Services, job_id: str) -> None:
     snapshot = _start(services, job_id)
     if snapshot is None:
         return
+    if snapshot.backup:
+        _backup(services, job_id, snapshot)
+        return
     try:
-        summary = _execute(services, snapshot)
+        summary = workflows.execute(services, snapshot)
     except RightsdeskError as exc:
         _fail(services, job_id, snapshot.request_id, str(exc))
         return
@@ -112,8 +98,33 @@ def _start(services: Services, job_id: str) -> Snapshot | None:
             return None
         request = lifecycle.load(work, job.request_id)
         status = Status(request.status)
-        if status is Status.APPROVED:
-            if not verification.is_fresh(services, request, work.now):
+        identities = tuple(Identity(i.kind, i.value) for i in request.identities)
+        if job.kind == "backup":
+            if status is not Status.AWAITING_CONFIRMATION:
+                job.state, job.updated_at = "done", work.now
+                return None
+            job.state, job.attempts, job.updated_at = "running", job.attempts + 1, work.now
+            snapshot = Snapshot(request.id, RequestType.ACCESS, identities, backup=True)
+            return snapshot
+        cancelling = RequestType(request.type) is RequestType.CANCEL_ACCOUNT
+        if (
+            cancelling
+            and status is Status.APPROVED
+            and cancellation.cool_off(services, work, request)
+        ):
+            job.state, job.updated_at = "waiting", work.now
+            return None
+        if status is Status.COOLING_OFF:
+            if not cancellation.cooled(request, work.now):
+                job.state, job.updated_at = "waiting", work.now
+                return None
+            lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
+        elif status is Status.APPROVED:
+            # a cancellation was confirmed explicitly by the verified person (CAN-02)
+            # a follow-up (e.g. after a withdrawal) has no requester to enter a step-up code
+            followup = request.verification_method == "followup"
+            fresh = cancelling or followup or verification.is_fresh(services, request, work.now)
+            if not fresh:
                 verification.challenge(services, work, request, purpose="step_up")
                 job.state, job.updated_at = "waiting", work.now
                 return None
@@ -122,64 +133,36 @@ def _start(services: Services, job_id: str) -> Snapshot | None:
             job.state, job.updated_at = "done", work.now
             return None
         job.state, job.attempts, job.updated_at = "running", job.attempts + 1, work.now
-        identities = tuple(Identity(i.kind, i.value) for i in request.identities)
-        return Snapshot(request.id, RequestType(request.type), identities)
+        return Snapshot(request.id, RequestType(request.type), identities, dict(request.params))
 
 
-def _execute(services: Services, snapshot: Snapshot) -> dict[str, Any]:
-    if services.datamap is None:
-        raise PolicyError("no data map is configured (set RIGHTSDESK_DATAMAP)")
-    subjects = [Subject(snapshot.request_id, snapshot.identities)]
-    with runs.open_engine(services.datamap, services.settings) as engine:
-        if snapshot.type is RequestType.ACCESS:
-            return _export(services, engine, subjects, snapshot.request_id)
-        result = engine.erase(subjects)
-        summary: dict[str, Any] = {
-            "run_id": result.run_id,
-            "resumed": result.resumed,
-            "collections": result.report[0],
+def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
+    """The export offered before a cancellation; then the person is asked to confirm."""
+    try:
+        summary = workflows.access(services, snapshot)
+        failure = None
+    except RightsdeskError as exc:
+        summary, failure = {}, str(exc)
+    with unit(services) as work:
+        job = work.session.get(Job, job_id, with_for_update=True)
+        request = lifecycle.load(work, snapshot.request_id)
+        if job is not None:
+            job.state, job.updated_at = ("failed" if failure else "done"), work.now
+            job.error = failure
+        context: dict[str, Any] = {
+            "checks": request.outcome.get("prechecks", []),
+            "cooling_off_days": services.settings.cooling_off_days,
         }
-    if services.settings.verify_erasure:
-        found = runs.verify_erasure(services.datamap, result, subjects, services.settings)
-        summary["residue"] = [
-            {
-                "system": r.system,
-                "tables_scanned": r.report.tables_scanned,
-                "rows_scanned": r.report.rows_scanned,
-                "flagged": [
-                    f"{f.table}.{f.column} {json.dumps(f.to_json()['key'], default=str)}"
-                    for f in r.flagged()
-                ],
-                "retained_hits": len(r.report.findings) - len(r.flagged()),
-            }
-            for r in found
-        ]
-    return summary
-
-
-def _export(
-    services: Services, engine: Engine, subjects: list[Subject], request_id: str
-) -> dict[str, Any]:
-    work_dir = services.exports_dir / f"{request_id}.partial"
-    shutil.rmtree(work_dir, ignore_errors=True)
-    exports, _ = runs.export(engine, subjects, work_dir)
-    archive = services.exports_dir / f"{request_id}.zip"
-    _zip(exports[0].directory, archive)
-    shutil.rmtree(work_dir, ignore_errors=True)
-    return {
-        "collections": {name: {"found": n} for name, n in exports[0].rows.items()},
-        "file": archive.name,
-    }
-
-
-def _zip(directory: Path, archive: Path) -> None:
-    partial = archive.with_suffix(".zip.partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
-        for path in sorted(directory.rglob("*")):
-            if path.is_file():
-                zipped.write(path, path.relative_to(directory))
-    partial.chmod(0o600)
-    partial.replace(archive)
+        if failure is None:
+            expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
+            backup = {"file": summary["file"], "expires_at": expires.isoformat()}
+            request.outcome = {**request.outcome, "export": backup}
+            context["download_url"] = download_url(services, request.id, expires.timestamp())
+            context["expires_at"] = expires.isoformat(timespec="minutes")
+        else:
+            lifecycle.record(work, request, "backup_failed", actor="system", reason=failure)
+        if Status(request.status) is Status.AWAITING_CONFIRMATION:
+            work.notices.append(verification.notice(request, "cancellation_confirm", context))
 
 
 def _fail(services: Services, job_id: str, request_id: str, message: str) -> None:
@@ -195,7 +178,10 @@ def _finish(services: Services, job_id: str, request_id: str, summary: dict[str,
     with unit(services) as work:
         job = work.session.get(Job, job_id, with_for_update=True)
         request = lifecycle.load(work, request_id)
+        refused = summary.pop("refused_parts", None)
         outcome = {**request.outcome, "run": summary}
+        if refused:
+            outcome["refused_parts"] = [*outcome.get("refused_parts", []), *refused]
         extra: dict[str, Any] = {}
         if "file" in summary:
             expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
@@ -239,7 +225,4 @@ def run_now(services: Services, request_id: str) -> None:
         request = lifecycle.load(work, request_id)
         if Status(request.status) is not Status.APPROVED:
             raise ConflictError(f"only approved requests run; this one is {request.status}")
-        if enqueue(services, work, request) is None:
-            raise ConflictError(
-                f"{request.type} requests are not run by the engine in this version"
-            )
+        enqueue(services, work, request)

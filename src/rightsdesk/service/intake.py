@@ -6,18 +6,18 @@ import re
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import ConflictError, PolicyError
-from rightsdesk.domain.requests import OPEN, RequestType
+from rightsdesk.domain.requests import OPEN, Event, RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.notify.locales import resolve_locale
 from rightsdesk.policy import Regime
-from rightsdesk.service import decisions, verification
+from rightsdesk.service import correction, decisions, lifecycle, verification
 from rightsdesk.service.context import Services, Unit, unit
 from rightsdesk.store.models import AccessToken, Request, RequestIdentity
 
@@ -26,6 +26,8 @@ PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 #: Identities a person can prove on their own (a code is sent there).
 SELF_SERVICE_KINDS = frozenset({"email", "phone"})
 CHANNELS = frozenset({"api", "web", "ticket", "cli"})
+#: Verified because the system opened it for a person who had just proven who they are.
+FOLLOWUP = "followup"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def submit(services: Services, submission: Submission) -> Submitted:
     claims = None
     if submission.host_token is not None:
         claims = verification.host_claims(services, submission.host_token)
+    submission = _prepared(services, submission, claims is not None)
     identities = _identities(services, submission, claims)
     regimes = _regimes(services, submission.regimes)
     key = subject_key(services, identities)
@@ -94,6 +97,73 @@ def submit(services: Services, submission: Submission) -> Submitted:
         if request.verified_at is not None:
             decisions.after_step(services, work, request)
     return Submitted(request, token, joined=False)
+
+
+def _prepared(services: Services, submission: Submission, signed_in: bool) -> Submission:
+    """Type-specific params checked and normalised before anything is stored."""
+    if submission.type is RequestType.WITHDRAW_CONSENT:
+        return replace(submission, params=_withdrawal(services, submission.params))
+    if submission.type is not RequestType.CORRECT:
+        return submission
+    params = correction.prepare(services.datamap, submission.params)
+    by_code = not signed_in and submission.evidence is None
+    if by_code and {i.kind for i in submission.identities} <= set(params["corrects"]):
+        raise PolicyError(
+            "a correction is not verified through the identity it corrects: give another "
+            "email or phone of the account, or sign in on the platform"
+        )
+    return replace(submission, params=params)
+
+
+def _withdrawal(services: Services, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``purposes`` (consent-based ones of the catalogue) and ``bindings`` (ids as listed)."""
+    purposes, bound = params.get("purposes", []), params.get("bindings", [])
+    for name, value in (("purposes", purposes), ("bindings", bound)):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise PolicyError(f"params.{name} must be a list of names")
+    if not purposes and not bound:
+        raise PolicyError("name the purposes to withdraw consent for, or bindings to remove")
+    catalogue = services.datamap.purposes if services.datamap else ()
+    consented = {p.name for p in catalogue if p.basis == "consent"}
+    unknown = sorted(set(purposes) - consented)
+    if unknown:
+        raise PolicyError(
+            f"unknown purpose(s) {', '.join(unknown)}; consent can be withdrawn for "
+            f"{', '.join(sorted(consented)) or 'none (the data map lists no purposes)'}"
+        )
+    return {**params, "purposes": list(dict.fromkeys(purposes)), "bindings": list(bound)}
+
+
+def open_followup(
+    services: Services,
+    work: Unit,
+    kind: RequestType,
+    identities: Sequence[Identity],
+    *,
+    params: Mapping[str, Any],
+) -> Request | None:
+    """A request the system opens for a person whose identity was just proven (e.g. the
+    deletion evaluation after a consent withdrawal, WDR-05); it then goes the usual way
+    (approval, run, answer). None when an open one with the same params already exists."""
+    identities = tuple(sorted(identities))
+    key = subject_key(services, identities)
+    open_ = work.session.scalars(
+        select(Request).where(
+            Request.subject_key == key,
+            Request.type == kind.value,
+            Request.status.in_([s.value for s in OPEN]),
+        )
+    ).all()
+    if any(r.params.get("scope") == params.get("scope") for r in open_):
+        return None
+    submission = Submission(kind, identities, channel="system", params=params, actor="system")
+    regimes = [r.value for r in services.policy.config.regimes]
+    request = _create(services, work, submission, identities, regimes, key)
+    lifecycle.advance(work, request, Event.VERIFY, actor="system", data={"method": FOLLOWUP})
+    request.verified_at, request.verification_method = work.now, FOLLOWUP
+    verification.acknowledge(services, work, request)
+    decisions.after_step(services, work, request)
+    return request
 
 
 def subject_key(services: Services, identities: Sequence[Identity]) -> str:

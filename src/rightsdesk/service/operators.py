@@ -21,14 +21,21 @@ PREFIX = "rdk"
 class Scope(StrEnum):
     READ = "read"  # list, view and search requests
     DECIDE = "decide"  # approve, refuse, extend, assign, note, run, retry, submit tickets
-    ADMIN = "admin"  # everything, plus keys and audit verification
+    ADMIN = "admin"  # everything, plus keys and audit verification (not the vault roles)
+    LEGAL = "legal"  # read the retention vault's rows sealed for legal (docs/vault.md)
+    FINANCE = "finance"  # read vault rows sealed for finance, e.g. bills of cancelled accounts
 
+
+#: The vault's roles; no other scope implies them, so a vault reader is always named explicitly.
+VAULT_SCOPES = {Scope.LEGAL, Scope.FINANCE}
 
 #: What each scope also grants.
 IMPLIES = {
     Scope.READ: {Scope.READ},
     Scope.DECIDE: {Scope.READ, Scope.DECIDE},
-    Scope.ADMIN: set(Scope),
+    Scope.ADMIN: set(Scope) - VAULT_SCOPES,
+    Scope.LEGAL: {Scope.LEGAL},
+    Scope.FINANCE: {Scope.FINANCE},
 }
 
 

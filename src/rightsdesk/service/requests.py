@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rightsdesk.domain.errors import AuthenticationError
+from rightsdesk.domain.errors import AuthenticationError, PolicyError
 from rightsdesk.domain.requests import Status
-from rightsdesk.service import decisions, execution, lifecycle, verification
+from rightsdesk.service import cancellation, decisions, execution, lifecycle, verification
 from rightsdesk.service.context import Services, Unit, unit
 from rightsdesk.service.operators import Operator, Scope
 from rightsdesk.service.views import RequestView, view
@@ -44,6 +44,17 @@ def accept_fee(services: Services, request_id: str, token: str) -> RequestView:
     with unit(services) as work:
         request = _verified_holder(services, work, request_id, token)
         decisions.accept_fee(services, work, request)
+        return view(services, request, now=work.now)
+
+
+def confirm_cancellation(
+    services: Services, request_id: str, token: str, waive: list[str]
+) -> RequestView:
+    """The person confirms an account cancellation after the warning (CAN-02)."""
+    with unit(services) as work:
+        request = _verified_holder(services, work, request_id, token)
+        cancellation.confirm(services, work, request, waive=waive)
+        decisions.after_step(services, work, request)
         return view(services, request, now=work.now)
 
 
@@ -131,6 +142,20 @@ def verify_for(services: Services, operator: Operator, request_id: str, evidence
     with unit(services) as work:
         request = lifecycle.load(work, request_id)
         verification.attest(services, work, request, evidence, actor=operator.actor)
+        decisions.after_step(services, work, request)
+
+
+def confirm_for(
+    services: Services, operator: Operator, request_id: str, waive: list[str], evidence: str
+) -> None:
+    """An operator records the person's explicit confirmation of a cancellation (ticket)."""
+    operator.require(Scope.DECIDE)
+    if not evidence.strip():
+        raise PolicyError("say where the person's confirmation is kept")
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        cancellation.confirm(services, work, request, waive=waive)
+        lifecycle.record(work, request, "confirmed_for", actor=operator.actor, reason=evidence)
         decisions.after_step(services, work, request)
 
 

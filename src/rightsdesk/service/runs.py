@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from rightsdesk.datamap.live import check_live
 from rightsdesk.domain.errors import DataMapError, RightsdeskError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.checkpoint import FileCheckpoints
-from rightsdesk.engine.runner import Engine, ErasureResult
+from rightsdesk.engine.runner import Engine, ErasureResult, Sealer
 from rightsdesk.engine.traversal import Progress, TraversalStats
 from rightsdesk.export.writer import ExportWriter, SubjectExport
 from rightsdesk.masking.base import MaskingKey
@@ -33,7 +34,12 @@ class InputError(RightsdeskError):
 
 @contextmanager
 def open_engine(
-    datamap: DataMap, settings: Settings, progress: Progress | None = None
+    datamap: DataMap,
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    seal: Sealer | None = None,
+    today: Callable[[], date] | None = None,
 ) -> Iterator[Engine]:
     connectors = {s.name: open_connector(s.name, s.kind, s.url) for s in datamap.systems}
     try:
@@ -43,6 +49,8 @@ def open_engine(
             key=masking_key(settings),
             checkpoints=FileCheckpoints(settings.state_dir / "runs"),
             progress=progress,
+            seal=seal,
+            **({"today": today} if today is not None else {}),
         )
     finally:
         for connector in connectors.values():

@@ -204,9 +204,14 @@ def acknowledge(services: Services, work: Unit, request: Request) -> None:
 
 
 def contact(request: Request) -> tuple[str | None, str | None]:
-    """(email, phone) the person is written to: identities they gave, never anything new."""
-    email = next((i.value for i in request.identities if i.kind == "email"), None)
-    phone = next((i.value for i in request.identities if i.kind == "phone"), None)
+    """(email, phone) the person is written to: identities they gave, never anything new.
+
+    A correction is never verified (or answered) through the identity it corrects.
+    """
+    corrected = set(request.params.get("corrects", ()))
+    usable = [i for i in request.identities if i.kind not in corrected]
+    email = next((i.value for i in usable if i.kind == "email"), None)
+    phone = next((i.value for i in usable if i.kind == "phone"), None)
     return email, phone
 
 

@@ -14,7 +14,16 @@ from rightsdesk.notify.mailer import mailer_from_url
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.notify.sms import sms_from_url
 from rightsdesk.policy import Policy, PolicyConfig
-from rightsdesk.service import decisions, execution, keyfiles
+from rightsdesk.service import (
+    cancellation,
+    consent_ledger,
+    decisions,
+    deliveries,
+    execution,
+    expiry,
+    keyfiles,
+    vault,
+)
 from rightsdesk.service.context import Clock, Secrets, Services, deliver, unit, utcnow
 from rightsdesk.settings import Settings
 from rightsdesk.store.db import Store
@@ -25,13 +34,15 @@ log = logging.getLogger("rightsdesk.service")
 def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None = None) -> Services:
     """Open the store (migrated to the newest schema) and everything the workflows use."""
     state = settings.state_dir
+    policy = Policy(PolicyConfig.load(settings.policy) if settings.policy else None)
+    cancellation.check_cooling_off(settings, policy)  # CAN-09: refuse what cannot be met
     store = Store(settings.store_url())
     store.migrate()
     backend = jobs if jobs is not None else InProcessBackend(settings.workers)
     services = Services(
         settings=settings,
         store=store,
-        policy=Policy(PolicyConfig.load(settings.policy) if settings.policy else None),
+        policy=policy,
         notifier=Notifier(
             mailer_from_url(settings.mail_url or (state / "outbox").resolve().as_uri()),
             sms_from_url(settings.sms_url),
@@ -45,6 +56,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
     )
     backend.bind(lambda job_id: execution.run_job(services, job_id))
     services.outbox = ThreadRunner(lambda notice: deliver(services, notice), 1, "rightsdesk-mail")
+    consent_ledger.install_guard()
+    services.hooks = ThreadRunner(lambda id_: deliveries.send(services, id_), 2, "rightsdesk-hook")
     return services
 
 
@@ -53,21 +66,28 @@ def close(services: Services) -> None:
     services.jobs.close()
     if services.outbox is not None:
         services.outbox.close()
+    if services.hooks is not None:
+        services.hooks.close()
     services.store.close()
 
 
 def settle(services: Services) -> None:
-    """Wait until every job has run and every notice has been sent (CLI, tests, shutdown)."""
+    """Wait until every job has run and every notice and delivery has been sent."""
     services.jobs.drain()
     if services.outbox is not None:
         services.outbox.drain()
+    if services.hooks is not None:
+        services.hooks.drain()
 
 
 def sweep(services: Services) -> dict[str, int]:
-    """Expire abandoned requests and delete expired exports."""
+    """Expire abandoned requests and exports, retry deliveries, shred keys, delete old data."""
     with unit(services) as work:
         counts = decisions.sweep(services, work)
     counts["exports_removed"] = _remove_expired_exports(services)
+    counts["deliveries_attempted"] = deliveries.retry_due(services)
+    counts["vault_keys_destroyed"] = vault.sweep(services)
+    counts["expired_rows_deleted"] = expiry.sweep(services)
     return counts
 
 

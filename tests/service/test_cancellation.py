@@ -1,0 +1,291 @@
+"""Account cancellation end to end on the demo platform: pre-checks, confirmation, cooling-off,
+the federated redirect, what is left afterwards (vault, tombstone), and resuming after a failure.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from rightsdesk.domain.errors import ConflictError, PermissionDeniedError, PolicyError
+from rightsdesk.domain.requests import RequestType
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.service import bindings, consent, intake, requests, vault, views, wiring
+from rightsdesk.service.cancellation import tombstone_id
+from rightsdesk.service.context import Services
+from rightsdesk.settings import Settings
+from rightsdesk.store.models import ConsentRecord, Delivery, Tombstone, VaultItem
+from rightsdesk.vault.errors import KeyDestroyedError
+from tests.mailbox import Mailbox
+from tests.service.conftest import PERSON, Clock
+from tests.service.flows import mails_to, submit, verify
+from tests.service.receiver import Receiver, receiver
+from tests.service.test_flow import OPERATOR
+
+__all__ = ["receiver"]  # fixture
+ME = (Identity("email", PERSON),)
+#: Every table of the demo platform that holds a person's rows, by store and owner column.
+LIVE = {
+    "platform": [
+        ("accounts", "id"),
+        ("account_bindings", "account_id"),
+        ("security_devices", "account_id"),
+        ("identity_verifications", "account_id"),
+        ("consents", "account_id"),
+        ("login_events", "account_id"),
+        ("support_tickets", "account_id"),
+    ],
+    "billing": [
+        ("subscriptions", "user_id"),
+        ("orders", "user_id"),
+        ("transactions", "user_id"),
+        ("bills", "user_id"),
+        ("invoices", "user_id"),
+    ],
+}
+
+
+@pytest.fixture
+def settings(settings: Settings, receiver: Receiver) -> Settings:
+    return settings.model_copy(update={"host_hook_url": receiver.url("host")})
+
+
+def sql(platform: Path, store: str, statement: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(platform.parent / f"{store}.db") as conn:
+        return list(conn.execute(statement))
+
+
+def snapshot(platform: Path) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        f"{store}.{table}": sql(platform, store, f"SELECT * FROM {table} ORDER BY id")
+        for store, tables in LIVE.items()
+        for table, _ in tables
+    }
+
+
+def held_by_law(platform: Path) -> int:
+    """Rows of person 1 that the demo map's retention rules keep, counted independently."""
+    today = date.today()
+    ten, three = today.replace(year=today.year - 10), today.replace(year=today.year - 3)
+    invoices = sql(
+        platform,
+        "billing",
+        "SELECT count(*) FROM invoices WHERE user_id = 1 AND status = 'issued' "
+        f"AND date(issued_at) > '{ten.isoformat()}'",
+    )
+    payments = sql(
+        platform,
+        "billing",
+        f"SELECT count(*) FROM transactions WHERE user_id = 1 AND date(at) > '{three.isoformat()}'",
+    )
+    return int(str(invoices[0][0])) + int(str(payments[0][0]))
+
+
+def settle_bills(platform: Path, status: str = "paid") -> None:
+    with sqlite3.connect(platform.parent / "billing.db") as conn:
+        conn.execute("UPDATE bills SET status = ? WHERE user_id = 1", (status,))
+        conn.execute("UPDATE subscriptions SET status = 'active' WHERE user_id = 1")
+
+
+def start(services: Services, mailbox: Mailbox) -> intake.Submitted:
+    """Submit and verify a cancellation; the backup export runs and the warning is mailed."""
+    done = submit(services, RequestType.CANCEL_ACCOUNT)
+    verify(services, mailbox, done)
+    wiring.settle(services)
+    return done
+
+
+def confirmed(services: Services, mailbox: Mailbox) -> intake.Submitted:
+    """Started, confirmed waiving the active services, approved."""
+    done = start(services, mailbox)
+    requests.confirm_cancellation(services, done.request.id, done.token, ["active_services"])
+    requests.approve(services, OPERATOR, done.request.id, None)
+    wiring.settle(services)
+    return done
+
+
+def test_a_blocking_pre_check_stops_the_cancellation(
+    services: Services, mailbox: Mailbox, platform: Path
+) -> None:
+    settle_bills(platform, "unpaid")
+    before = snapshot(platform)
+    done = start(services, mailbox)
+    shown = views.detail(services, done.request.id)
+    assert shown.status == "awaiting_confirmation"
+    assert {c["name"] for c in shown.outcome["prechecks"]} == {"unpaid_bills", "active_services"}
+    warning = mails_to(mailbox)[-1].body
+    assert "注销不可恢复" in warning and "/export?" in warning and "unpaid bills" in warning
+    with pytest.raises(ConflictError, match="settle these first: You have unpaid bills"):
+        requests.confirm_cancellation(
+            services, done.request.id, done.token, ["unpaid_bills", "active_services"]
+        )
+    assert views.detail(services, done.request.id).status == "awaiting_confirmation"
+    assert snapshot(platform) == before
+
+
+def test_a_waived_pre_check_proceeds_and_nothing_of_the_person_stays_live(
+    services: Services, mailbox: Mailbox, platform: Path, receiver: Receiver, clock: Clock
+) -> None:
+    settle_bills(platform)
+    expected_held = held_by_law(platform)
+    assert expected_held > 0
+    consent.decide(services, ME, "marketing", given=True, method="api")
+    done = start(services, mailbox)
+    with pytest.raises(ConflictError, match="waive active_services"):
+        requests.confirm_cancellation(services, done.request.id, done.token, [])
+    requests.confirm_cancellation(services, done.request.id, done.token, ["active_services"])
+    assert views.detail(services, done.request.id).status == "awaiting_approval"
+    requests.approve(services, OPERATOR, done.request.id, "nothing outstanding")
+    wiring.settle(services)
+
+    shown = views.detail(services, done.request.id)
+    assert shown.status == "completed", shown.outcome
+    for store, tables in LIVE.items():
+        for table, owner in tables:
+            assert sql(platform, store, f"SELECT * FROM {table} WHERE {owner} = 1") == [], table
+    tomb = tombstone_id(services, done.request.id)
+    assert shown.outcome["run"]["tombstone"] == tomb
+    # the vault holds exactly the rows the law keeps, under the tombstone, not the person
+    with services.store.session() as session:
+        sealed = session.scalars(select(VaultItem).where(VaultItem.subject == tomb)).all()
+        assert session.get(Tombstone, tomb) is not None
+    assert len(sealed) == expected_held
+    assert {i.rule for i in sealed} <= {"tax-invoices", "payment-records"}
+    legal = vault.read(services, tomb, role="legal", actor="counsel")
+    assert len(legal.items) == expected_held
+    with pytest.raises(PermissionDeniedError):
+        vault.read(services, tomb, role="marketing", actor="growth-team")
+    owed = vault.obligations(services, tomb, role="finance", actor="billing-desk")
+    assert sum(owed.counts.values()) == expected_held and len(owed.items) == expected_held
+    # consents withdrawn, bindings gone, the platform told to stop everything
+    assert not [
+        s for s in consent.show(services, ME) if s.basis == "consent" and s.state == "active"
+    ]
+    assert bindings.listing(services, ME) == []
+    events = [h.json["event"] for h in receiver.at("host")]
+    assert events.count("account.cancel") == 1 and events.count("binding.revoked") == 2
+    # when the longest retention ends, the key is destroyed and nobody can read the rows again
+    clock.advance(days=366 * 11)
+    assert vault.sweep(services) == 1
+    with pytest.raises(KeyDestroyedError):
+        vault.read(services, tomb, role="legal", actor="counsel")
+
+
+def test_revoking_during_cooling_off_leaves_everything_intact(
+    settings: Settings, clock: Clock, mailbox: Mailbox, platform: Path
+) -> None:
+    settle_bills(platform)
+    mailbox.clear()
+    built = wiring.build(settings.model_copy(update={"cooling_off_days": 7}), clock=clock)
+    try:
+        before = snapshot(platform)
+        done = confirmed(built, mailbox)
+        assert views.detail(built, done.request.id).status == "cooling_off"
+        clock.advance(days=3)
+        wiring.sweep(built)
+        wiring.settle(built)
+        assert views.detail(built, done.request.id).status == "cooling_off"
+        requests.cancel(built, done.request.id, done.token)
+        clock.advance(days=10)
+        wiring.sweep(built)
+        wiring.settle(built)
+        assert views.detail(built, done.request.id).status == "cancelled"
+        assert snapshot(platform) == before
+    finally:
+        wiring.close(built)
+
+
+def test_after_the_cooling_off_period_the_sweep_carries_it_out(
+    settings: Settings, clock: Clock, mailbox: Mailbox, platform: Path
+) -> None:
+    settle_bills(platform)
+    mailbox.clear()
+    built = wiring.build(settings.model_copy(update={"cooling_off_days": 7}), clock=clock)
+    try:
+        done = confirmed(built, mailbox)
+        clock.advance(days=7, minutes=1)
+        assert wiring.sweep(built)["cooled_off"] == 1
+        wiring.settle(built)
+        assert views.detail(built, done.request.id).status == "completed"
+        assert sql(platform, "platform", "SELECT * FROM accounts WHERE id = 1") == []
+    finally:
+        wiring.close(built)
+
+
+def test_a_cooling_off_period_that_cannot_meet_the_deadline_is_refused(settings: Settings) -> None:
+    with pytest.raises(PolicyError, match="cooling_off_days=30"):
+        wiring.build(settings.model_copy(update={"cooling_off_days": 30}))
+
+
+def test_an_account_that_logs_in_through_a_third_party_is_sent_there(
+    services: Services, mailbox: Mailbox, platform: Path
+) -> None:
+    with sqlite3.connect(platform.parent / "platform.db") as conn:
+        conn.execute("UPDATE accounts SET login_provider = 'wechat' WHERE id = 1")
+    before = snapshot(platform)
+    done = start(services, mailbox)
+    shown = views.detail(services, done.request.id)
+    assert shown.status == "redirected_to_idp"
+    assert shown.outcome["redirected_to"] == "wechat"
+    message = mails_to(mailbox)[-1]
+    assert "WeChat" in message.subject and "Delete Account" in message.body  # in zh-CN
+    assert snapshot(platform) == before
+
+
+def test_a_failure_half_way_resumes_without_losing_or_doubling_work(
+    services: Services, mailbox: Mailbox, platform: Path, receiver: Receiver
+) -> None:
+    settle_bills(platform)
+    expected_held = held_by_law(platform)
+    consent.decide(services, ME, "marketing", given=True, method="api")
+    done = start(services, mailbox)
+    requests.confirm_cancellation(services, done.request.id, done.token, ["active_services"])
+    # the billing store loses a table mid-run: consents and bindings are done by then
+    with sqlite3.connect(platform.parent / "billing.db") as conn:
+        conn.execute("ALTER TABLE invoices RENAME TO invoices_moved")
+    requests.approve(services, OPERATOR, done.request.id, None)
+    wiring.settle(services)
+    assert views.detail(services, done.request.id).status == "failed"
+    assert sql(platform, "platform", "SELECT count(*) FROM accounts WHERE id = 1") == [(1,)]
+
+    with sqlite3.connect(platform.parent / "billing.db") as conn:
+        conn.execute("ALTER TABLE invoices_moved RENAME TO invoices")
+    requests.retry(services, OPERATOR, done.request.id)
+    wiring.settle(services)
+    assert views.detail(services, done.request.id).status == "completed"
+    tomb = tombstone_id(services, done.request.id)
+    with services.store.session() as session:
+        sealed = session.scalar(
+            select(func.count()).select_from(VaultItem).where(VaultItem.subject == tomb)
+        )
+        revoked = session.scalars(
+            select(ConsentRecord.purpose).where(
+                ConsentRecord.request_id == done.request.id, ConsentRecord.state == "revoked"
+            )
+        ).all()
+        cancels = session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.request_id == done.request.id, Delivery.event == "account.cancel")
+        )
+    assert sealed == expected_held
+    assert sorted(revoked) == sorted(set(revoked))  # one receipt per purpose
+    assert cancels == 1
+    for store, tables in LIVE.items():
+        for table, owner in tables:
+            assert sql(platform, store, f"SELECT * FROM {table} WHERE {owner} = 1") == [], table
+
+
+def test_unconfirmed_cancellations_expire(
+    services: Services, mailbox: Mailbox, clock: Clock, platform: Path
+) -> None:
+    settle_bills(platform)
+    done = start(services, mailbox)
+    clock.advance(days=90)
+    wiring.sweep(services)
+    assert views.detail(services, done.request.id).status == "expired"
+    assert sql(platform, "platform", "SELECT count(*) FROM accounts WHERE id = 1") == [(1,)]
