@@ -6,7 +6,7 @@ import argparse
 import random
 import sys
 
-from bench import data, discovery, intake, report, scenarios
+from bench import data, discovery, intake, report, rights, scenarios
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -14,11 +14,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "suite",
         nargs="?",
-        choices=["engine", "intake", "discovery", "all"],
+        choices=["engine", "intake", "discovery", "rights", "all"],
         default="engine",
         help="engine: access and erasure against the demo platform (the default); "
         "intake: POST /v1/requests under wrk against uvicorn (bench/intake.py); "
-        "discovery: scanner throughput and peak memory (bench/discovery.py)",
+        "discovery: scanner throughput and peak memory (bench/discovery.py); "
+        "rights: correction and the retention vault against bare SQL (bench/rights.py)",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument(
@@ -60,6 +61,12 @@ def main(argv: list[str] | None = None) -> None:
             found = discovery.run(backend, subjects, repeats=1 if args.quick else 3)
             if not args.quick:
                 discovery.record(found)
+    if args.suite in {"rights", "all"}:
+        for backend in backends:
+            subjects = 2_000 if args.quick else (args.subjects or rights.SUBJECTS)
+            found = rights.run(backend, subjects, samples=10 if args.quick else args.samples)
+            if not args.quick:
+                rights.record(found)
     print("done", file=sys.stderr)
 
 

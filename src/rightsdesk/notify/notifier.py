@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import default
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,8 @@ class Notifier:
         if email is None and phone is None:
             raise ValueError("a notice needs an email address, a phone number, or both")
         if phone is not None and self.sms is None:
-            raise DeliveryError("sms", f"no SMS sender is configured, cannot text {phone}")
+            # the message is logged and audited: it names no phone number
+            raise DeliveryError("sms", "no SMS sender is configured, cannot send a text")
         chosen = resolve_locale(locale, self.default_locale)
         message = self.message(kind, email, chosen, context) if email is not None else None
         text = render_sms(kind, chosen, context, templates=self.templates) if phone else None
@@ -69,7 +71,8 @@ class Notifier:
         message["From"] = self.sender
         message["To"] = to
         message["Date"] = format_datetime(datetime.now(UTC))
-        message["Message-ID"] = make_msgid(domain=_domain(self.sender))
+        # not email.utils.make_msgid: it draws on the global `random` state
+        message["Message-ID"] = f"<{secrets.token_hex(16)}@{_domain(self.sender)}>"
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
         message.set_content(body, charset="utf-8")
         message["Content-Language"] = chosen  # after set_content, which clears Content-* headers
