@@ -53,7 +53,7 @@ def test_a_job_stranded_mid_run_is_resumed_exactly_once(
     second: Services = wiring.build(settings, clock=clock)
     try:
         assert execution.recover(second) == 1
-        second.jobs.drain()
+        wiring.settle(second)  # the job, and the deliveries it causes (audited when sent)
         shown = views.detail(second, done.request.id)
         assert shown.status == "completed"
         assert [e["event"] for e in shown.events].count("start") == 1
