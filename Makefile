@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck pytest services bench clean
+.PHONY: install demo test lint typecheck pytest services cluster bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -32,6 +32,10 @@ pytest: install services
 
 services:
 	bash scripts/services.sh
+
+## PostgreSQL + Redis + the API + N workers on this machine (docs/deployment.md); Ctrl-C stops.
+cluster: install
+	bash scripts/cluster.sh
 
 ## Benchmarks against a raw-SQL floor; results go to docs/benchmarks.md.
 bench: install services

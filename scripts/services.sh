@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the database servers the tests need when they are not running; fail if one cannot start.
+# Start the servers the tests need (PostgreSQL, MariaDB, Redis, RabbitMQ) when they are not
+# running; fail if one cannot start.
 set -u
 
 wait_for() {  # name, check command...
@@ -14,6 +15,8 @@ wait_for() {  # name, check command...
 
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q; }
 maria_up() { mariadb-admin -h 127.0.0.1 -P 3306 -uroot ping; }
+redis_up() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping)" = PONG ]; }
+rabbit_up() { (exec 3<>/dev/tcp/127.0.0.1/5672) && rabbitmq-diagnostics -q check_running >/dev/null; }
 
 if ! pg_up 2>/dev/null; then
     echo "services: starting PostgreSQL"
@@ -28,3 +31,19 @@ if ! maria_up 2>/dev/null; then
     start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
 fi
 wait_for MariaDB maria_up || exit 1
+
+if ! redis_up 2>/dev/null; then
+    echo "services: starting Redis"
+    command -v redis-server >/dev/null || { echo "services: Redis is not installed" >&2; exit 1; }
+    mkdir -p /var/lib/redis /var/log/redis
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+        --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
+fi
+wait_for Redis redis_up || exit 1
+
+if ! rabbit_up 2>/dev/null; then
+    echo "services: starting RabbitMQ"
+    command -v rabbitmq-server >/dev/null || { echo "services: RabbitMQ is not installed" >&2; exit 1; }
+    rabbitmq-server -detached || true
+fi
+wait_for RabbitMQ rabbit_up || exit 1

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,6 +51,14 @@ class Settings(BaseSettings):
     api_threads: int = 2
     #: Threads running jobs in the in-process job backend.
     workers: int = 2
+    #: Where jobs run: threads in this process, or Celery workers (`rightsdesk worker`).
+    job_backend: Literal["inprocess", "celery"] = "inprocess"
+    #: The Celery broker: redis://host:6379/0 or amqp://user:password@host:5672//.
+    broker_url: str | None = None
+    #: Seconds a running job's lease lasts without a heartbeat; then the sweeper runs it again.
+    lease_seconds: float = 60
+    #: Seconds between heartbeats extending the lease of a running job (and lease sweeps).
+    heartbeat_seconds: float = 10
     #: Where identity-verification data (real-name checks) is corrected: named in the answer.
     registration_site: str = "the site where the account was registered"
     #: Days a confirmed account cancellation waits (the person may revoke); 0: none.
@@ -62,6 +71,12 @@ class Settings(BaseSettings):
     recipient_hook_secrets: dict[str, SecretStr] = {}
     #: Attempts at a webhook or recipient e-mail before it is marked failed (and alerted).
     delivery_attempts: int = 8
+    #: Log lines as text or one JSON object each (for log shipping); never personal data.
+    log_format: Literal["text", "json"] = "text"
+    #: Lowest level logged by `serve` and `worker` (DEBUG, INFO, WARNING, ERROR).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: Networks (CIDR, JSON list) that may scrape GET /metrics without an API key.
+    metrics_anonymous: list[IPvAnyNetwork] = []
 
     def store_url(self) -> str:
         return self.database_url or f"sqlite:///{self.state_dir / 'rightsdesk.db'}"

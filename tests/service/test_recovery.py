@@ -52,6 +52,8 @@ def test_a_job_stranded_mid_run_is_resumed_exactly_once(
 
     second: Services = wiring.build(settings, clock=clock)
     try:
+        assert execution.recover(second) == 0  # the dead process's lease is still live
+        clock.advance(seconds=settings.lease_seconds + 1)
         assert execution.recover(second) == 1
         wiring.settle(second)  # the job, and the deliveries it causes (audited when sent)
         shown = views.detail(second, done.request.id)

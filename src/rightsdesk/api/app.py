@@ -9,7 +9,7 @@ import anyio
 from fastapi import FastAPI
 
 from rightsdesk import __version__
-from rightsdesk.api import bindings, consent, deliveries, errors, operator, person, vault
+from rightsdesk.api import bindings, consent, deliveries, errors, metrics, operator, person, vault
 from rightsdesk.service.context import Services
 
 
@@ -37,6 +37,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(consent.router)
     app.include_router(vault.router)
     app.include_router(bindings.router)
+    app.include_router(metrics.router)
 
     @app.get("/healthz", tags=["service"])
     def health() -> dict[str, str]:

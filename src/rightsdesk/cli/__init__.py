@@ -1,6 +1,6 @@
 """The command line: argument parsing and printing only; the work is in ``service``."""
 
-from rightsdesk.cli import bindings, consent, data, deliveries, service, vault
+from rightsdesk.cli import bindings, consent, data, deliveries, service, status, vault, worker
 from rightsdesk.cli.app import EXIT_CODES, app, exit_code, main
 from rightsdesk.domain.errors import RightsdeskError
 
@@ -15,5 +15,7 @@ __all__ = [
     "exit_code",
     "main",
     "service",
+    "status",
     "vault",
+    "worker",
 ]

@@ -72,9 +72,13 @@ def serve(
     import uvicorn
 
     from rightsdesk.api.app import create_app
-    from rightsdesk.service import execution, wiring
+    from rightsdesk.observability import logs, metrics
+    from rightsdesk.service import execution, leases, wiring
 
+    settings = Settings()
+    logs.configure(settings.log_format, settings.log_level)
     with _services() as services:
+        metrics.install(services)
         resumed = execution.recover(services)
         if resumed:
             err.print(f"resuming {resumed} job(s) left by a previous run")
@@ -83,9 +87,15 @@ def serve(
             target=wiring.sweep_forever, args=(services, sweep_minutes * 60, stop), daemon=True
         )
         sweeper.start()
+        threading.Thread(  # jobs whose lease lapsed are resumed within seconds, not minutes
+            target=leases.sweep_forever, args=(services, stop), daemon=True
+        ).start()
         err.print(f"rightsdesk API on http://{host}:{port} (docs at /docs)")
         try:
-            uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+            # log_config=None: uvicorn's loggers go through the handler configured above
+            level = settings.log_level.lower()
+            app_ = create_app(services)
+            uvicorn.run(app_, host=host, port=port, log_level=level, log_config=None)
         finally:
             stop.set()
 

@@ -55,7 +55,9 @@ def _run(handler: Callable[[T], None], item: T) -> None:
     try:
         handler(item)
     except Exception:
-        log.exception("background work on %r crashed", item)
+        # ids are safe to name; anything else (a notice) may carry a person's address or code
+        shown = item if isinstance(item, str) else type(item).__name__
+        log.exception("background work on %s crashed", shown)
 
 
 class InProcessBackend:

@@ -124,11 +124,9 @@ def mailer_from_url(url: str) -> Mailer:
 
 def _describe(exc: OSError) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        refused = ", ".join(
-            f"{who} ({code} {text.decode(errors='replace')})"
-            for who, (code, text) in exc.recipients.items()
-        )
-        return f"recipient refused: {refused}"
+        # the reason is logged and audited, so the address refused is not named
+        codes = ", ".join(str(code) for code, _ in exc.recipients.values())
+        return f"recipient refused ({codes})"
     if isinstance(exc, smtplib.SMTPResponseException):
         error = exc.smtp_error
         text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)

@@ -74,6 +74,9 @@ class Services:
     outbox: ThreadRunner[Notice] | None = None
     #: Sends deliveries (webhooks, recipient mail) in the background by id; None sends inline.
     hooks: ThreadRunner[str] | None = None
+    #: Told (action, system, seconds in that system) after each run; the edge that exports
+    #: metrics sets it (observability.metrics.install), so the service needs no metrics library.
+    step_observer: Callable[[str, str, float], None] | None = None
 
     @property
     def exports_dir(self) -> Path:
@@ -117,7 +120,11 @@ def deliver(services: Services, notice: Notice) -> None:
         )
     except NotifyError as exc:
         log.warning(
-            "notice %s for request %s not delivered: %s", notice.kind, notice.request_id, exc
+            "notice %s for request %s not delivered: %s",
+            notice.kind,
+            notice.request_id,
+            exc,
+            extra={"request_id": notice.request_id, "event": "notice_failed"},
         )
         with services.store.session() as session:
             audit.append(

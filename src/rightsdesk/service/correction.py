@@ -20,7 +20,8 @@ from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.correction import Copy, copies
-from rightsdesk.service import deliveries, runs, subjects
+from rightsdesk.service import deliveries, runs, subjects, timing
+from rightsdesk.service.checkpoints import DbCheckpoints
 from rightsdesk.service.context import Services, unit
 from rightsdesk.store.models import Statement
 
@@ -134,8 +135,10 @@ def run(
                 values[Copy(system, collection, field)] = change["value"]
     summary: dict[str, Any] = {"collections": {}}
     if values:
-        with runs.open_engine(datamap, services.settings) as engine:
-            result = engine.correct(Subject(request_id, tuple(identities)), values)
+        timer = timing.timer(services, "correction")
+        stored = DbCheckpoints(services.store, services.clock)
+        with runs.open_engine(datamap, services.settings, timer=timer, checkpoints=stored) as eng:
+            result = eng.correct(Subject(request_id, tuple(identities)), values)
         summary |= {"run_id": result.run_id, "resumed": result.resumed}
         summary["collections"] = result.report
     with unit(services) as work:

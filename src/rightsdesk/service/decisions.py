@@ -193,7 +193,13 @@ def _flag_overdue(services: Services, work: Unit) -> int:
         lifecycle.record(
             work, request, "overdue", actor="system", data={"due": request.due.isoformat()}
         )
-        log.warning("request %s is overdue (due %s, %s)", request.id, request.due, request.status)
+        log.warning(
+            "request %s is overdue (due %s, %s)",
+            request.id,
+            request.due,
+            request.status,
+            extra={"request_id": request.id, "event": "overdue"},
+        )
         flagged += 1
     return flagged
 

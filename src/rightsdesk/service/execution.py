@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -18,10 +19,19 @@ from rightsdesk.domain.errors import (
 )
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import cancellation, lifecycle, receipts, verification, workflows
+from rightsdesk.service import (
+    cancellation,
+    leases,
+    lifecycle,
+    receipts,
+    verification,
+    workflows,
+)
 from rightsdesk.service.context import Services, Unit, unit
 from rightsdesk.service.workflows import Snapshot
 from rightsdesk.store.models import Job, Request
+
+log = logging.getLogger("rightsdesk.jobs")
 
 ACTIVE_JOB = ("queued", "running", "waiting")
 
@@ -52,22 +62,19 @@ def enqueue(services: Services, work: Unit, request: Request, *, kind: str | Non
         work.session.add(job)
     else:
         job.state, job.updated_at = "queued", work.now
+    leases.await_delivery(services, job, work.now)
     job_id = job.id
     work.after_commit.append(lambda: services.jobs.submit(job_id))
     return job
 
 
 def recover(services: Services) -> int:
-    """Resubmit jobs left queued or running by a process that stopped (single-process mode).
+    """Submit again the jobs whose lease lapsed (lost message, dead worker); how many.
 
-    With one process nothing else can be running them; leases for many workers come with
-    the scale-out backend. A resumed erasure continues from its checkpoint.
+    Safe from any number of processes at once: see ``leases.recover``. A resumed erasure
+    continues from its checkpoint.
     """
-    with services.store.session() as session:
-        stranded = list(session.scalars(select(Job.id).where(Job.state.in_(["queued", "running"]))))
-    for job_id in stranded:
-        services.jobs.submit(job_id)
-    return len(stranded)
+    return leases.recover(services)
 
 
 def retry(services: Services, work: Unit, request: Request, *, actor: str) -> None:
@@ -76,64 +83,81 @@ def retry(services: Services, work: Unit, request: Request, *, actor: str) -> No
 
 
 def run_job(services: Services, job_id: str) -> None:
-    """Run one job; calling it again for the same id never does the work twice."""
-    snapshot = _start(services, job_id)
+    """Run one job; calling it again for the same id never does the work twice.
+
+    The attempt holds a lease on the job, extended by a heartbeat while it runs; a second
+    delivery while that lease is live does nothing.
+    """
+    owner = leases.token()
+    snapshot = _start(services, job_id, owner)
     if snapshot is None:
         return
-    if snapshot.backup:
-        _backup(services, job_id, snapshot)
-        return
-    try:
-        summary = workflows.execute(services, snapshot)
-    except RightsdeskError as exc:
-        _fail(services, job_id, snapshot.request_id, str(exc))
-        return
-    _finish(services, job_id, snapshot.request_id, summary)
+    fields = {"job_id": job_id, "request_id": snapshot.request_id}
+    log.info("job %s started (%s)", job_id, snapshot.type.value, extra=fields)
+    with leases.heartbeat(services, job_id, owner):
+        if snapshot.backup:
+            _backup(services, job_id, snapshot)
+            return
+        try:
+            summary = workflows.execute(services, snapshot)
+        except RightsdeskError as exc:
+            log.warning("job %s failed: %s", job_id, exc, extra={**fields, "event": "job_failed"})
+            _fail(services, job_id, snapshot.request_id, str(exc))
+            return
+        _finish(services, job_id, snapshot.request_id, summary)
+    log.info("job %s done", job_id, extra={**fields, "event": "job_done"})
 
 
-def _start(services: Services, job_id: str) -> Snapshot | None:
+def _start(services: Services, job_id: str, owner: str | None = None) -> Snapshot | None:
+    """Lease the job to ``owner`` and move it to running; None when there is nothing to run."""
     with unit(services) as work:
         job = work.session.get(Job, job_id, with_for_update=True)
         if job is None or job.state in {"done", "failed"}:
             return None
-        request = lifecycle.load(work, job.request_id)
-        status = Status(request.status)
-        identities = tuple(Identity(i.kind, i.value) for i in request.identities)
-        if job.kind == "backup":
-            if status is not Status.AWAITING_CONFIRMATION:
-                job.state, job.updated_at = "done", work.now
-                return None
-            job.state, job.attempts, job.updated_at = "running", job.attempts + 1, work.now
-            snapshot = Snapshot(request.id, RequestType.ACCESS, identities, backup=True)
-            return snapshot
-        cancelling = RequestType(request.type) is RequestType.CANCEL_ACCOUNT
-        if (
-            cancelling
-            and status is Status.APPROVED
-            and cancellation.cool_off(services, work, request)
-        ):
-            job.state, job.updated_at = "waiting", work.now
+        if leases.held_by_other(job, owner, work.now):
             return None
-        if status is Status.COOLING_OFF:
-            if not cancellation.cooled(request, work.now):
-                job.state, job.updated_at = "waiting", work.now
-                return None
-            lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
-        elif status is Status.APPROVED:
-            # a cancellation was confirmed explicitly by the verified person (CAN-02)
-            # a follow-up (e.g. after a withdrawal) has no requester to enter a step-up code
-            followup = request.verification_method == "followup"
-            fresh = cancelling or followup or verification.is_fresh(services, request, work.now)
-            if not fresh:
-                verification.challenge(services, work, request, purpose="step_up")
-                job.state, job.updated_at = "waiting", work.now
-                return None
-            lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
-        elif status is not Status.IN_PROGRESS:  # cancelled or refused meanwhile: nothing to run
-            job.state, job.updated_at = "done", work.now
+        snapshot = _snapshot(services, work, job)
+        if snapshot is None:  # done or waiting (for a person or a date), not for a worker
+            leases.release(job)
             return None
         job.state, job.attempts, job.updated_at = "running", job.attempts + 1, work.now
-        return Snapshot(request.id, RequestType(request.type), identities, dict(request.params))
+        leases.grant(services, job, owner or leases.token(), work.now)
+        return snapshot
+
+
+def _snapshot(services: Services, work: Unit, job: Job) -> Snapshot | None:
+    """What the job runs on; moves the request to in_progress, or the job to done/waiting."""
+    request = lifecycle.load(work, job.request_id)
+    status = Status(request.status)
+    identities = tuple(Identity(i.kind, i.value) for i in request.identities)
+    if job.kind == "backup":
+        if status is not Status.AWAITING_CONFIRMATION:
+            job.state, job.updated_at = "done", work.now
+            return None
+        return Snapshot(request.id, RequestType.ACCESS, identities, backup=True)
+    cancelling = RequestType(request.type) is RequestType.CANCEL_ACCOUNT
+    if cancelling and status is Status.APPROVED and cancellation.cool_off(services, work, request):
+        job.state, job.updated_at = "waiting", work.now
+        return None
+    if status is Status.COOLING_OFF:
+        if not cancellation.cooled(request, work.now):
+            job.state, job.updated_at = "waiting", work.now
+            return None
+        lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
+    elif status is Status.APPROVED:
+        # a cancellation was confirmed explicitly by the verified person (CAN-02)
+        # a follow-up (e.g. after a withdrawal) has no requester to enter a step-up code
+        followup = request.verification_method == "followup"
+        fresh = cancelling or followup or verification.is_fresh(services, request, work.now)
+        if not fresh:
+            verification.challenge(services, work, request, purpose="step_up")
+            job.state, job.updated_at = "waiting", work.now
+            return None
+        lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
+    elif status is not Status.IN_PROGRESS:  # cancelled or refused meanwhile: nothing to run
+        job.state, job.updated_at = "done", work.now
+        return None
+    return Snapshot(request.id, RequestType(request.type), identities, dict(request.params))
 
 
 def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
@@ -149,6 +173,7 @@ def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
         if job is not None:
             job.state, job.updated_at = ("failed" if failure else "done"), work.now
             job.error = failure
+            leases.release(job)
         context: dict[str, Any] = {
             "checks": request.outcome.get("prechecks", []),
             "cooling_off_days": services.settings.cooling_off_days,
@@ -169,15 +194,20 @@ def _fail(services: Services, job_id: str, request_id: str, message: str) -> Non
     with unit(services) as work:
         job = work.session.get(Job, job_id, with_for_update=True)
         request = lifecycle.load(work, request_id)
+        if Status(request.status) is not Status.IN_PROGRESS:
+            return  # an attempt that took over after a lapsed lease has settled it
         lifecycle.advance(work, request, Event.FAIL, actor="system", reason=message)
         if job is not None:
             job.state, job.error, job.updated_at = "failed", message, work.now
+            leases.release(job)
 
 
 def _finish(services: Services, job_id: str, request_id: str, summary: dict[str, Any]) -> None:
     with unit(services) as work:
         job = work.session.get(Job, job_id, with_for_update=True)
         request = lifecycle.load(work, request_id)
+        if Status(request.status) is not Status.IN_PROGRESS:
+            return  # an attempt that took over after a lapsed lease has settled it
         refused = summary.pop("refused_parts", None)
         outcome = {**request.outcome, "run": summary}
         if refused:
@@ -195,6 +225,7 @@ def _finish(services: Services, job_id: str, request_id: str, summary: dict[str,
         request.outcome = {**outcome, "receipt_id": receipt_id}
         if job is not None:
             job.state, job.updated_at = "done", work.now
+            leases.release(job)
         context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(request)}
         work.notices.append(verification.notice(request, "completed", context))
 

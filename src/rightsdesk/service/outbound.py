@@ -185,7 +185,8 @@ def _post(services: Services, claimed: Claimed, url: str) -> None:
 
 
 def _failed(services: Services, claimed: Claimed, error: str) -> None:
-    log.warning("delivery %s to %s failed: %s", claimed.id, claimed.target, error)
+    fields = {"delivery_id": claimed.id, "event": "delivery_attempt_failed"}
+    log.warning("delivery %s to %s failed: %s", claimed.id, claimed.target, error, extra=fields)
     with unit(services) as work:
         row = locked(work, claimed.id)
         if row.state != PENDING:
@@ -195,7 +196,12 @@ def _failed(services: Services, claimed: Claimed, error: str) -> None:
             after = row.next_attempt_at.isoformat() if row.next_attempt_at else None
             record(work, row, "delivery_attempt_failed", reason=error, data={"next": after})
             return
-        log.error("delivery %s to %s failed for good: %s", row.id, row.target, error)
+        fields = {
+            "delivery_id": row.id,
+            "request_id": row.request_id or "",
+            "event": "delivery_failed",
+        }
+        log.error("delivery %s to %s failed for good: %s", row.id, row.target, error, extra=fields)
         settle(work, row, FAILED, reason=error)
 
 

@@ -16,12 +16,13 @@ from rightsdesk.datamap import DataMap, load
 from rightsdesk.datamap.live import check_live
 from rightsdesk.domain.errors import DataMapError, RightsdeskError
 from rightsdesk.domain.subjects import Identity, Subject
-from rightsdesk.engine.checkpoint import FileCheckpoints
+from rightsdesk.engine.checkpoint import CheckpointStore, FileCheckpoints
 from rightsdesk.engine.runner import Engine, ErasureResult, Sealer
 from rightsdesk.engine.traversal import Progress, TraversalStats
 from rightsdesk.export.writer import ExportWriter, SubjectExport
 from rightsdesk.masking.base import MaskingKey
 from rightsdesk.service import keyfiles
+from rightsdesk.service.timing import Timed, Timer
 from rightsdesk.settings import Settings
 
 if TYPE_CHECKING:
@@ -40,14 +41,22 @@ def open_engine(
     *,
     seal: Sealer | None = None,
     today: Callable[[], date] | None = None,
+    timer: Timer | None = None,
+    checkpoints: CheckpointStore | None = None,
 ) -> Iterator[Engine]:
+    """An engine over freshly opened connectors; ``timer`` is told the seconds per system.
+
+    Runs checkpoint to files under ``state_dir/runs`` unless ``checkpoints`` says otherwise
+    (request jobs keep them in the store, so any worker resumes them).
+    """
     connectors = {s.name: open_connector(s.name, s.kind, s.url) for s in datamap.systems}
+    timed = {name: Timed(c) for name, c in connectors.items()} if timer is not None else {}
     try:
         yield Engine(
             datamap,
-            connectors,
+            timed or connectors,
             key=masking_key(settings),
-            checkpoints=FileCheckpoints(settings.state_dir / "runs"),
+            checkpoints=checkpoints or FileCheckpoints(settings.state_dir / "runs"),
             progress=progress,
             seal=seal,
             **({"today": today} if today is not None else {}),
@@ -55,6 +64,10 @@ def open_engine(
     finally:
         for connector in connectors.values():
             connector.close()
+        if timer is not None:
+            for name, measured in timed.items():
+                if measured.used:
+                    timer(name, measured.seconds)
 
 
 def validate(path: Path, *, live: bool) -> DataMap:

@@ -110,6 +110,18 @@ def due_before(services: Services, now: datetime, days: int = 0) -> ColumnElemen
     )
 
 
+def deadline_is(services: Services, now: datetime, state: str) -> ColumnElement[bool]:
+    """Open requests ``overdue`` or ``at_risk``: one definition for the filter and the metrics."""
+    open_ = Request.status.in_([s.value for s in OPEN])
+    overdue = due_before(services, now)
+    if state == "overdue":
+        return and_(open_, overdue)
+    if state == "at_risk":
+        horizon = due_before(services, now, services.policy.config.at_risk_days + 1)
+        return and_(open_, ~overdue, horizon)
+    raise PolicyError("deadline filter is at_risk or overdue")
+
+
 def detail(services: Services, request_id: str) -> RequestView:
     """Everything an operator sees: identities, notes, the audit trail."""
     with unit(services) as work:
@@ -152,15 +164,7 @@ def _filtered(services: Services, spec: Filter, now: datetime) -> Select[tuple[R
     if spec.assignee is not None:
         query = query.where(Request.assignee == spec.assignee)
     if spec.deadline is not None:
-        query = query.where(Request.status.in_([s.value for s in OPEN]))
-        overdue = due_before(services, now)
-        if spec.deadline == "overdue":
-            query = query.where(overdue)
-        elif spec.deadline == "at_risk":
-            horizon = due_before(services, now, services.policy.config.at_risk_days + 1)
-            query = query.where(~overdue, horizon)
-        else:
-            raise PolicyError("deadline filter is at_risk or overdue")
+        query = query.where(deadline_is(services, now, spec.deadline))
     if spec.q:
         by_identity = select(RequestIdentity.request_id).where(RequestIdentity.value == spec.q)
         query = query.where((Request.id == spec.q) | Request.id.in_(by_identity))

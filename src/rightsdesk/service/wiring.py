@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rightsdesk.audit.receipts import load_or_create_signing_key
 from rightsdesk.datamap import load
+from rightsdesk.domain.errors import PolicyError
 from rightsdesk.jobs.base import JobBackend
 from rightsdesk.jobs.inprocess import InProcessBackend, ThreadRunner
 from rightsdesk.notify.mailer import mailer_from_url
@@ -38,7 +39,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
     cancellation.check_cooling_off(settings, policy)  # CAN-09: refuse what cannot be met
     store = Store(settings.store_url())
     store.migrate()
-    backend = jobs if jobs is not None else InProcessBackend(settings.workers)
+    backend = jobs if jobs is not None else job_backend(settings)
     services = Services(
         settings=settings,
         store=store,
@@ -59,6 +60,17 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
     consent_ledger.install_guard()
     services.hooks = ThreadRunner(lambda id_: deliveries.send(services, id_), 2, "rightsdesk-hook")
     return services
+
+
+def job_backend(settings: Settings) -> JobBackend:
+    """The backend the settings name: threads here, or Celery workers behind a broker."""
+    if settings.job_backend == "celery":
+        if not settings.broker_url:
+            raise PolicyError("RIGHTSDESK_JOB_BACKEND=celery needs RIGHTSDESK_BROKER_URL")
+        from rightsdesk.jobs.celery import CeleryBackend  # only then pay for importing Celery
+
+        return CeleryBackend(settings.broker_url)
+    return InProcessBackend(settings.workers)
 
 
 def close(services: Services) -> None:
@@ -88,6 +100,7 @@ def sweep(services: Services) -> dict[str, int]:
     counts["deliveries_attempted"] = deliveries.retry_due(services)
     counts["vault_keys_destroyed"] = vault.sweep(services)
     counts["expired_rows_deleted"] = expiry.sweep(services)
+    counts["jobs_resubmitted"] = execution.recover(services)  # leases that lapsed
     return counts
 
 

@@ -30,7 +30,8 @@ class Store:
             options["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
             options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-        self.engine: Engine = create_engine(url, **options)
+        # errors name no parameter values: they would put identities into logs and job errors
+        self.engine: Engine = create_engine(url, hide_parameters=True, **options)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin_immediate)

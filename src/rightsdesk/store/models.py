@@ -201,6 +201,8 @@ class Job(Base):
     updated_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    #: Who holds the lease (one token per attempt); None while the job waits for a worker.
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
 
     #: Only so the unit of work writes the request before the rows that point at it.
     request: Mapped[Request] = relationship(viewonly=False, lazy="raise")
@@ -330,3 +332,18 @@ class VaultItem(Base):
     nonce: Mapped[bytes] = mapped_column(LargeBinary)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+
+
+class Checkpoint(Base):
+    """One named part of an engine run's state, so a worker on any machine resumes the run.
+
+    The ``changes`` part holds key values of the people concerned while the run applies; the
+    engine replaces it with an empty part when the run is done.
+    """
+
+    __tablename__ = "checkpoints"
+
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    part: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime]

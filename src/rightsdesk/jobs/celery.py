@@ -1,0 +1,103 @@
+"""The scale-out backend: jobs go through Redis or RabbitMQ to Celery workers on any machine.
+
+The only module that imports Celery. A message carries a job id and nothing else; the store
+says what the job is and how far it got, so a lost, repeated or late message does no harm
+(the lease sweep submits lost ones again, a repeated one finds the job done or leased).
+Messages are acknowledged only after the job has run (``acks_late``) and given back when a
+worker dies holding one (``reject_on_worker_lost``); each worker thread takes one at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import warnings
+from collections.abc import Sequence
+
+from celery import Celery
+from kombu.exceptions import OperationalError
+
+from rightsdesk.jobs.base import Handler
+
+log = logging.getLogger("rightsdesk.jobs")
+
+TASK = "rightsdesk.run_job"
+QUEUE = "rightsdesk"
+#: After the broker refused a message, submissions are dropped (not waited on) this long: the
+#: jobs are in the store with a delivery lease, and the lease sweep submits them again.
+PAUSE_SECONDS = 5.0
+
+
+class CeleryBackend:
+    """Submit job ids to a Celery broker; ``work`` runs a worker on them in this process."""
+
+    def __init__(self, broker_url: str, *, queue: str = QUEUE) -> None:
+        self.queue = queue
+        self._handler: Handler | None = None
+        self._paused_until = 0.0
+        self.app = Celery("rightsdesk", broker=broker_url, set_as_current=False)
+        self.app.conf.update(
+            task_acks_late=True,
+            task_reject_on_worker_lost=True,
+            worker_prefetch_multiplier=1,
+            task_serializer="json",
+            accept_content=["json"],
+            task_ignore_result=True,
+            task_default_queue=queue,
+            task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2},
+            broker_connection_retry_on_startup=True,
+            broker_connection_timeout=2,
+            worker_hijack_root_logger=False,
+            worker_cancel_long_running_tasks_on_connection_loss=False,
+        )
+
+        def run_job(job_id: str) -> None:
+            if self._handler is None:
+                raise RuntimeError("no handler bound")
+            self._handler(job_id)
+
+        self.task = self.app.task(name=TASK, acks_late=True, reject_on_worker_lost=True)(run_job)
+
+    def bind(self, handler: Handler) -> None:
+        self._handler = handler
+
+    def submit(self, job_id: str) -> None:
+        """Hand the id to the broker; if it is unreachable, leave the job to the lease sweep."""
+        if time.monotonic() < self._paused_until:
+            return
+        try:
+            self.task.apply_async((job_id,), queue=self.queue, retry=True)
+        except (OperationalError, OSError) as exc:
+            self._paused_until = time.monotonic() + PAUSE_SECONDS
+            log.warning("broker refused job %s (%s); the lease sweep will submit it", job_id, exc)
+
+    def drain(self, timeout: float | None = None) -> None:
+        """Nothing to wait for here: the jobs run in the workers, and the store says when."""
+
+    def close(self) -> None:
+        self.app.close()
+
+    def work(self, *, concurrency: int, queues: Sequence[str] = ()) -> int:
+        """Run a Celery worker in this process until it is told to stop (SIGTERM, Ctrl-C).
+
+        A thread pool, not prefork: the workers share this process's store pool, connectors
+        and data map, none of which survive a fork; run one worker process per core to use
+        more of them (the engine holds the GIL while it decides rows).
+        """
+        # worker_cancel_long_running_tasks_on_connection_loss is False on purpose (a job does not
+        # need the broker, and its redelivered message finds it done); Celery still warns about
+        # its future default at every reconnect
+        warnings.filterwarnings("ignore", message=r"\s*In Celery 5.1 we introduced an optional")
+        worker = self.app.Worker(
+            concurrency=concurrency,
+            pool="threads",
+            queues=list(queues) or [self.queue],
+            hostname=f"rightsdesk.{os.getpid()}@{socket.gethostname()}",
+            without_gossip=True,
+            without_mingle=True,
+            loglevel="INFO",
+        )
+        worker.start()
+        return int(worker.exitcode or 0)

@@ -1,0 +1,105 @@
+"""Brokers and data stores for the fault tests: Redis, RabbitMQ and PostgreSQL on this machine;
+one that is down fails the test, never skips it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from kombu import Connection
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from rightsdesk.demo import platform
+from tests.conftest import SERVERS
+from tests.scale.cluster import Cluster, make_cluster
+
+BROKERS = {
+    # a database of its own, so the tests never read another application's messages
+    "redis": ("redis://127.0.0.1:6379/15", "bash scripts/services.sh"),
+    "rabbitmq": ("amqp://guest:guest@127.0.0.1:5672//", "bash scripts/services.sh"),
+}
+QUEUE = "rightsdesk"
+#: People on the demo platform: enough for the largest batch (1,000 erasures).
+PEOPLE = 1050
+
+
+def reachable(url: str, start: str) -> str:
+    """``url`` once the broker answers, with this test's queue emptied of older messages."""
+    try:
+        with Connection(url, connect_timeout=5) as conn:
+            conn.ensure_connection(max_retries=2, interval_start=0.5)
+            with conn.channel() as channel:
+                channel.queue_declare(QUEUE, durable=True, auto_delete=False)
+                channel.queue_purge(QUEUE)
+    except OSError as exc:
+        pytest.fail(f"broker at {url} unreachable: {exc}; start it: {start}", pytrace=False)
+    return url
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker_url(request: pytest.FixtureRequest) -> str:
+    url, start = BROKERS[request.param]
+    return reachable(url, start)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return reachable(*BROKERS["redis"])
+
+
+@pytest.fixture
+def data_stores(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The demo platform's two systems as PostgreSQL databases, filled with ``PEOPLE`` people.
+
+    PostgreSQL, not SQLite files: several worker processes write to them at once, as to any
+    production store (SQLite allows one writer per file and refuses a deadlocked second).
+    """
+    server = SERVERS["postgres"]
+    admin = make_url(os.environ.get(server.env, server.admin_url))
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    names = {system: f"rd_scale_{os.getpid()}_{system}" for system in ("platform", "billing")}
+    with engine.connect() as conn:
+        for name in names.values():
+            conn.execute(text(server.drop.format(name)))
+            conn.execute(text(server.create.format(name)))
+    urls = {s: admin.set(database=n).render_as_string(False) for s, n in names.items()}
+    platform.create_schema(urls)
+    platform.populate(urls, PEOPLE)
+    for system, url in urls.items():  # the data map reads them when the test process loads it
+        monkeypatch.setenv(f"RIGHTSDESK_DEMO_{system.upper()}_URL", url)
+    yield urls
+    with engine.connect() as conn:
+        for name in names.values():
+            conn.execute(text(server.drop.format(name)))
+    engine.dispose()
+
+
+def _cluster(
+    tmp_path: Path, store_url: str, broker: str, data: dict[str, str]
+) -> Iterator[Cluster]:
+    datamap = tmp_path / "datamap.yml"
+    datamap.write_text(files("rightsdesk.demo").joinpath("datamap.yml").read_text("utf-8"))
+    cluster = make_cluster(tmp_path, store_url, broker, datamap, data)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def cluster(
+    tmp_path: Path, postgres_url: str, broker_url: str, data_stores: dict[str, str]
+) -> Iterator[Cluster]:
+    """A cluster on each broker in turn (no workers started yet)."""
+    yield from _cluster(tmp_path, postgres_url, broker_url, data_stores)
+
+
+@pytest.fixture
+def redis_cluster(
+    tmp_path: Path, postgres_url: str, redis_url: str, data_stores: dict[str, str]
+) -> Iterator[Cluster]:
+    yield from _cluster(tmp_path, postgres_url, redis_url, data_stores)

@@ -1,0 +1,129 @@
+"""Real `rightsdesk worker` processes on Redis and RabbitMQ with a PostgreSQL store: workers
+killed, messages repeated and a broker restarted all end with every request done once."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from rightsdesk.service.context import Services
+from rightsdesk.store.models import Job
+from tests.scale.cluster import (
+    Cluster,
+    Holding,
+    accounts_left,
+    approve_erasures,
+    assert_done_exactly_once,
+    completed,
+    emails,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
+
+REDIS_START = [
+    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
+    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
+    "--logfile", "/var/log/redis/ci.log",
+]  # fmt: skip
+
+
+def test_two_workers_complete_every_erasure_exactly_once(cluster: Cluster) -> None:
+    people = emails(cluster, 60)
+    cluster.start_worker()
+    cluster.start_worker()
+    with cluster.services() as services:  # approving submits through the Celery backend
+        ids = approve_erasures(services, people)
+        wait_until(lambda: completed(services) == len(ids), 180, "all completed", cluster)
+        assert_done_exactly_once(services, ids)
+        assert accounts_left(cluster, people) == 0
+
+
+def test_the_same_message_delivered_twice_is_done_once(cluster: Cluster) -> None:
+    people = emails(cluster, 20)
+    holding = Holding()
+    with cluster.services(holding) as services:
+        ids = approve_erasures(services, people)
+    with cluster.services() as services:
+        for job_id in holding.ids * 2:  # every message twice, both queued before any runs
+            services.jobs.submit(job_id)
+        cluster.start_worker()
+        cluster.start_worker()
+        wait_until(lambda: completed(services) == len(ids), 120, "all completed", cluster)
+        for job_id in holding.ids:  # and once more after the work is done
+            services.jobs.submit(job_id)
+        time.sleep(2)
+        assert_done_exactly_once(services, ids)
+        assert accounts_left(cluster, people) == 0
+        with services.store.session() as session:
+            assert session.scalar(select(func.max(Job.attempts))) == 1
+
+
+def test_a_worker_killed_mid_batch_of_1000_erasures(redis_cluster: Cluster) -> None:
+    """SIGKILL a worker while it holds jobs; the lease sweep hands them to the others."""
+    cluster = redis_cluster
+    people = emails(cluster, 1000)
+    holding = Holding()
+    with cluster.services(holding) as services:
+        ids = approve_erasures(services, people)
+    with cluster.services() as services:
+        for job_id in holding.ids:
+            services.jobs.submit(job_id)
+        victim = cluster.start_worker()
+        cluster.start_worker()
+        wait_until(lambda: completed(services) >= 300, 600, "300 completed", cluster)
+        wait_until(lambda: _holds(services, victim.pid), 30, "victim holds a job", cluster)
+        held = _held_by(services, victim.pid)
+        cluster.kill(victim)
+        assert completed(services) < len(ids), "the kill must land mid-batch"
+        cluster.start_worker()  # a supervisor would restart it; the sweep does the recovery
+        wait_until(lambda: completed(services) == len(ids), 900, "all completed", cluster)
+        assert_done_exactly_once(services, ids)
+        assert accounts_left(cluster, people) == 0
+        with services.store.session() as session:
+            attempts = dict(session.execute(select(Job.id, Job.attempts)).tuples().all())
+        # the victim's jobs were taken over (one may have committed just before the kill)
+        assert any(attempts[job_id] == 2 for job_id in held)
+
+
+def test_a_broker_restart_mid_run_loses_nothing(redis_cluster: Cluster) -> None:
+    """Redis keeps nothing on disk here: the restart drops every queued message."""
+    cluster = redis_cluster
+    people = emails(cluster, 120)
+    holding = Holding()
+    with cluster.services(holding) as services:
+        ids = approve_erasures(services, people)
+    with cluster.services() as services:
+        for job_id in holding.ids:
+            services.jobs.submit(job_id)
+        cluster.start_worker()
+        cluster.start_worker()
+        wait_until(lambda: completed(services) >= 20, 120, "20 completed", cluster)
+        subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False)
+        time.sleep(2)  # workers and the sweeper see the broker gone
+        subprocess.run(REDIS_START, check=True)
+        wait_until(_redis_up, 30, "redis back", cluster)
+        before = completed(services)
+        assert before < len(ids), "the restart must land mid-run"
+        wait_until(lambda: completed(services) == len(ids), 300, "all completed", cluster)
+        assert_done_exactly_once(services, ids)
+        assert accounts_left(cluster, people) == 0
+
+
+def _redis_up() -> bool:
+    ping = subprocess.run(["redis-cli", "-p", "6379", "ping"], capture_output=True, check=False)
+    return ping.stdout.strip() == b"PONG"
+
+
+def _held_by(services: Services, pid: int) -> list[str]:
+    """Jobs running under a lease of process ``pid`` (owner tokens name host and pid)."""
+    with services.store.session() as session:
+        query = select(Job.id).where(Job.state == "running", Job.lease_owner.like(f"%.{pid}.%"))
+        return list(session.scalars(query))
+
+
+def _holds(services: Services, pid: int) -> bool:
+    return bool(_held_by(services, pid))
