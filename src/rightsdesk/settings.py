@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     api_threads: int = 2
     #: Threads running jobs in the in-process job backend.
     workers: int = 2
+    #: Most deletions one job takes from the queue and erases in one set-based run (1: none).
+    batch_size: int = 100
     #: Where jobs run: threads in this process, or Celery workers (`rightsdesk worker`).
     job_backend: Literal["inprocess", "celery"] = "inprocess"
     #: The Celery broker: redis://host:6379/0 or amqp://user:password@host:5672//.

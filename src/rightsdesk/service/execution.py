@@ -92,6 +92,13 @@ def run_job(services: Services, job_id: str) -> None:
     snapshot = _start(services, job_id, owner)
     if snapshot is None:
         return
+    if _batching(services, snapshot):
+        _run_batch(services, job_id, snapshot, owner)
+        return
+    _run_one(services, job_id, snapshot, owner)
+
+
+def _run_one(services: Services, job_id: str, snapshot: Snapshot, owner: str) -> None:
     fields = {"job_id": job_id, "request_id": snapshot.request_id}
     log.info("job %s started (%s)", job_id, snapshot.type.value, extra=fields)
     with leases.heartbeat(services, job_id, owner):
@@ -106,6 +113,54 @@ def run_job(services: Services, job_id: str) -> None:
             return
         _finish(services, job_id, snapshot.request_id, summary)
     log.info("job %s done", job_id, extra={**fields, "event": "job_done"})
+
+
+def _batching(services: Services, snapshot: Snapshot) -> bool:
+    """Deletions are batched when there are more waiting; residue scans are per person."""
+    settings = services.settings
+    return settings.batch_size > 1 and not settings.verify_erasure and workflows.batchable(snapshot)
+
+
+def _run_batch(services: Services, job_id: str, first: Snapshot, owner: str) -> None:
+    """Take up to ``batch_size`` queued deletions with this one and erase them in one set-based
+    run. Alone when the queue is quiet, so a single request is not held back waiting."""
+    batch = [(job_id, first)]
+    alone: list[tuple[str, Snapshot]] = []
+    for other in _queued_deletions(services, job_id, services.settings.batch_size - 1):
+        snapshot = _start(services, other, owner)
+        if snapshot is not None:
+            (batch if workflows.batchable(snapshot) else alone).append((other, snapshot))
+    ids = [j for j, _ in batch]
+    for one, snapshot in batch:
+        fields = {"job_id": one, "request_id": snapshot.request_id, "batch": len(batch)}
+        log.info("job %s started (delete, batch of %d)", one, len(batch), extra=fields)
+    with leases.heartbeat(services, ids, owner):
+        try:
+            summaries = workflows.delete_batch(services, [s for _, s in batch])
+        except RightsdeskError as exc:
+            for one, snapshot in batch:
+                fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_failed"}
+                log.warning("job %s failed: %s", one, exc, extra=fields)
+                _fail(services, one, snapshot.request_id, str(exc))
+        else:
+            for (one, snapshot), summary in zip(batch, summaries, strict=True):
+                _finish(services, one, snapshot.request_id, summary)
+                fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_done"}
+                log.info("job %s done", one, extra=fields)
+    for one, snapshot in alone:  # a scoped or disclosure deletion claimed with the rest
+        _run_one(services, one, snapshot, owner)
+
+
+def _queued_deletions(services: Services, but: str, limit: int) -> list[str]:
+    """Ids of the oldest queued deletion jobs (no lock: ``_start`` leases each or skips it)."""
+    with services.store.session() as session:
+        query = (
+            select(Job.id)
+            .where(Job.state == "queued", Job.kind == RequestType.DELETE.value, Job.id != but)
+            .order_by(Job.created_at, Job.id)
+            .limit(limit)
+        )
+        return list(session.scalars(query))
 
 
 def _start(services: Services, job_id: str, owner: str | None = None) -> Snapshot | None:

@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -71,28 +71,32 @@ def release(job: Job) -> None:
     job.lease_owner, job.lease_until = None, None
 
 
-def extend(services: Services, job_id: str, owner: str) -> bool:
-    """Push the lease back; False when the lease is no longer this attempt's."""
+def extend(services: Services, job_id: str | Sequence[str], owner: str) -> bool:
+    """Push the lease back (of a batch's jobs too); False when none is this attempt's any more."""
     now = services.clock()
+    ids = [job_id] if isinstance(job_id, str) else list(job_id)
     with services.store.session() as session:
         result = session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.lease_owner == owner, Job.state == "running")
+            .where(Job.id.in_(ids), Job.lease_owner == owner, Job.state == "running")
             .values(lease_until=lapses(services, now))
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
 
 
-def _still_running(services: Services, job_id: str) -> bool:
-    """Whether the job is still running (under another lease) rather than just finished."""
+def _still_running(services: Services, job_id: str | Sequence[str]) -> bool:
+    """Whether a job is still running (under another lease) rather than just finished."""
+    ids = [job_id] if isinstance(job_id, str) else list(job_id)
     with services.store.session() as session:
-        return session.scalar(select(Job.state).where(Job.id == job_id)) == "running"
+        states = session.scalars(select(Job.state).where(Job.id.in_(ids))).all()
+        return "running" in states
 
 
 @contextmanager
-def heartbeat(services: Services, job_id: str, owner: str) -> Iterator[None]:
-    """Extend the lease every ``heartbeat_seconds`` on a thread while the block runs."""
+def heartbeat(services: Services, job_id: str | Sequence[str], owner: str) -> Iterator[None]:
+    """Extend the lease (of one job, or of every job of a batch) every ``heartbeat_seconds``
+    on one thread while the block runs."""
     stop = threading.Event()
     beat = threading.Thread(
         target=_beat, args=(services, job_id, owner, stop), name="rightsdesk-lease", daemon=True
@@ -105,7 +109,9 @@ def heartbeat(services: Services, job_id: str, owner: str) -> Iterator[None]:
         beat.join()
 
 
-def _beat(services: Services, job_id: str, owner: str, stop: threading.Event) -> None:
+def _beat(
+    services: Services, job_id: str | Sequence[str], owner: str, stop: threading.Event
+) -> None:
     while not stop.wait(services.settings.heartbeat_seconds):
         try:
             if not extend(services, job_id, owner):

@@ -21,8 +21,9 @@ from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import ErasureResult
-from rightsdesk.service import bindings, consent, correction, deliveries, runs, vault
-from rightsdesk.service.context import Services, unit
+from rightsdesk.service import bindings, consent, correction, deliveries, runs, timing, vault
+from rightsdesk.service.checkpoints import DbCheckpoints
+from rightsdesk.service.context import Services, Unit, unit
 
 #: The grounds of a deletion that also stop a publication and tell recipients (DEL-08).
 UNLAWFUL_DISCLOSURE = "unlawful_disclosure"
@@ -52,7 +53,8 @@ def access(services: Services, snapshot: Snapshot) -> dict[str, Any]:
     subjects = [Subject(snapshot.request_id, snapshot.identities)]
     work_dir = services.exports_dir / f"{snapshot.request_id}.partial"
     shutil.rmtree(work_dir, ignore_errors=True)
-    with runs.open_engine(services.datamap, services.settings) as engine:
+    timer = timing.timer(services, "access")
+    with runs.open_engine(services.datamap, services.settings, timer=timer) as engine:
         exports, _ = runs.export(engine, subjects, work_dir)
     said = correction.statements(services, snapshot.identities)
     if said:
@@ -71,26 +73,43 @@ def access(services: Services, snapshot: Snapshot) -> dict[str, Any]:
 
 def delete(services: Services, snapshot: Snapshot) -> dict[str, Any]:
     """Erase the person (in ``params.scope`` only, when given); stop unlawful publication."""
-    scope = snapshot.params.get("scope")
-    summary = erase(
+    return delete_batch(services, [snapshot])[0]
+
+
+def batchable(snapshot: Snapshot) -> bool:
+    """Whether a deletion can share one set-based run with others (the plain, whole case)."""
+    return (
+        snapshot.type is RequestType.DELETE
+        and not snapshot.backup
+        and not snapshot.params.get("scope")
+        and snapshot.params.get("ground") != UNLAWFUL_DISCLOSURE
+    )
+
+
+def delete_batch(services: Services, snapshots: Sequence[Snapshot]) -> list[dict[str, Any]]:
+    """Erase several people in one set-based run (same scope); one summary each, in order."""
+    scope = snapshots[0].params.get("scope")
+    summaries = erase_many(
         services,
-        snapshot.request_id,
-        snapshot.identities,
+        [(s.request_id, s.identities) for s in snapshots],
         scope=frozenset(scope) if scope else None,
     )
-    touched = {c for c, o in summary["collections"].items() if o["deleted"] or o["masked"]}
     with unit(services) as work:
-        payload = {"identities": {i.kind: i.value for i in snapshot.identities}}
-        if snapshot.params.get("ground") == UNLAWFUL_DISCLOSURE:
-            stop = {**payload, "collections": sorted(touched), "reason": UNLAWFUL_DISCLOSURE}
-            deliveries.to_host(
-                services, work, "publication.stop", stop, request_id=snapshot.request_id
-            )
-        if touched:
-            deliveries.to_recipients(
-                services, work, touched, "erasure", payload, request_id=snapshot.request_id
-            )
-    return summary
+        for snapshot, summary in zip(snapshots, summaries, strict=True):
+            _tell(services, work, snapshot, summary)
+    return summaries
+
+
+def _tell(services: Services, work: Unit, snapshot: Snapshot, summary: dict[str, Any]) -> None:
+    touched = {c for c, o in summary["collections"].items() if o["deleted"] or o["masked"]}
+    payload = {"identities": {i.kind: i.value for i in snapshot.identities}}
+    if snapshot.params.get("ground") == UNLAWFUL_DISCLOSURE:
+        stop = {**payload, "collections": sorted(touched), "reason": UNLAWFUL_DISCLOSURE}
+        deliveries.to_host(services, work, "publication.stop", stop, request_id=snapshot.request_id)
+    if touched:
+        deliveries.to_recipients(
+            services, work, touched, "erasure", payload, request_id=snapshot.request_id
+        )
 
 
 def erase(
@@ -101,22 +120,44 @@ def erase(
     scope: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """The engine's erasure with the vault sealing retained rows; residue scan if configured."""
+    return erase_many(services, [(subject_id, identities)], scope=scope)[0]
+
+
+def erase_many(
+    services: Services,
+    people: Sequence[tuple[str, Sequence[Identity]]],
+    *,
+    scope: frozenset[str] | None = None,
+) -> list[dict[str, Any]]:
+    """One engine run for everyone in ``people`` (subject id, identities); a summary each."""
     assert services.datamap is not None
-    subjects = [Subject(subject_id, tuple(identities))]
+    subjects = [Subject(subject_id, tuple(identities)) for subject_id, identities in people]
 
     def seal(rows: Sequence[HeldRow]) -> None:
         vault.seal_rows(services, rows)
 
-    with runs.open_engine(services.datamap, services.settings, seal=seal) as engine:
+    timer = timing.timer(services, "erasure")
+    with runs.open_engine(
+        services.datamap,
+        services.settings,
+        seal=seal,
+        timer=timer,
+        checkpoints=DbCheckpoints(services.store, services.clock),
+    ) as engine:
         result = engine.erase(subjects, scope=scope)
-    summary: dict[str, Any] = {
-        "run_id": result.run_id,
-        "resumed": result.resumed,
-        "collections": result.report[0],
-    }
-    if services.settings.verify_erasure:
-        summary["residue"] = _residue(services, result, subjects)
-    return summary
+    summaries: list[dict[str, Any]] = [
+        {
+            "run_id": result.run_id,
+            "resumed": result.resumed,
+            "collections": result.report[n],
+            **({"batch": len(subjects)} if len(subjects) > 1 else {}),
+        }
+        for n in range(len(subjects))
+    ]
+    if services.settings.verify_erasure and len(subjects) == 1:
+        # per person: execution does not batch deletions while residue scans are on
+        summaries[0]["residue"] = _residue(services, result, subjects)
+    return summaries
 
 
 def _residue(
