@@ -154,3 +154,14 @@ def configure(fmt: LogFormat, level: str = "INFO", stream: TextIO | None = None)
     for name in _QUIET:
         quiet = logging.getLogger(name)
         quiet.setLevel(max(logging.WARNING, quiet.getEffectiveLevel()))
+    for name in _SERVER_LOGGERS:
+        # a logging config applied earlier in the process (uvicorn's own dictConfig) gives
+        # these handlers of their own and stops propagation: undo it, so they are redacted too
+        server = logging.getLogger(name)
+        for own in list(server.handlers):
+            server.removeHandler(own)
+        server.propagate = True
+
+
+#: Loggers of the ASGI server that `serve` runs; they must reach the one redacting handler.
+_SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
