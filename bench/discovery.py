@@ -355,15 +355,7 @@ def record(found: Found) -> None:
         *[f"| {' | '.join(row)} |" for row in found.detectors],
         end,
     ]
-    doc = report.DOC
-    text = doc.read_text(encoding="utf-8")
-    if start in text:
-        before, rest = text.split(start, 1)
-        text = before + "\n".join(lines) + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + "\n".join(lines) + "\n"
-    doc.write_text(text, encoding="utf-8")
-    print(f"recorded in {doc}")
+    report.replace_section(start, end, lines)
 
 
 if __name__ == "__main__":

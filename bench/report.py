@@ -45,6 +45,12 @@ def record(results: Results, batch: int) -> None:
         *[f"| {' | '.join(row)} |" for row in results.lines],
         end,
     ]
+    replace_section(start, end, lines)
+
+
+def replace_section(start: str, end: str, lines: list[str]) -> None:
+    """Put ``lines`` (which begin with ``start`` and end with ``end``) into docs/benchmarks.md,
+    in place of the section between those markers, or at the end the first time."""
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
     if start in text:
         before, rest = text.split(start, 1)

@@ -207,12 +207,4 @@ def record(found: Any) -> None:
         *[f"| {' | '.join(row)} |" for row in lines],
         end,
     ]
-    doc = report.DOC
-    text = doc.read_text(encoding="utf-8")
-    if start in text:
-        before, rest = text.split(start, 1)
-        text = before + "\n".join(table) + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + "\n".join(table) + "\n"
-    doc.write_text(text, encoding="utf-8")
-    print(f"recorded in {doc}")
+    report.replace_section(start, end, table)

@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from rightsdesk.datamap.rights import AccountSpec, BindingSpec, KeepFor, Purpose, Recipient
+from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec
 from rightsdesk.domain.actions import ExportMode, ReferenceDirection
 from rightsdesk.domain.errors import Location
-from rightsdesk.domain.periods import Period
 from rightsdesk.masking.base import MaskingStrategy
 from rightsdesk.masking.registry import parse_erase
-
-Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=63)]
-Scalar = str | int | float | bool
 
 
 def _erase(raw: Any) -> MaskingStrategy | None:
@@ -25,15 +22,7 @@ def _erase(raw: Any) -> MaskingStrategy | None:
 Erase = Annotated[MaskingStrategy | None, BeforeValidator(_erase)]
 
 
-def _period(raw: Any) -> Period:
-    return raw if isinstance(raw, Period) else Period.parse(str(raw))
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-
-
-class Reference(_Spec):
+class Reference(Spec):
     """``field`` is ``collection.field`` (same system) or ``system.collection.field``."""
 
     field: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+){1,2}$")]
@@ -45,7 +34,7 @@ def _references(raw: Any) -> Any:
     return [{"field": item} if isinstance(item, str) else item for item in items]
 
 
-class FieldSpec(_Spec):
+class FieldSpec(Spec):
     name: Name
     categories: tuple[str, ...] = ()
     identity: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] | None = None
@@ -71,7 +60,7 @@ class FieldSpec(_Spec):
         return ExportMode.PRESENCE if secret else ExportMode.VALUE
 
 
-class CollectionSpec(_Spec):
+class CollectionSpec(Spec):
     name: Name
     fields: tuple[FieldSpec, ...]
     erase: Erase = None  # collection-wide strategy, typically delete_row
@@ -96,7 +85,7 @@ class CollectionSpec(_Spec):
         return self.erase is not None or any(f.erase is not None for f in self.fields)
 
 
-class SystemSpec(_Spec):
+class SystemSpec(Spec):
     name: Name
     kind: str = "sql"
     url: str
@@ -106,7 +95,7 @@ class SystemSpec(_Spec):
         return next((c for c in self.collections if c.name == name), None)
 
 
-class RetentionRule(_Spec):
+class RetentionRule(Spec):
     """Rows the law says must be kept: which, why (``basis``), and until when."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -114,9 +103,9 @@ class RetentionRule(_Spec):
     name: str
     collection: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")]
     basis: Annotated[str, Field(min_length=3)]
-    period: Annotated[Period, BeforeValidator(_period)]
+    period: PeriodField
     start: Name = Field(alias="from")
-    where: dict[str, Scalar | list[Scalar]] = {}
+    where: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
     fields: tuple[str, ...] | None = None  # None: the whole row is kept
     #: Sealed in the encrypted vault and removed from the live table (False: kept in place).
     vault: bool = True
@@ -124,7 +113,7 @@ class RetentionRule(_Spec):
     roles: tuple[str, ...] = ("legal",)
 
 
-class DataMap(_Spec):
+class DataMap(Spec):
     version: Literal[1] = 1
     systems: tuple[SystemSpec, ...]
     retention: tuple[RetentionRule, ...] = ()

@@ -7,16 +7,14 @@ pre-checks, and how long a collection is needed at all (deletion on the company'
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from rightsdesk.domain.periods import Period
+from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec
 
-Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=63)]
 Dotted = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")]
 DottedField = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")]
-Scalar = str | int | float | bool
 Basis = Literal[
     "consent",
     "contract",
@@ -27,32 +25,24 @@ Basis = Literal[
 ]
 
 
-def _period(raw: Any) -> Period:
-    return raw if isinstance(raw, Period) else Period.parse(str(raw))
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-
-
-class BindingSpec(_Spec):
+class BindingSpec(Spec):
     """Marks a collection whose rows are links to third-party accounts (one row per binding)."""
 
     provider: Name  # the field naming the third party (e.g. wechat)
     external_id: Name  # the field holding the person's id at that third party
 
 
-class KeepFor(_Spec):
+class KeepFor(Spec):
     """Rows are needed for ``period`` after the date in ``start``; then the sweep deletes them."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    period: Annotated[Period, BeforeValidator(_period)]
+    period: PeriodField
     start: Name = Field(alias="from")
     purpose: str = "the purpose of processing has been achieved"
 
 
-class Purpose(_Spec):
+class Purpose(Spec):
     """A purpose of processing; with basis ``consent`` people grant and withdraw it."""
 
     name: Name
@@ -71,7 +61,7 @@ class Purpose(_Spec):
         return dotted in self.collections or any(f.startswith(f"{dotted}.") for f in self.fields)
 
 
-class Recipient(_Spec):
+class Recipient(Spec):
     """Someone the data is disclosed to; told of corrections, deletions and withdrawals."""
 
     name: Name
@@ -87,7 +77,7 @@ class Recipient(_Spec):
         return self
 
 
-class Precheck(_Spec):
+class Precheck(Spec):
     """A condition checked before an account is cancelled, e.g. unpaid bills.
 
     Either rows of the person's in ``collection`` matching ``where`` (found through the data
@@ -97,7 +87,7 @@ class Precheck(_Spec):
     name: Name
     message: str
     collection: Dotted | None = None
-    where: dict[str, Scalar | list[Scalar]] = {}
+    where: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
     plugin: str | None = None
     #: A blocking check stops the cancellation; a waivable one the person may waive.
     waivable: bool = False
@@ -109,7 +99,7 @@ class Precheck(_Spec):
         return self
 
 
-class Provider(_Spec):
+class Provider(Spec):
     """A third party people log in through; cancelling such an account happens there."""
 
     title: str
@@ -117,10 +107,10 @@ class Provider(_Spec):
     url: str | None = None
 
 
-class AccountSpec(_Spec):
+class AccountSpec(Spec):
     """The account: where it lives, how a federated login shows, what blocks cancelling it."""
 
     collection: Dotted
     login_provider: Name | None = None  # field naming the third party a login goes through
-    providers: dict[str, Provider] = {}
+    providers: dict[str, Provider] = Field(default_factory=dict)
     prechecks: tuple[Precheck, ...] = ()

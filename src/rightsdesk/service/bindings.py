@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rightsdesk.audit import log as audit
+from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import NotFoundError, PolicyError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
@@ -44,36 +45,39 @@ def remove(
     request_id: str | None = None,
 ) -> Binding:
     """Delete one binding of the person's and have the host revoke the third party's token."""
-    datamap = _datamap(services)
-    with runs.open_engine(datamap, services.settings) as engine:
-        found = {b.id: b for b in _find(engine, identities)}
-        binding = found.get(binding_id)
+    with runs.open_engine(_datamap(services), services.settings) as engine:
+        binding = next((b for b in _find(engine, identities) if b.id == binding_id), None)
         if binding is None:
             raise NotFoundError(f"no binding {binding_id!r} of this person")
-        where = binding_id.partition(":")[0]
-        system, collection = where.split(".")
-        spec = datamap.resolve(where)
-        assert spec is not None and spec[1].primary_key is not None
-        engine.remove(system, collection, spec[1].primary_key, [binding.key])
-    _announce(services, identities, binding, where, actor=actor, request_id=request_id)
+        _delete(engine, binding)
+    _announce(services, identities, binding, actor=actor, request_id=request_id)
     return binding
 
 
 def remove_all(
     services: Services, identities: Sequence[Identity], *, actor: str, request_id: str
 ) -> list[Binding]:
-    """Remove every binding (account cancellation, CAN-08)."""
-    removed = []
-    for binding in listing(services, identities):
-        removed.append(remove(services, identities, binding.id, actor=actor, request_id=request_id))
-    return removed
+    """Remove every binding (account cancellation, CAN-08): one walk, one delete each."""
+    with runs.open_engine(_datamap(services), services.settings) as engine:
+        found = _find(engine, identities)
+        for binding in found:
+            _delete(engine, binding)
+            _announce(services, identities, binding, actor=actor, request_id=request_id)
+    return found
+
+
+def _delete(engine: Engine, binding: Binding) -> None:
+    where = binding.id.partition(":")[0]
+    system, collection = where.split(".")
+    spec = engine.datamap.resolve(where)
+    assert spec is not None and spec[1].primary_key is not None
+    engine.remove(system, collection, spec[1].primary_key, [binding.key])
 
 
 def _announce(
     services: Services,
     identities: Sequence[Identity],
     binding: Binding,
-    where: str,
     *,
     actor: str,
     request_id: str | None,
@@ -85,6 +89,7 @@ def _announce(
     }
     with unit(services) as work:
         deliveries.to_host(services, work, "binding.revoked", payload, request_id=request_id)
+        where = binding.id.partition(":")[0]
         deliveries.to_recipients(
             services, work, {where}, "binding.revoked", payload, request_id=request_id
         )
@@ -127,7 +132,7 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | None) else str(value)
 
 
-def _datamap(services: Services) -> Any:
+def _datamap(services: Services) -> DataMap:
     if services.datamap is None:
         raise PolicyError("no data map is configured (set RIGHTSDESK_DATAMAP)")
     if not any(c.binding for _, c in services.datamap.collections()):

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from rightsdesk.connectors.base import Row
 from rightsdesk.datamap.model import DataMap
 from rightsdesk.datamap.rights import Precheck
 from rightsdesk.domain.errors import ConflictError, PolicyError
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
-from rightsdesk.engine.traversal import canon
+from rightsdesk.engine.traversal import Owners, canon
 from rightsdesk.policy import Policy, Regime
 from rightsdesk.service import bindings, consent, deliveries, lifecycle, runs, workflows
 from rightsdesk.service.context import Services, Unit, unit
@@ -42,8 +44,9 @@ def prepare(services: Services, work: Unit, request: Request) -> None:
     datamap = _datamap(services)
     identities = _identities(request)
     with runs.open_engine(datamap, services.settings) as engine:
-        provider = _login_provider(engine, identities)
-        checks = evaluate(engine, identities) if provider is None else []
+        found = _Found.of(engine, identities)  # one walk for the login provider and the checks
+        provider = _login_provider(engine, found)
+        checks = evaluate(engine, identities, found) if provider is None else []
     if provider is not None:
         spec = datamap.account.providers.get(provider) if datamap.account else None
         title = spec.title if spec else provider
@@ -67,15 +70,32 @@ def prepare(services: Services, work: Unit, request: Request) -> None:
     execution.enqueue(services, work, request, kind="backup")
 
 
-def evaluate(engine: Engine, identities: Sequence[Identity]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Found:
+    """The person's rows per ``system.collection`` and where each column sits in them."""
+
+    rows: dict[str, list[tuple[Row, Owners]]]
+    columns: dict[str, dict[str, int]]
+
+    @classmethod
+    def of(cls, engine: Engine, identities: Sequence[Identity]) -> _Found:
+        subject = Subject("cancellation", tuple(identities))
+        steps = engine.plan_for([subject]).steps
+        columns = {s.name: {c: i for i, c in enumerate(s.columns)} for s in steps}
+        return cls(engine.find([subject]), columns)
+
+
+def evaluate(
+    engine: Engine, identities: Sequence[Identity], found: _Found | None = None
+) -> list[dict[str, Any]]:
     """Every pre-check of the data map's account section that currently fails."""
     account = engine.datamap.account
     if account is None or not account.prechecks:
         return []
-    rows = engine.find([Subject("precheck", tuple(identities))])
+    found = found or _Found.of(engine, identities)
     failing = []
     for check in account.prechecks:
-        count = _count(engine, check, rows, identities)
+        count = _count(engine, check, found, identities)
         if count:
             failing.append(
                 {
@@ -88,37 +108,24 @@ def evaluate(engine: Engine, identities: Sequence[Identity]) -> list[dict[str, A
     return failing
 
 
-def _count(
-    engine: Engine,
-    check: Precheck,
-    rows: dict[str, list[Any]],
-    identities: Sequence[Identity],
-) -> int:
+def _count(engine: Engine, check: Precheck, found: _Found, identities: Sequence[Identity]) -> int:
     if check.plugin is not None:
         module, _, name = check.plugin.partition(":")
         plugin: PrecheckPlugin = getattr(importlib.import_module(module), name)
         return int(plugin(engine, identities))
     assert check.collection is not None
-    step = next(
-        (
-            s
-            for s in engine.plan_for([Subject("p", tuple(identities))]).steps
-            if s.name == check.collection
-        ),
-        None,
-    )
-    if step is None:
+    index = found.columns.get(check.collection)
+    if index is None:
         return 0
-    index = {c: i for i, c in enumerate(step.columns)}
+    wanted = {
+        column: {canon(o) for o in (w if isinstance(w, list) else [w])}
+        for column, w in check.where.items()
+    }
 
-    def matches(row: Any) -> bool:
-        for column, wanted in check.where.items():
-            options = wanted if isinstance(wanted, list) else [wanted]
-            if canon(row[index[column]]) not in {canon(o) for o in options}:
-                return False
-        return True
+    def matches(row: Row) -> bool:
+        return all(canon(row[index[column]]) in options for column, options in wanted.items())
 
-    return sum(1 for row, _ in rows.get(check.collection, []) if matches(row))
+    return sum(1 for row, _ in found.rows.get(check.collection, []) if matches(row))
 
 
 def confirm(services: Services, work: Unit, request: Request, *, waive: Sequence[str]) -> None:
@@ -156,10 +163,8 @@ def cool_off(services: Services, work: Unit, request: Request) -> bool:
     return True
 
 
-def cooled(request: Request, now: Any) -> bool:
+def cooled(request: Request, now: datetime) -> bool:
     """True once the cooling-off period of a request in ``cooling_off`` has passed."""
-    from datetime import datetime
-
     until = request.params.get("cooling_off_until")
     return until is None or now >= datetime.fromisoformat(until)
 
@@ -169,8 +174,6 @@ def check_cooling_off(settings: Settings, policy: Policy) -> None:
     days = settings.cooling_off_days
     if days <= 0:
         return
-    from datetime import UTC, datetime
-
     start = datetime(2026, 1, 5, 2, tzinfo=UTC)  # any Monday; working-day deadlines are longer
     regimes = list(policy.config.regimes) or [Regime.PROVIDER_CN]
     deadline = policy.deadlines(start, regimes, RequestType.CANCEL_ACCOUNT)
@@ -245,18 +248,12 @@ def _has_bindings(services: Services) -> bool:
     )
 
 
-def _login_provider(engine: Engine, identities: Sequence[Identity]) -> str | None:
+def _login_provider(engine: Engine, found: _Found) -> str | None:
     account = engine.datamap.account
     if account is None or account.login_provider is None:
         return None
-    rows = engine.find([Subject("account", tuple(identities))]).get(account.collection, [])
-    step = next(
-        s
-        for s in engine.plan_for([Subject("a", tuple(identities))]).steps
-        if s.name == account.collection
-    )
-    index = step.columns.index(account.login_provider)
-    providers = {row[index] for row, _ in rows if row[index]}
+    index = found.columns[account.collection][account.login_provider]
+    providers = {row[index] for row, _ in found.rows.get(account.collection, []) if row[index]}
     return str(sorted(providers)[0]) if providers else None
 
 

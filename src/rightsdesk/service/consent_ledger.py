@@ -18,12 +18,14 @@ from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 from rightsdesk.datamap.rights import Purpose
 from rightsdesk.domain.errors import ConflictError
 from rightsdesk.domain.subjects import Identity
+from rightsdesk.service import subjects as subjects_
 from rightsdesk.service.context import Services
 from rightsdesk.store.models import ConsentRecord
 
 ACTIVE, REVOKED = "active", "revoked"
 #: The order an account's identities are tried in to name its consent subject.
-PRIMARY_ORDER = ("user_id", "email", "phone")
+#: The purpose of the keyed hash that files receipts under a person.
+SUBJECT = "consent-subject"
 KANTARA_VERSION = "KI-CR-v1.1.0"
 
 
@@ -48,15 +50,12 @@ class PurposeState:
 
 def subject_of(services: Services, identities: Iterable[Identity]) -> str:
     """The keyed hash naming a person in the ledger: of user_id, else email, else phone, ..."""
-    found = sorted(identities, key=_rank)
-    if not found:
-        raise ValueError("a consent subject needs at least one identity")
-    return _mac(services, found[0])
+    return subjects_.primary(services, SUBJECT, identities)
 
 
 def subjects(services: Services, identities: Iterable[Identity]) -> set[str]:
     """Every key the person's receipts may be filed under (one per identity they proved)."""
-    return {_mac(services, i) for i in identities}
+    return set(subjects_.refs(services, SUBJECT, identities))
 
 
 def history(session: Session, keys: set[str]) -> dict[str, list[ConsentRecord]]:
@@ -176,20 +175,6 @@ def _categories(services: Services, purpose: Purpose) -> list[str]:
         if located is not None:
             found.update(c for f in located[1].fields for c in f.categories)
     return sorted(found)
-
-
-def _rank(identity: Identity) -> tuple[int, str, str]:
-    known = PRIMARY_ORDER.index(identity.kind) if identity.kind in PRIMARY_ORDER else 99
-    return (known, identity.kind, identity.value)
-
-
-def _mac(services: Services, identity: Identity) -> str:
-    value = identity.value.strip()
-    if identity.kind == "email":
-        value = value.lower()
-    elif identity.kind == "phone":
-        value = value.replace(" ", "")
-    return services.secrets.mac("consent-subject", identity.kind, value)
 
 
 def install_guard() -> None:

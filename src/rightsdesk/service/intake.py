@@ -17,7 +17,7 @@ from rightsdesk.domain.requests import OPEN, Event, RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.notify.locales import resolve_locale
 from rightsdesk.policy import Regime
-from rightsdesk.service import correction, decisions, lifecycle, verification
+from rightsdesk.service import correction, decisions, lifecycle, subjects, verification
 from rightsdesk.service.context import Services, Unit, unit
 from rightsdesk.store.models import AccessToken, Request, RequestIdentity
 
@@ -167,7 +167,7 @@ def open_followup(
 
 
 def subject_key(services: Services, identities: Sequence[Identity]) -> str:
-    canon = sorted(f"{i.kind}={_canonical(i)}" for i in identities)
+    canon = sorted(f"{i.kind}={subjects.canonical(i)}" for i in identities)
     return services.secrets.mac("subject", *canon)
 
 
@@ -322,12 +322,3 @@ def _regimes(services: Services, asked: Sequence[str]) -> list[str]:
             f"unknown regime(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
         )
     return regimes
-
-
-def _canonical(identity: Identity) -> str:
-    value = identity.value.strip()
-    if identity.kind == "email":
-        return value.lower()
-    if identity.kind == "phone":
-        return value.replace(" ", "")
-    return value
