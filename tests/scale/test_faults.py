@@ -96,6 +96,8 @@ def test_a_broker_restart_mid_run_loses_nothing(redis_cluster: Cluster) -> None:
     holding = Holding()
     with cluster.services(holding) as services:
         ids = approve_erasures(services, people)
+    # small batches, so the run goes in steps and the restart lands between them
+    cluster.env["RIGHTSDESK_BATCH_SIZE"] = "5"
     with cluster.services() as services:
         for job_id in holding.ids:
             services.jobs.submit(job_id)

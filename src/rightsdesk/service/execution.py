@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -123,13 +124,12 @@ def _batching(services: Services, snapshot: Snapshot) -> bool:
 
 def _run_batch(services: Services, job_id: str, first: Snapshot, owner: str) -> None:
     """Take up to ``batch_size`` queued deletions with this one and erase them in one set-based
-    run. Alone when the queue is quiet, so a single request is not held back waiting."""
+    run, then settle them in one transaction. Alone when the queue is quiet, so a single
+    request is not held back waiting."""
     batch = [(job_id, first)]
     alone: list[tuple[str, Snapshot]] = []
-    for other in _queued_deletions(services, job_id, services.settings.batch_size - 1):
-        snapshot = _start(services, other, owner)
-        if snapshot is not None:
-            (batch if workflows.batchable(snapshot) else alone).append((other, snapshot))
+    for other, snapshot in _claim(services, job_id, services.settings.batch_size - 1, owner):
+        (batch if workflows.batchable(snapshot) else alone).append((other, snapshot))
     ids = [j for j, _ in batch]
     for one, snapshot in batch:
         fields = {"job_id": one, "request_id": snapshot.request_id, "batch": len(batch)}
@@ -141,48 +141,75 @@ def _run_batch(services: Services, job_id: str, first: Snapshot, owner: str) -> 
             for one, snapshot in batch:
                 fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_failed"}
                 log.warning("job %s failed: %s", one, exc, extra=fields)
-                _fail(services, one, snapshot.request_id, str(exc))
+            _fail_many(services, [(one, s.request_id) for one, s in batch], str(exc))
         else:
-            for (one, snapshot), summary in zip(batch, summaries, strict=True):
-                _finish(services, one, snapshot.request_id, summary)
+            _finish_many(
+                services,
+                [
+                    (one, s.request_id, summary)
+                    for (one, s), summary in zip(batch, summaries, strict=True)
+                ],
+            )
+            for one, snapshot in batch:
                 fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_done"}
                 log.info("job %s done", one, extra=fields)
     for one, snapshot in alone:  # a scoped or disclosure deletion claimed with the rest
         _run_one(services, one, snapshot, owner)
 
 
-def _queued_deletions(services: Services, but: str, limit: int) -> list[str]:
-    """Ids of the oldest queued deletion jobs (no lock: ``_start`` leases each or skips it)."""
-    with services.store.session() as session:
-        query = (
-            select(Job.id)
+def _claim(services: Services, but: str, limit: int, owner: str) -> list[tuple[str, Snapshot]]:
+    """Lease the oldest queued deletion jobs (up to ``limit``) in one transaction, skipping
+    the jobs and requests other transactions hold; a job left out runs on its own message."""
+    if limit < 1:
+        return []
+    with unit(services) as work:
+        jobs = work.session.scalars(
+            select(Job)
             .where(Job.state == "queued", Job.kind == RequestType.DELETE.value, Job.id != but)
             .order_by(Job.created_at, Job.id)
             .limit(limit)
-        )
-        return list(session.scalars(query))
+            .with_for_update(skip_locked=True)
+        ).all()
+        found = lifecycle.load_many(work, [j.request_id for j in jobs], skip_locked=True)
+        claimed = []
+        for job in jobs:
+            if job.request_id in found:
+                snapshot = _begin(services, work, job, owner, found[job.request_id])
+                if snapshot is not None:
+                    claimed.append((job.id, snapshot))
+        return claimed
 
 
 def _start(services: Services, job_id: str, owner: str | None = None) -> Snapshot | None:
     """Lease the job to ``owner`` and move it to running; None when there is nothing to run."""
     with unit(services) as work:
         job = work.session.get(Job, job_id, with_for_update=True)
-        if job is None or job.state in {"done", "failed"}:
+        if job is None:
             return None
-        if leases.held_by_other(job, owner, work.now):
-            return None
-        snapshot = _snapshot(services, work, job)
-        if snapshot is None:  # done or waiting (for a person or a date), not for a worker
-            leases.release(job)
-            return None
-        job.state, job.attempts, job.updated_at = "running", job.attempts + 1, work.now
-        leases.grant(services, job, owner or leases.token(), work.now)
-        return snapshot
+        return _begin(services, work, job, owner or leases.token())
 
 
-def _snapshot(services: Services, work: Unit, job: Job) -> Snapshot | None:
-    """What the job runs on; moves the request to in_progress, or the job to done/waiting."""
-    request = lifecycle.load(work, job.request_id)
+def _begin(
+    services: Services, work: Unit, job: Job, owner: str, request: Request | None = None
+) -> Snapshot | None:
+    if job.state in {"done", "failed"} or leases.held_by_other(job, owner, work.now):
+        return None
+    snapshot = _snapshot(services, work, job, request)
+    if snapshot is None:  # done or waiting (for a person or a date), not for a worker
+        leases.release(job)
+        return None
+    job.state, job.attempts, job.updated_at = "running", job.attempts + 1, work.now
+    leases.grant(services, job, owner, work.now)
+    return snapshot
+
+
+def _snapshot(
+    services: Services, work: Unit, job: Job, request: Request | None = None
+) -> Snapshot | None:
+    """What the job runs on; moves the request to in_progress, or the job to done/waiting.
+
+    ``request`` is the job's request when the caller has already locked it."""
+    request = request or lifecycle.load(work, job.request_id)
     status = Status(request.status)
     identities = tuple(Identity(i.kind, i.value) for i in request.identities)
     if job.kind == "backup":
@@ -246,43 +273,70 @@ def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
 
 
 def _fail(services: Services, job_id: str, request_id: str, message: str) -> None:
+    _fail_many(services, [(job_id, request_id)], message)
+
+
+def _fail_many(services: Services, failed: Sequence[tuple[str, str]], message: str) -> None:
+    """Mark (job id, request id) pairs failed with ``message`` in one transaction."""
     with unit(services) as work:
-        job = work.session.get(Job, job_id, with_for_update=True)
-        request = lifecycle.load(work, request_id)
-        if Status(request.status) is not Status.IN_PROGRESS:
-            return  # an attempt that took over after a lapsed lease has settled it
-        lifecycle.advance(work, request, Event.FAIL, actor="system", reason=message)
-        if job is not None:
-            job.state, job.error, job.updated_at = "failed", message, work.now
-            leases.release(job)
+        jobs, requests = _locked(work, [j for j, _ in failed], [r for _, r in failed])
+        for job_id, request_id in failed:
+            request = requests[request_id]
+            if Status(request.status) is not Status.IN_PROGRESS:
+                continue  # an attempt that took over after a lapsed lease has settled it
+            lifecycle.advance(work, request, Event.FAIL, actor="system", reason=message)
+            if (job := jobs.get(job_id)) is not None:
+                job.state, job.error, job.updated_at = "failed", message, work.now
+                leases.release(job)
 
 
 def _finish(services: Services, job_id: str, request_id: str, summary: dict[str, Any]) -> None:
+    _finish_many(services, [(job_id, request_id, summary)])
+
+
+def _finish_many(services: Services, finished: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    """Complete (job id, request id, run summary) triples in one transaction: status, signed
+    receipt and answer for each, with one lock of the audit chain for them all."""
     with unit(services) as work:
-        job = work.session.get(Job, job_id, with_for_update=True)
-        request = lifecycle.load(work, request_id)
-        if Status(request.status) is not Status.IN_PROGRESS:
-            return  # an attempt that took over after a lapsed lease has settled it
-        refused = summary.pop("refused_parts", None)
-        outcome = {**request.outcome, "run": summary}
-        if refused:
-            outcome["refused_parts"] = [*outcome.get("refused_parts", []), *refused]
-        extra: dict[str, Any] = {}
-        if "file" in summary:
-            expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
-            outcome["export"] = {"file": summary["file"], "expires_at": expires.isoformat()}
-            extra["download_url"] = download_url(services, request.id, expires.timestamp())
-            extra["expires_at"] = expires.isoformat(timespec="minutes")
-        event = Event.COMPLETE_PARTIALLY if outcome.get("refused_parts") else Event.COMPLETE
-        lifecycle.advance(work, request, event, actor="system", data={"job": job_id})
-        request.outcome = outcome
-        receipt_id = receipts.issue(services, work, request)
-        request.outcome = {**outcome, "receipt_id": receipt_id}
-        if job is not None:
-            job.state, job.updated_at = "done", work.now
-            leases.release(job)
-        context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(request)}
-        work.notices.append(verification.notice(request, "completed", context))
+        jobs, requests = _locked(work, [j for j, _, _ in finished], [r for _, r, _ in finished])
+        for job_id, request_id, summary in finished:
+            _complete(services, work, jobs.get(job_id), requests[request_id], summary)
+
+
+def _locked(
+    work: Unit, job_ids: Sequence[str], request_ids: Sequence[str]
+) -> tuple[dict[str, Job], dict[str, Request]]:
+    """Jobs, then their requests, row-locked in that order (as ``_claim`` and ``_start`` do)."""
+    jobs = work.session.scalars(select(Job).where(Job.id.in_(job_ids)).with_for_update())
+    return {j.id: j for j in jobs}, lifecycle.load_many(work, request_ids)
+
+
+def _complete(
+    services: Services, work: Unit, job: Job | None, request: Request, summary: dict[str, Any]
+) -> None:
+    if Status(request.status) is not Status.IN_PROGRESS:
+        return  # an attempt that took over after a lapsed lease has settled it
+    refused = summary.pop("refused_parts", None)
+    outcome = {**request.outcome, "run": summary}
+    if refused:
+        outcome["refused_parts"] = [*outcome.get("refused_parts", []), *refused]
+    extra: dict[str, Any] = {}
+    if "file" in summary:
+        expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
+        outcome["export"] = {"file": summary["file"], "expires_at": expires.isoformat()}
+        extra["download_url"] = download_url(services, request.id, expires.timestamp())
+        extra["expires_at"] = expires.isoformat(timespec="minutes")
+    event = Event.COMPLETE_PARTIALLY if outcome.get("refused_parts") else Event.COMPLETE
+    data = {"job": job.id} if job is not None else None
+    lifecycle.advance(work, request, event, actor="system", data=data)
+    request.outcome = outcome
+    receipt_id = receipts.issue(services, work, request)
+    request.outcome = {**outcome, "receipt_id": receipt_id}
+    if job is not None:
+        job.state, job.updated_at = "done", work.now
+        leases.release(job)
+    context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(request)}
+    work.notices.append(verification.notice(request, "completed", context))
 
 
 def download_url(services: Services, request_id: str, expires: float) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -64,6 +64,19 @@ def record(
         reason=reason,
         data=data,
     )
+
+
+def load_many(
+    work: Unit, request_ids: Sequence[str], *, skip_locked: bool = False
+) -> dict[str, Request]:
+    """The requests by id, row-locked in one statement; ``skip_locked`` leaves out the ones
+    another transaction holds (a batch claims what it can without waiting)."""
+    query = select(Request).where(Request.id.in_(request_ids))
+    found = {r.id: r for r in work.session.scalars(query.with_for_update(skip_locked=skip_locked))}
+    missing = set(request_ids) - set(found)
+    if missing and not skip_locked:
+        raise NotFoundError(f"no request {sorted(missing)[0]!r}")
+    return found
 
 
 def load(work: Unit, request_id: str, *, lock: bool = True) -> Request:

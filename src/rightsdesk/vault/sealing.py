@@ -59,46 +59,60 @@ def seal(
     groups: dict[str, list[HeldRow]] = {}
     for row in rows:
         groups.setdefault(row.subject, []).append(row)
+    subjects = sorted(groups)  # one lock order for every sealer
+    requests = {s: request_id for s in subjects} if request_id else _requests_of(session, subjects)
+    keys = {
+        key.subject: key
+        for key in session.scalars(
+            select(VaultKey)
+            .where(VaultKey.subject.in_(subjects))
+            .order_by(VaultKey.subject)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    existing: dict[str, set[tuple[str, str, str]]] = {s: set() for s in subjects}
+    if keys:
+        query = select(VaultItem.subject, VaultItem.system, VaultItem.collection, VaultItem.row_key)
+        for subject, *where in session.execute(query.where(VaultItem.subject.in_(list(keys)))):
+            existing[subject].add((where[0], where[1], where[2]))
+    data_keys = {s: unwrap(key, provider) for s, key in keys.items()}
+    for subject in subjects:
+        if subject not in keys:
+            data_keys[subject] = new_data_key()
+            keys[subject] = VaultKey(
+                subject=subject,
+                provider=provider.name,
+                wrapped_key=provider.wrap(data_keys[subject]),
+                created_at=now,
+                retain_until=latest(r.until for r in groups[subject]),
+                destroyed_at=None,
+            )
+            session.add(keys[subject])
+    session.flush()  # the items refer to the keys
     return [
         _seal_subject(
             session,
-            provider,
-            subject,
-            group,
+            keys[subject],
+            AESGCM(data_keys[subject]),
+            groups[subject],
+            existing[subject],
             now,
-            request_id or _request_of(session, subject),
+            requests[subject],
         )
-        for subject, group in groups.items()
+        for subject in groups  # in the order the rows came
     ]
 
 
 def _seal_subject(
     session: Session,
-    provider: KeyProvider,
-    subject: str,
+    key: VaultKey,
+    aead: AESGCM,
     rows: list[HeldRow],
+    existing: set[tuple[str, str, str]],
     now: datetime,
     request_id: str,
 ) -> Sealed:
-    key = session.get(VaultKey, subject, with_for_update=True, populate_existing=True)
-    existing: set[tuple[str, str, str]] = set()
-    if key is None:
-        data_key = new_data_key()
-        key = VaultKey(
-            subject=subject,
-            provider=provider.name,
-            wrapped_key=provider.wrap(data_key),
-            created_at=now,
-            retain_until=latest(r.until for r in rows),
-            destroyed_at=None,
-        )
-        session.add(key)
-        session.flush()  # the items refer to it
-    else:
-        data_key = unwrap(key, provider)
-        query = select(VaultItem.system, VaultItem.collection, VaultItem.row_key)
-        existing = set(session.execute(query.where(VaultItem.subject == subject)).tuples())
-    aead = AESGCM(data_key)
     rules: dict[str, int] = {}
     skipped = 0
     for row in rows:
@@ -111,7 +125,7 @@ def _seal_subject(
         rules[row.rule] = rules.get(row.rule, 0) + 1
     if rules:
         key.retain_until = latest([key.retain_until, *(r.until for r in rows)])
-    return Sealed(subject, request_id, sum(rules.values()), skipped, rules)
+    return Sealed(key.subject, request_id, sum(rules.values()), skipped, rules)
 
 
 def _item(aead: AESGCM, row: HeldRow, request_id: str, now: datetime) -> VaultItem:
@@ -176,6 +190,8 @@ def shred_due(session: Session, today: date, now: datetime) -> list[Shredded]:
     return shredded
 
 
-def _request_of(session: Session, subject: str) -> str:
-    tombstone = session.get(Tombstone, subject)
-    return tombstone.request_id if tombstone is not None else subject
+def _requests_of(session: Session, subjects: Sequence[str]) -> dict[str, str]:
+    """Each subject's request: a tombstone's request, else the subject is a request id."""
+    query = select(Tombstone.id, Tombstone.request_id).where(Tombstone.id.in_(subjects))
+    found: dict[str, str] = dict(session.execute(query).tuples().all())
+    return {s: found.get(s, s) for s in subjects}
