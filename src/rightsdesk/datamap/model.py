@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from rightsdesk.datamap.rights import AccountSpec, BindingSpec, KeepFor, Purpose, Recipient
 from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec
@@ -85,11 +92,37 @@ class CollectionSpec(Spec):
         return self.erase is not None or any(f.erase is not None for f in self.fields)
 
 
+class Limits(Spec):
+    """How hard rightsdesk may press one data store, across every worker process at once."""
+
+    #: At most this many engine runs use the system at the same time.
+    concurrency: Annotated[int, Field(ge=1)] | None = None
+    #: The total rate of statements sent to it; split evenly among the ``concurrency`` slots.
+    statements_per_second: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _rate_needs_slots(self) -> Limits:
+        if self.statements_per_second is not None and self.concurrency is None:
+            raise ValueError(
+                "statements_per_second needs concurrency: the rate is split among the "
+                "concurrency slots, so the total holds across every worker"
+            )
+        return self
+
+    @property
+    def per_slot_rate(self) -> float | None:
+        """Statements per second one run holding a slot may send."""
+        if self.statements_per_second is None or self.concurrency is None:
+            return None
+        return self.statements_per_second / self.concurrency
+
+
 class SystemSpec(Spec):
     name: Name
     kind: str = "sql"
     url: str
     collections: tuple[CollectionSpec, ...]
+    limits: Limits | None = None
 
     def collection(self, name: str) -> CollectionSpec | None:
         return next((c for c in self.collections if c.name == name), None)

@@ -19,6 +19,7 @@ from prometheus_client import (
     PLATFORM_COLLECTOR,
     PROCESS_COLLECTOR,
     CollectorRegistry,
+    Counter,
     Histogram,
     generate_latest,
     start_http_server,
@@ -45,13 +46,28 @@ STEP_SECONDS = Histogram(
 )
 
 
+#: Seconds runs waited for a slot of a system with a ``concurrency`` limit (data map ``limits``).
+LIMIT_WAIT_SECONDS = Counter(
+    "rightsdesk_limit_wait_seconds",
+    "Time runs waited for a slot of a data store whose concurrency is limited, per system.",
+    ["system"],
+    registry=None,
+)
+
+
 def observe_step(action: str, system: str, seconds: float) -> None:
     STEP_SECONDS.labels(action, system).observe(seconds)
 
 
+def observe_wait(system: str, seconds: float) -> None:
+    LIMIT_WAIT_SECONDS.labels(system).inc(seconds)
+
+
 def install(services: Services) -> None:
-    """Observe step latency for the runs this process makes with ``services``."""
+    """Observe step latency and slot waits for the runs this process makes with ``services``."""
     services.step_observer = observe_step
+    if services.limits is not None:
+        services.limits.observer = observe_wait
 
 
 class StoreCollector(Collector):
@@ -125,6 +141,7 @@ def registry(services: Services | None = None) -> CollectorRegistry:
     """
     found = CollectorRegistry(auto_describe=True)
     found.register(STEP_SECONDS)
+    found.register(LIMIT_WAIT_SECONDS)
     for shared in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
         found.register(shared)
     if services is not None:

@@ -16,7 +16,7 @@ from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import NotFoundError, PolicyError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
-from rightsdesk.service import deliveries, runs
+from rightsdesk.service import connections, deliveries
 from rightsdesk.service.context import Services, unit
 
 
@@ -32,7 +32,7 @@ class Binding:
 def listing(services: Services, identities: Sequence[Identity]) -> list[Binding]:
     """Every binding of the person, in every binding collection of the map."""
     datamap = _datamap(services)
-    with runs.open_engine(datamap, services.settings) as engine:
+    with connections.engine(services, datamap) as engine:
         return _find(engine, identities)
 
 
@@ -45,7 +45,7 @@ def remove(
     request_id: str | None = None,
 ) -> Binding:
     """Delete one binding of the person's and have the host revoke the third party's token."""
-    with runs.open_engine(_datamap(services), services.settings) as engine:
+    with connections.engine(services, _datamap(services)) as engine:
         binding = next((b for b in _find(engine, identities) if b.id == binding_id), None)
         if binding is None:
             raise NotFoundError(f"no binding {binding_id!r} of this person")
@@ -58,7 +58,7 @@ def remove_all(
     services: Services, identities: Sequence[Identity], *, actor: str, request_id: str
 ) -> list[Binding]:
     """Remove every binding (account cancellation, CAN-08): one walk, one delete each."""
-    with runs.open_engine(_datamap(services), services.settings) as engine:
+    with connections.engine(services, _datamap(services)) as engine:
         found = _find(engine, identities)
         for binding in found:
             _delete(engine, binding)

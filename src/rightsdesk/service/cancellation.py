@@ -29,7 +29,7 @@ from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
 from rightsdesk.engine.traversal import Owners, canon
 from rightsdesk.policy import Policy, Regime
-from rightsdesk.service import bindings, consent, deliveries, lifecycle, runs, workflows
+from rightsdesk.service import bindings, connections, consent, deliveries, lifecycle, workflows
 from rightsdesk.service.context import Services, Unit, unit
 from rightsdesk.service.verification import notice
 from rightsdesk.settings import Settings
@@ -43,7 +43,7 @@ def prepare(services: Services, work: Unit, request: Request) -> None:
     """Right after verification: redirect a federated account, else ask for confirmation."""
     datamap = _datamap(services)
     identities = _identities(request)
-    with runs.open_engine(datamap, services.settings) as engine:
+    with connections.engine(services, datamap, limited=False) as engine:
         found = _Found.of(engine, identities)  # one walk for the login provider and the checks
         provider = _login_provider(engine, found)
         checks = evaluate(engine, identities, found) if provider is None else []
@@ -134,7 +134,7 @@ def confirm(services: Services, work: Unit, request: Request, *, waive: Sequence
         raise ConflictError("only account cancellations are confirmed")
     if Status(request.status) is not Status.AWAITING_CONFIRMATION:
         raise ConflictError(f"this request is {request.status}, not awaiting confirmation")
-    with runs.open_engine(_datamap(services), services.settings) as engine:
+    with connections.engine(services, _datamap(services), limited=False) as engine:
         failing = evaluate(engine, _identities(request))
     blocking = [c for c in failing if not c["waivable"]]
     if blocking:

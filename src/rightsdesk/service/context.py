@@ -22,6 +22,8 @@ from rightsdesk.jobs.inprocess import ThreadRunner
 from rightsdesk.notify.errors import NotifyError
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.policy import Policy
+from rightsdesk.service.connections import ConnectorPool
+from rightsdesk.service.limits import Gate
 from rightsdesk.settings import Settings
 from rightsdesk.store.db import Store
 
@@ -77,6 +79,10 @@ class Services:
     #: Told (action, system, seconds in that system) after each run; the edge that exports
     #: metrics sets it (observability.metrics.install), so the service needs no metrics library.
     step_observer: Callable[[str, str, float], None] | None = None
+    #: The data stores' connectors, shared by every run in this process (closed by wiring).
+    connectors: ConnectorPool = field(default_factory=ConnectorPool)
+    #: Per-system concurrency and statement-rate limits of engine runs (wiring builds it).
+    limits: Gate | None = None
 
     @property
     def exports_dir(self) -> Path:

@@ -20,7 +20,7 @@ from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.correction import Copy, copies
-from rightsdesk.service import deliveries, runs, subjects, timing
+from rightsdesk.service import connections, deliveries, subjects, timing
 from rightsdesk.service.checkpoints import DbCheckpoints
 from rightsdesk.service.context import Services, unit
 from rightsdesk.store.models import Statement
@@ -137,7 +137,7 @@ def run(
     if values:
         timer = timing.timer(services, "correction")
         stored = DbCheckpoints(services.store, services.clock)
-        with runs.open_engine(datamap, services.settings, timer=timer, checkpoints=stored) as eng:
+        with connections.engine(services, datamap, timer=timer, checkpoints=stored) as eng:
             result = eng.correct(Subject(request_id, tuple(identities)), values)
         summary |= {"run_id": result.run_id, "resumed": result.resumed}
         summary["collections"] = result.report

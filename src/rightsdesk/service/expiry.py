@@ -7,7 +7,7 @@ deletes what is past it in every store and records the counts in the audit log.
 from __future__ import annotations
 
 from rightsdesk.audit import log as audit
-from rightsdesk.service import runs
+from rightsdesk.service import connections
 from rightsdesk.service.context import Services, unit
 
 
@@ -17,7 +17,7 @@ def sweep(services: Services) -> int:
     if datamap is None or not any(c.keep_for for _, c in datamap.collections()):
         return 0
     today = services.clock().date()
-    with runs.open_engine(datamap, services.settings, today=lambda: today) as engine:
+    with connections.engine(services, datamap, today=lambda: today) as engine:
         deleted = engine.expire()
     with unit(services) as work:
         for name, count in sorted(deleted.items()):

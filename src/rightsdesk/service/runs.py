@@ -27,6 +27,8 @@ from rightsdesk.settings import Settings
 
 if TYPE_CHECKING:
     from rightsdesk.discovery.residue import Residue, ResidueReport
+    from rightsdesk.service.connections import ConnectorPool
+    from rightsdesk.service.limits import Gate
 
 
 class InputError(RightsdeskError):
@@ -43,18 +45,28 @@ def open_engine(
     today: Callable[[], date] | None = None,
     timer: Timer | None = None,
     checkpoints: CheckpointStore | None = None,
+    pool: ConnectorPool | None = None,
+    limits: Gate | None = None,
 ) -> Iterator[Engine]:
-    """An engine over freshly opened connectors; ``timer`` is told the seconds per system.
+    """An engine over the connectors of ``pool`` (else freshly opened ones, closed after);
+    ``timer`` is told the seconds per system; ``limits`` holds a slot of every limited system
+    for the run and throttles its statements (``service/limits.py``).
 
     Runs checkpoint to files under ``state_dir/runs`` unless ``checkpoints`` says otherwise
     (request jobs keep them in the store, so any worker resumes them).
     """
-    connectors = {s.name: open_connector(s.name, s.kind, s.url) for s in datamap.systems}
+    connectors = (
+        pool.for_map(datamap)
+        if pool is not None
+        else {s.name: open_connector(s.name, s.kind, s.url) for s in datamap.systems}
+    )
     timed = {name: Timed(c) for name, c in connectors.items()} if timer is not None else {}
+    held = None
     try:
+        held = limits.take(datamap) if limits is not None else None  # waits for free slots
         yield Engine(
             datamap,
-            timed or connectors,
+            held.wrap(timed or connectors) if held is not None else timed or connectors,
             key=masking_key(settings),
             checkpoints=checkpoints or FileCheckpoints(settings.state_dir / "runs"),
             progress=progress,
@@ -62,7 +74,9 @@ def open_engine(
             **({"today": today} if today is not None else {}),
         )
     finally:
-        for connector in connectors.values():
+        if held is not None:
+            held.release()
+        for connector in connectors.values() if pool is None else ():
             connector.close()
         if timer is not None:
             for name, measured in timed.items():

@@ -26,6 +26,7 @@ from rightsdesk.service import (
     vault,
 )
 from rightsdesk.service.context import Clock, Secrets, Services, deliver, unit, utcnow
+from rightsdesk.service.limits import Gate
 from rightsdesk.settings import Settings
 from rightsdesk.store.db import Store
 
@@ -54,6 +55,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
         jobs=backend,
         datamap=load(settings.datamap) if settings.datamap else None,
         clock=clock,
+        limits=Gate(store),  # slots are advisory locks in a PostgreSQL store: every process
     )
     backend.bind(lambda job_id: execution.run_job(services, job_id))
     services.outbox = ThreadRunner(lambda notice: deliver(services, notice), 1, "rightsdesk-mail")
@@ -80,6 +82,7 @@ def close(services: Services) -> None:
         services.outbox.close()
     if services.hooks is not None:
         services.hooks.close()
+    services.connectors.close()
     services.store.close()
 
 

@@ -21,7 +21,16 @@ from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import ErasureResult
-from rightsdesk.service import bindings, consent, correction, deliveries, runs, timing, vault
+from rightsdesk.service import (
+    bindings,
+    connections,
+    consent,
+    correction,
+    deliveries,
+    runs,
+    timing,
+    vault,
+)
 from rightsdesk.service.checkpoints import DbCheckpoints
 from rightsdesk.service.context import Services, Unit, unit
 
@@ -54,7 +63,7 @@ def access(services: Services, snapshot: Snapshot) -> dict[str, Any]:
     work_dir = services.exports_dir / f"{snapshot.request_id}.partial"
     shutil.rmtree(work_dir, ignore_errors=True)
     timer = timing.timer(services, "access")
-    with runs.open_engine(services.datamap, services.settings, timer=timer) as engine:
+    with connections.engine(services, timer=timer) as engine:
         exports, _ = runs.export(engine, subjects, work_dir)
     said = correction.statements(services, snapshot.identities)
     if said:
@@ -137,9 +146,8 @@ def erase_many(
         vault.seal_rows(services, rows)
 
     timer = timing.timer(services, "erasure")
-    with runs.open_engine(
-        services.datamap,
-        services.settings,
+    with connections.engine(
+        services,
         seal=seal,
         timer=timer,
         checkpoints=DbCheckpoints(services.store, services.clock),
