@@ -22,11 +22,13 @@ from rightsdesk.api.schemas import (
     RequestPage,
     RequiredReasonIn,
     SubmitOut,
+    TicketBatchIn,
+    TicketBatchOut,
     TicketIn,
 )
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.requests import RequestType, Status
-from rightsdesk.service import intake, requests, views
+from rightsdesk.service import intake, requests, tickets, views
 from rightsdesk.service.operators import Scope
 
 router = APIRouter(prefix="/v1/admin", tags=["operator"])
@@ -39,6 +41,10 @@ def submit_ticket(body: TicketIn, op: OperatorDep, svc: ServicesDep) -> SubmitOu
     done = intake.submit(
         svc, body.submission(channel="ticket", actor=op.actor, evidence=body.evidence)
     )
+    return _submitted(done)
+
+
+def _submitted(done: intake.Submitted) -> SubmitOut:
     return SubmitOut(
         id=done.request.id,
         status=done.request.status,
@@ -47,6 +53,16 @@ def submit_ticket(body: TicketIn, op: OperatorDep, svc: ServicesDep) -> SubmitOu
         due=done.request.due,
         next_step="give the person this token, or verify them with recorded evidence",
     )
+
+
+@router.post("/requests/batch", status_code=status.HTTP_201_CREATED, response_model=TicketBatchOut)
+def submit_tickets(body: TicketBatchIn, op: OperatorDep, svc: ServicesDep) -> TicketBatchOut:
+    """Record up to 1,000 tickets in one call, and approve them if asked; all or none."""
+    batch = [
+        t.submission(channel="ticket", actor=op.actor, evidence=t.evidence) for t in body.requests
+    ]
+    taken = tickets.take_in(svc, op, batch, approve=body.approve, reason=body.reason)
+    return TicketBatchOut(requests=[_submitted(done) for done in taken])
 
 
 @router.get("/requests", response_model=RequestPage)

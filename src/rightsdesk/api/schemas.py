@@ -109,6 +109,16 @@ class TicketIn(SubmitIn):
     )
 
 
+class TicketBatchIn(Strict):
+    """Many tickets at once (a help desk's backlog); all are stored, or none."""
+
+    requests: list[TicketIn] = Field(min_length=1, max_length=1000)
+    approve: bool = Field(
+        default=False, description="Approve each request that waits for an operator's approval."
+    )
+    reason: Text | None = Field(default=None, description="The approval's reason, when approving.")
+
+
 class SubmitOut(BaseModel):
     id: str
     status: str
@@ -116,6 +126,10 @@ class SubmitOut(BaseModel):
     joined: bool = Field(description="True when this joined an earlier, still open request.")
     due: date
     next_step: str
+
+
+class TicketBatchOut(BaseModel):
+    requests: list[SubmitOut]
 
 
 class CodeIn(Strict):

@@ -1,6 +1,16 @@
 """The command line: argument parsing and printing only; the work is in ``service``."""
 
-from rightsdesk.cli import bindings, consent, data, deliveries, service, status, vault, worker
+from rightsdesk.cli import (
+    bindings,
+    consent,
+    data,
+    deliveries,
+    service,
+    status,
+    tickets,
+    vault,
+    worker,
+)
 from rightsdesk.cli.app import EXIT_CODES, app, exit_code, main
 from rightsdesk.domain.errors import RightsdeskError
 
@@ -16,6 +26,7 @@ __all__ = [
     "main",
     "service",
     "status",
+    "tickets",
     "vault",
     "worker",
 ]

@@ -1,7 +1,8 @@
 """Run plans: access (stream rows to a sink) and erasure (collect, decide, apply, checkpoint).
 
-Erasure applies every system's changes in open transactions and commits only when all of them
-succeeded, so a failure part-way leaves every store as it was. Progress is checkpointed after
+Erasure applies every system's changes in open transactions (systems on different stores at
+once, ``engine/apply.py``) and commits only when all of them succeeded, so a failure part-way
+leaves every store as it was. Progress is checkpointed after
 each commit; running the same erasure again resumes from the checkpoint.
 """
 
@@ -20,14 +21,13 @@ from rightsdesk.connectors.base import (
     DeleteOlder,
     DeleteWhere,
     Row,
-    Transaction,
     UpdateRows,
 )
 from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import ExecutionError, RightsdeskError
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.domain.subjects import Subject
-from rightsdesk.engine import correction, erasure
+from rightsdesk.engine import apply, correction, erasure
 from rightsdesk.engine.checkpoint import CheckpointStore, decode_changes, encode_changes
 from rightsdesk.engine.correction import Copy
 from rightsdesk.engine.needles import gather as gather_needles
@@ -247,15 +247,10 @@ class Engine:
     ) -> dict[str, list[int]]:
         committed: list[str] = state["meta"]["committed"]
         pending = [s for s in changes if s not in committed and changes[s]]
-        open_: dict[str, Transaction] = {}
-        affected: dict[str, list[int]] = {}
+        stores = {s.name: s.url for s in self.datamap.systems}
         try:
-            for system in pending:
-                open_[system] = self.connectors[system].begin()
-                affected[system] = open_[system].apply(changes[system])
+            open_, affected = apply.open_all(self.connectors, apply.lanes(pending, stores), changes)
         except RightsdeskError as exc:
-            for transaction in open_.values():
-                transaction.rollback()
             raise ExecutionError(
                 run_id, f"{exc}; every system was rolled back, run again to resume"
             ) from exc

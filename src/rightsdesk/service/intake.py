@@ -55,47 +55,66 @@ class Submitted:
     joined: bool
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A submission checked and normalised, ready to be stored (``take``)."""
+
+    submission: Submission
+    identities: tuple[Identity, ...]
+    regimes: list[str]
+    key: str
+    claims: Mapping[str, str] | None
+
+
 def submit(services: Services, submission: Submission) -> Submitted:
     """Store the request (INT-02), then verify it with the host token or send a one-time code."""
+    checked = check(services, submission)
+    with unit(services) as work:
+        return take(services, work, checked)
+
+
+def check(services: Services, submission: Submission) -> Checked:
+    """Everything about a submission that can be refused before anything is stored."""
     claims = None
     if submission.host_token is not None:
         claims = verification.host_claims(services, submission.host_token)
     submission = _prepared(services, submission, claims is not None)
     identities = _identities(services, submission, claims)
     regimes = _regimes(services, submission.regimes)
-    key = subject_key(services, identities)
-    with unit(services) as work:
-        existing = _existing(work, submission, key)
-        if existing is not None:
-            token = _token(services, work, existing)
-            if claims is not None:
-                _mark_token(work, services, token)
-            elif submission.evidence is None:
-                verification.challenge(services, work, existing, purpose="verify")
-            audit.append(
-                work.session,
-                at=work.now,
-                actor=submission.actor,
-                event="join",
-                request_id=existing.id,
-                data={"channel": submission.channel},
-            )
-            return Submitted(existing, token, joined=True)
-        request = _create(services, work, submission, identities, regimes, key)
-        token = _token(services, work, request)
+    return Checked(submission, identities, regimes, subject_key(services, identities), claims)
+
+
+def take(services: Services, work: Unit, checked: Checked) -> Submitted:
+    """Store a checked submission in ``work`` (or join the open request it repeats)."""
+    submission, claims = checked.submission, checked.claims
+    existing = _existing(work, submission, checked.key)
+    if existing is not None:
+        token = _token(services, work, existing)
         if claims is not None:
-            verification.accept(services, work, request, method="host_token", actor="person")
             _mark_token(work, services, token)
-        elif submission.evidence is not None:
-            verification.attest(
-                services, work, request, submission.evidence, actor=submission.actor
-            )
-        else:
-            verification.challenge(services, work, request, purpose="verify", new=True)
-        if request.verified_at is not None:  # otherwise the code message acknowledged it
-            verification.acknowledge(services, work, request)
-        if request.verified_at is not None:
-            decisions.after_step(services, work, request)
+        elif submission.evidence is None:
+            verification.challenge(services, work, existing, purpose="verify")
+        audit.append(
+            work.session,
+            at=work.now,
+            actor=submission.actor,
+            event="join",
+            request_id=existing.id,
+            data={"channel": submission.channel},
+        )
+        return Submitted(existing, token, joined=True)
+    request = _create(services, work, submission, checked.identities, checked.regimes, checked.key)
+    token = _token(services, work, request)
+    if claims is not None:
+        verification.accept(services, work, request, method="host_token", actor="person")
+        _mark_token(work, services, token)
+    elif submission.evidence is not None:
+        verification.attest(services, work, request, submission.evidence, actor=submission.actor)
+    else:
+        verification.challenge(services, work, request, purpose="verify", new=True)
+    if request.verified_at is not None:  # otherwise the code message acknowledged it
+        verification.acknowledge(services, work, request)
+        decisions.after_step(services, work, request)
     return Submitted(request, token, joined=False)
 
 

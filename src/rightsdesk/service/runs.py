@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rightsdesk.connectors.registry import open_connector
 from rightsdesk.datamap import DataMap, load
@@ -131,22 +131,8 @@ def subjects_from(identities: list[str], file: Path | None) -> list[Subject]:
 
 def _read_subjects(file: Path) -> list[Subject]:
     """CSV with a header of identity kinds (and optional ``id``), or JSONL objects of the same."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{file}: cannot read: {exc}") from exc
-    if file.suffix.lower() in (".jsonl", ".ndjson"):
-        records = [
-            (n, _json_line(file, n, line))
-            for n, line in enumerate(text.splitlines(), 1)
-            if line.strip()
-        ]
-    else:
-        records = list(enumerate(csv.DictReader(text.splitlines()), 2))
     subjects = []
-    for line, record in records:
-        if not isinstance(record, dict):
-            raise InputError(f"{file}:{line}: expected an object of identity kinds to values")
+    for line, record in records(file):
         try:
             identities = tuple(
                 Identity(k, str(v)) for k, v in record.items() if k != "id" and v not in (None, "")
@@ -157,6 +143,27 @@ def _read_subjects(file: Path) -> list[Subject]:
     if not subjects:
         raise InputError(f"{file}: no people listed")
     return subjects
+
+
+def records(file: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, flat object) per record of a CSV file with a header, or of a JSONL file
+    (``.jsonl``, ``.ndjson``); InputError names the file and line of anything malformed."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{file}: cannot read: {exc}") from exc
+    if file.suffix.lower() in (".jsonl", ".ndjson"):
+        found: list[tuple[int, Any]] = [
+            (n, _json_line(file, n, line))
+            for n, line in enumerate(text.splitlines(), 1)
+            if line.strip()
+        ]
+    else:
+        found = list(enumerate(csv.DictReader(text.splitlines()), 2))
+    for line, record in found:
+        if not isinstance(record, dict):
+            raise InputError(f"{file}:{line}: expected an object of names to values")
+    return found
 
 
 def _json_line(file: Path, number: int, line: str) -> object:

@@ -1,0 +1,54 @@
+"""The first phase of applying an erasure or correction: every system's changes in an open
+transaction, systems on different stores at the same time.
+
+Systems are grouped into lanes by their store (the data map's ``url``): one thread per lane,
+the systems of a lane one after another, because two transactions on one store (one SQLite
+file above all, which allows one writer) would wait on each other until the run gave up. The
+caller commits the transactions only when every lane has applied its changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from rightsdesk.connectors.base import Change, Connector, Transaction
+
+
+def lanes(systems: Sequence[str], stores: Mapping[str, str]) -> list[list[str]]:
+    """``systems`` grouped by store, in their order; a system of unknown store is its own."""
+    grouped: dict[str, list[str]] = {}
+    for system in systems:
+        grouped.setdefault(stores.get(system, f"system:{system}"), []).append(system)
+    return list(grouped.values())
+
+
+def open_all(
+    connectors: Mapping[str, Connector],
+    lanes_: Sequence[Sequence[str]],
+    changes: Mapping[str, Sequence[Change]],
+) -> tuple[dict[str, Transaction], dict[str, list[int]]]:
+    """(open transactions, rows affected per change) per system; on any error every
+    transaction opened is rolled back and the first error raised."""
+    opened: dict[str, Transaction] = {}
+    affected: dict[str, list[int]] = {}
+
+    def run(lane: Sequence[str]) -> None:
+        for system in lane:
+            opened[system] = connectors[system].begin()
+            affected[system] = opened[system].apply(changes[system])
+
+    try:
+        if len(lanes_) <= 1:
+            for lane in lanes_:
+                run(lane)
+        else:
+            with ThreadPoolExecutor(len(lanes_), thread_name_prefix="rightsdesk-apply") as pool:
+                futures = [pool.submit(run, lane) for lane in lanes_]
+            for future in futures:  # every lane has ended: raise the first one's error
+                future.result()
+    except BaseException:
+        for transaction in opened.values():
+            transaction.rollback()
+        raise
+    return opened, affected

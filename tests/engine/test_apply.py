@@ -1,0 +1,116 @@
+"""Applying a run's changes: systems on different stores at once, all rolled back on any error."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rightsdesk.connectors.base import Change, DeleteWhere, Transaction
+from rightsdesk.connectors.sql import SqlConnector
+from rightsdesk.domain.errors import ConnectorError
+from rightsdesk.engine import apply
+
+
+class Recording:
+    """A real SQL connector that notes which thread begins its transaction."""
+
+    def __init__(self, inner: SqlConnector, threads: dict[str, str]) -> None:
+        self.inner, self.threads = inner, threads
+
+    def begin(self) -> Transaction:
+        self.threads[self.inner.name] = threading.current_thread().name
+        return self.inner.begin()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def _store(path: Path, table: str = "users") -> str:
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, email TEXT)")
+        conn.execute(f"INSERT INTO {table} VALUES (1, 'a@example.com'), (2, 'b@example.com')")
+    return f"sqlite:///{path}"
+
+
+def _rows(url: str, table: str = "users") -> int:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> dict[str, str]:
+    return {"a": _store(tmp_path / "a.db"), "b": _store(tmp_path / "b.db")}
+
+
+@pytest.fixture
+def opened(stores: dict[str, str]) -> Iterator[dict[str, SqlConnector]]:
+    connectors = {name: SqlConnector(name, url) for name, url in stores.items()}
+    yield connectors
+    for connector in connectors.values():
+        connector.close()
+
+
+DELETE_A: Sequence[Change] = [DeleteWhere("users", "email", ["a@example.com"])]
+
+
+@pytest.mark.parametrize(
+    ("systems", "stores", "expected"),
+    [
+        (["a", "b"], {"a": "x", "b": "y"}, [["a"], ["b"]]),
+        (["a", "b", "c"], {"a": "x", "b": "y", "c": "x"}, [["a", "c"], ["b"]]),
+        (["a", "b"], {}, [["a"], ["b"]]),
+        ([], {}, []),
+    ],
+)
+def test_lanes_group_systems_by_store(
+    systems: list[str], stores: dict[str, str], expected: list[list[str]]
+) -> None:
+    assert apply.lanes(systems, stores) == expected
+
+
+def test_systems_on_different_stores_apply_on_their_own_threads(
+    stores: dict[str, str], opened: dict[str, SqlConnector]
+) -> None:
+    threads: dict[str, str] = {}
+    connectors: dict[str, Any] = {n: Recording(c, threads) for n, c in opened.items()}
+    transactions, affected = apply.open_all(
+        connectors, apply.lanes(["a", "b"], stores), {"a": DELETE_A, "b": DELETE_A}
+    )
+    assert affected == {"a": [1], "b": [1]}
+    assert threads["a"] != threads["b"]
+    assert {name.split("_")[0] for name in threads.values()} == {"rightsdesk-apply"}
+    for transaction in transactions.values():
+        transaction.commit()
+    assert (_rows(stores["a"]), _rows(stores["b"])) == (1, 1)
+
+
+def test_an_error_in_one_lane_rolls_every_lane_back(
+    stores: dict[str, str], opened: dict[str, SqlConnector]
+) -> None:
+    broken: Sequence[Change] = [DeleteWhere("no_such_table", "email", ["a@example.com"])]
+    with pytest.raises(ConnectorError, match="no_such_table"):
+        apply.open_all(opened, apply.lanes(["a", "b"], stores), {"a": DELETE_A, "b": broken})
+    assert (_rows(stores["a"]), _rows(stores["b"])) == (2, 2)
+
+
+def test_systems_sharing_one_sqlite_file_apply_in_one_lane(tmp_path: Path) -> None:
+    url = _store(tmp_path / "one.db")
+    _store(tmp_path / "one.db", table="orders")
+    connectors = {"a": SqlConnector("a", url), "b": SqlConnector("b", url)}
+    changes = {"a": DELETE_A, "b": [DeleteWhere("orders", "email", ["b@example.com"])]}
+    try:
+        lanes = apply.lanes(["a", "b"], {"a": url, "b": url})
+        assert lanes == [["a", "b"]]
+        transactions, affected = apply.open_all(connectors, lanes, changes)
+        assert affected == {"a": [1], "b": [1]}
+        for transaction in transactions.values():
+            transaction.commit()
+    finally:
+        for connector in connectors.values():
+            connector.close()
+    assert (_rows(url), _rows(url, "orders")) == (1, 1)
