@@ -15,6 +15,8 @@ import argparse
 import asyncio
 import os
 import random
+import signal
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -44,7 +46,6 @@ from rightsdesk.domain.subjects import Subject
 
 BATCH = 100  # RIGHTSDESK_BATCH_SIZE's default: deletions a worker erases in one run
 TARGET_RATE, TARGET_SCALING = 500.0, 1.6
-START, END = report.START.format(backend="scale"), report.END.format(backend="scale")
 OLD_HEADING = "## Scale-out, a first look"
 HEADING = "## Scale-out (`python -m bench.scale`, issue 5)"
 
@@ -74,6 +75,18 @@ CONFIGS = {
 class Load:
     clients: int  # concurrent API connections
     api_processes: int  # API server processes (1: `rightsdesk serve`; more: uvicorn --workers)
+    per_call: int = 1  # tickets per call: 1 submits and approves each; more use the batch call
+
+    @property
+    def intake(self) -> str:
+        if self.per_call == 1:
+            return "one ticket per call (submit, then approve: 2 calls per request)"
+        return f"{self.per_call} tickets per call (`POST /v1/admin/requests/batch`, approve: true)"
+
+    @property
+    def key(self) -> str:
+        """Each intake mode keeps its own results block in the benchmarks page."""
+        return "scale" if self.per_call == 1 else f"scale-{self.per_call}-per-call"
 
 
 @dataclass
@@ -106,42 +119,55 @@ def check_services(configs: Sequence[Config]) -> None:
             raise SystemExit(f"Redis at {BROKER} is not reachable: {exc}") from exc
 
 
-async def _intake(url: str, key: str, emails: Sequence[str], clients: int) -> float:
-    """Submit and approve one ticket per person over ``clients`` connections; the seconds
-    from the first POST to the last approval."""
-    pending = iter(enumerate(emails))
+async def _intake(url: str, key: str, emails: Sequence[str], load: Load) -> float:
+    """Submit and approve one ticket per person over ``load.clients`` connections, one ticket
+    or ``load.per_call`` tickets per call; the seconds from the first POST to the last
+    approval."""
+    size = load.per_call
+    pending = iter(enumerate([emails[i : i + size] for i in range(0, len(emails), size)]))
     errors: Counter[str] = Counter()
     samples: dict[str, str] = {}
     headers = {"X-API-Key": key}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    limits = httpx.Limits(max_connections=load.clients, max_keepalive_connections=load.clients)
+
+    def failed(what: str, response: httpx.Response) -> None:
+        errors[f"{what} {response.status_code}"] += 1
+        samples.setdefault(f"{what} {response.status_code}", response.text[:300])
 
     async def client(http: httpx.AsyncClient) -> None:
-        for number, email in pending:
-            body = {
-                "type": "delete",
-                "identities": [{"kind": "email", "value": email}],
-                "evidence": f"bench ticket {number}",
-            }
-            made = await http.post("/v1/admin/requests", json=body, headers=headers)
-            if made.status_code != 201:
-                errors[f"submit {made.status_code}"] += 1
-                samples.setdefault(f"submit {made.status_code}", made.text[:300])
+        for number, chunk in pending:
+            tickets = [_ticket(email, number * size + n) for n, email in enumerate(chunk)]
+            if size > 1:
+                body = {"requests": tickets, "approve": True}
+                made = await http.post("/v1/admin/requests/batch", json=body, headers=headers)
+                if made.status_code != 201:
+                    failed("batch", made)
                 continue
-            request_id = made.json()["id"]
+            made = await http.post("/v1/admin/requests", json=tickets[0], headers=headers)
+            if made.status_code != 201:
+                failed("submit", made)
+                continue
             approved = await http.post(
-                f"/v1/admin/requests/{request_id}/approve", json={}, headers=headers
+                f"/v1/admin/requests/{made.json()['id']}/approve", json={}, headers=headers
             )
             if approved.status_code != 200:
-                errors[f"approve {approved.status_code}"] += 1
-                samples.setdefault(f"approve {approved.status_code}", approved.text[:300])
+                failed("approve", approved)
 
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=300) as http:
         started = time.perf_counter()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
+        await asyncio.gather(*(client(http) for _ in range(load.clients)))
         took = time.perf_counter() - started
     if errors:
         raise SystemExit(f"intake answered errors {dict(errors)}; e.g. {samples}")
     return took
+
+
+def _ticket(email: str, number: int) -> dict[str, object]:
+    return {
+        "type": "delete",
+        "identities": [{"kind": "email", "value": email}],
+        "evidence": f"bench ticket {number}",
+    }
 
 
 # -- the runs ---------------------------------------------------------------------------------
@@ -160,7 +186,7 @@ def end_to_end(run: Run, config: Config, emails: Sequence[str], load: Load, out:
         sampler.begin()
         started = time.perf_counter()
         try:
-            took = asyncio.run(_intake(procs.url, run.key, emails, load.clients))
+            took = asyncio.run(_intake(procs.url, run.key, emails, load))
             print(f"    intake done in {took:.1f} s ({len(emails) / took:,.0f}/s)", flush=True)
             progress.wait("end to end", procs)
         finally:
@@ -184,7 +210,7 @@ def drain(run: Run, config: Config, emails: Sequence[str], load: Load, out: Outc
         procs.serve()
         sampler = CpuSampler(procs.pids(), run.databases, {os.getpid()})
         sampler.begin()
-        took = asyncio.run(_intake(procs.url, run.key, emails, load.clients))
+        took = asyncio.run(_intake(procs.url, run.key, emails, load))
         out.intake_cpu = sampler.end()
         out.intake_alone = len(emails) / took
         out.messages = int(broker.llen("rightsdesk"))
@@ -284,8 +310,9 @@ def lines(
     if bare_rates is not None:
         rows.extend(_bare_rows(bare_rates))
     return [
-        START,
-        f"### scale-out: {requests:,} erasure requests, {people:,} people (measured {stamp})",
+        report.START.format(backend=load.key),
+        f"### {requests:,} erasure requests, {people:,} people, intake {load.intake} "
+        f"(measured {stamp})",
         "",
         f"Machine: {report.machine()}. {load.clients} client connections, "
         f"{load.api_processes} API server process(es); whole run {minutes:.0f} min.",
@@ -302,7 +329,7 @@ def lines(
             for o in outcomes
             if o.intake_cpu is not None
         ],
-        END,
+        report.END.format(backend=load.key),
     ]
 
 
@@ -362,7 +389,9 @@ Run it with `python -m bench.scale` (`--people`, default 1,000,000; `--requests`
   async httpx client with `--clients` connections submits one operator-verified ticket per
   person (`POST /v1/admin/requests`, type delete, with evidence) and approves it
   (`POST /v1/admin/requests/{{id}}/approve`): two calls per request; deletions need an
-  operator's approval by the default policy. Mail goes to a `file://` outbox.
+  operator's approval by the default policy. With `--tickets-per-call N` it sends N tickets
+  per `POST /v1/admin/requests/batch` with `approve: true` instead (a help desk's backlog);
+  each mode keeps its own results block below. Mail goes to a `file://` outbox.
 - **Configurations**: the in-process backend (the API server runs the jobs on 2 threads);
   Celery on Redis (`{BROKER}`, flushed before each run) with 1 and with 2
   `rightsdesk worker --concurrency 2` processes. Deletions are batched
@@ -386,21 +415,32 @@ Run it with `python -m bench.scale` (`--people`, default 1,000,000; `--requests`
 
 
 def record(section: list[str]) -> None:
-    """Replace the first look (once) by this benchmark's description, then the result table."""
+    """Put this run's block (its first and last lines are its markers) under the benchmark's
+    heading: the first time, the description replaces the first look; a new intake mode's
+    block goes after the blocks already there."""
+    start, end = section[0], section[-1]
     doc = report.DOC.read_text(encoding="utf-8")
-    if START not in doc:
-        before, found, rest = doc.partition(OLD_HEADING)
-        after = rest[rest.find("\n## ") :] if found and "\n## " in rest else ""
-        block = f"{DESCRIPTION}\n{START}\n{END}\n"
-        doc = (before.rstrip() + "\n\n" + block + after).rstrip() + "\n"
+    if start not in doc:
+        if HEADING in doc:
+            before, _, rest = doc.partition(HEADING)
+            cut = rest.find("\n## ")
+            cut = len(rest) if cut < 0 else cut
+            doc = f"{before}{HEADING}{rest[:cut].rstrip()}\n\n{start}\n{end}\n{rest[cut:]}"
+        else:
+            before, found, rest = doc.partition(OLD_HEADING)
+            after = rest[rest.find("\n## ") :] if found and "\n## " in rest else ""
+            block = f"{DESCRIPTION}\n{start}\n{end}\n"
+            doc = (before.rstrip() + "\n\n" + block + after).rstrip() + "\n"
         report.DOC.write_text(doc, encoding="utf-8")
-    report.replace_section(START, END, section)
+    report.replace_section(start, end, section)
 
 
 # -- the command ------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> None:
+    # a plain kill stops the run as Ctrl-C does: servers, workers and databases cleaned up
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = _parser()
     args = parser.parse_args(argv)
     wanted = [c.strip() for c in args.configs.split(",") if c.strip()]
@@ -416,7 +456,7 @@ def main(argv: list[str] | None = None) -> None:
     found = data.urls("postgres", args.people)
     ids = random.Random(5).sample(range(1, args.people + 1), args.requests)
     emails = list(data.people(found, ids).values())
-    load = Load(args.clients, args.api_processes)
+    load = Load(args.clients, args.api_processes, args.tickets_per_call)
     with tempfile.TemporaryDirectory(prefix="rdb-scale-") as folder:
         outcomes = [measure(found, c, emails, load, Path(folder)) for c in configs]
         bare_rates = None if args.no_floor else bare(found, emails, Path(folder))
@@ -443,6 +483,13 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help="API server processes: 1 runs `rightsdesk serve`, more run uvicorn --workers N "
         "with the rightsdesk.api.server:create factory",
+    )
+    parser.add_argument(
+        "--tickets-per-call",
+        type=int,
+        default=1,
+        help="1: submit and approve each ticket (2 calls); N: N tickets per batch call, "
+        "approved in the same call (each mode records its own results block)",
     )
     parser.add_argument("--no-floor", action="store_true", help="skip the floor and engine rows")
     parser.add_argument("--no-record", action="store_true", help="print only")

@@ -7,17 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from rightsdesk.service import demo
+from tests import test_cli_service
 from tests.test_cli import invoke
 
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    state = tmp_path / "state"
-    monkeypatch.setenv("RIGHTSDESK_STATE_DIR", str(state))
-    monkeypatch.setenv("RIGHTSDESK_DATAMAP", str(demo.build(tmp_path / "demo", 20)))
-    monkeypatch.setenv("RIGHTSDESK_MAIL_URL", (tmp_path / "outbox").as_uri())
-    return state
+env = test_cli_service.env  # the same state directory, demo map and outbox
 
 
 def listed(*status: str) -> int:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from rightsdesk.domain.errors import (
     AuthenticationError,
@@ -43,13 +43,18 @@ def enqueue(services: Services, work: Unit, request: Request, *, kind: str | Non
     ``kind`` "backup" is the export offered before an account cancellation is confirmed.
     """
     kind = kind or request.type
-    job = work.session.scalars(
-        select(Job).where(
-            Job.request_id == request.id,
-            Job.kind == kind,
-            Job.state.in_((*ACTIVE_JOB, "failed")),
-        )
-    ).first()
+    # a request created in this transaction (not flushed yet: tickets in bulk) has no job
+    job = (
+        None
+        if inspect(request).pending
+        else work.session.scalars(
+            select(Job).where(
+                Job.request_id == request.id,
+                Job.kind == kind,
+                Job.state.in_((*ACTIVE_JOB, "failed")),
+            )
+        ).first()
+    )
     if job is None:
         job = Job(
             id=uuid.uuid4().hex,

@@ -42,8 +42,18 @@ def take_in(
     if not 1 <= len(tickets) <= MAX_TICKETS:
         raise PolicyError(f"send between 1 and {MAX_TICKETS} tickets in one call")
     checked = check_all(services, tickets, names)
-    with unit(services) as work:
-        taken = [intake.take(services, work, c) for c in checked]
+    with unit(services) as work, work.session.no_autoflush:
+        # the rows of all tickets go out in a few multi-row INSERTs at the end, rather than
+        # a flush before every lookup; a ticket repeating an earlier one of the call flushes
+        # first, so it joins that request as it would across calls
+        taken: list[intake.Submitted] = []
+        seen: set[object] = set()
+        for c in checked:
+            same = {(c.key, c.submission.type.value), c.submission.idempotency_key} - {None}
+            if same & seen:
+                work.session.flush()
+            seen |= same
+            taken.append(intake.take(services, work, c))
         for done in taken if approve else ():
             if Status(done.request.status) is Status.AWAITING_APPROVAL:
                 decisions.approve(services, work, done.request, actor=operator.actor, reason=reason)
