@@ -377,8 +377,9 @@ def _targets(outcomes: Sequence[Outcome], one: Outcome | None, two: Outcome | No
 DESCRIPTION = f"""{HEADING}
 
 Run it with `python -m bench.scale` (`--people`, default 1,000,000; `--requests`, default
-10,000; `--configs inprocess,celery1,celery2`; `--clients`; `--api-processes`; `--no-floor`;
-`--no-record` prints only). It needs PostgreSQL and Redis on loopback.
+10,000; `--configs inprocess,celery1,celery2`; `--clients`; `--api-processes`;
+`--tickets-per-call`; `--no-floor`; `--no-record` prints only). It needs PostgreSQL and Redis
+on loopback.
 
 - **Data**: the demo platform with `--people` subjects in PostgreSQL (`bench/data.py`, built
   once), copied fresh (`CREATE DATABASE ... TEMPLATE`) for every run, because erasure destroys
