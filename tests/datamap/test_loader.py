@@ -133,6 +133,8 @@ def test_every_issue_is_reported_at_once() -> None:
         ("systems: [\n  - oops", "map.yml:2: not valid YAML"),
         ("", "map.yml:1: the file is empty"),
         ("systems: []\n", "declares no system"),
+        ("systems:\n  - {{name: id}}\n", "map.yml:2: a key must be a plain name"),
+        ("systems:\n  ? [a, b]\n  : x\n", "map.yml:2: a key must be a plain name"),
     ],
 )
 def test_broken_files(text: str, expected: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from pydantic import ValidationError
@@ -70,20 +70,29 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[PathKey, int]]:
     if node is None:
         raise DataMapError([Issue(Location(source, 1, ""), "the file is empty")])
     lines: dict[PathKey, int] = {}
-    return _build(node, (), lines, yaml.SafeLoader("")), lines
+    return _build(node, (), lines, _Builder(yaml.SafeLoader(""), source)), lines
 
 
-def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], ctor: yaml.SafeLoader) -> Any:
+class _Builder(NamedTuple):
+    ctor: yaml.SafeLoader
+    source: str
+
+
+def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], how: _Builder) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = ctor.construct_object(key_node)
-            result[key] = _build(value_node, (*path, key), lines, ctor)
+            if not isinstance(key_node, yaml.ScalarNode):  # e.g. "- {{name: id}}"
+                line = key_node.start_mark.line + 1
+                problem = "a key must be a plain name, not a mapping or a list"
+                raise DataMapError([Issue(Location(how.source, line, ""), problem)])
+            key = how.ctor.construct_object(key_node)
+            result[key] = _build(value_node, (*path, key), lines, how)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), lines, ctor) for i, item in enumerate(node.value)]
-    return ctor.construct_object(node)
+        return [_build(item, (*path, i), lines, how) for i, item in enumerate(node.value)]
+    return how.ctor.construct_object(node)
 
 
 def _substitute_env(
