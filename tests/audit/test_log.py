@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -102,3 +103,25 @@ def test_appends_after_a_check_continue_the_chain(store: Store) -> None:
     with store.session() as session:
         audit.append(session, at=T0 + timedelta(hours=1), actor="person", event="later")
     assert audit.check(store) == (7, [])
+
+
+def test_a_live_log_checks_clean_while_events_are_appended(store: Store) -> None:
+    """The head and the entries come from one snapshot, whatever commits in between."""
+    stop = threading.Event()
+
+    def append_forever() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            with store.session() as session:
+                audit.append(session, at=T0, actor="system", event=f"live-{n}", request_id="r2")
+
+    writer = threading.Thread(target=append_forever)
+    writer.start()
+    try:
+        for _ in range(30):
+            entries, breaks = audit.check(store)
+            assert breaks == [] and entries >= 6
+    finally:
+        stop.set()
+        writer.join()

@@ -211,7 +211,7 @@ def assert_done_exactly_once(services: Services, ids: list[str]) -> None:
         assert sorted(j.request_id for j in jobs) == sorted(ids)  # one job per request
         assert {(j.state, j.lease_owner) for j in jobs} == {("done", None)}
     entries, breaks = audit.check(services.store)
-    assert breaks == [] and entries > 0
+    assert breaks == [] and entries > 0, breaks[:3]
 
 
 def accounts_left(cluster: Cluster, people: list[str]) -> int:

@@ -108,8 +108,14 @@ def head(session: Session) -> Anchor:
 
 
 def check(store: Store) -> tuple[int, list[ChainBreak]]:
-    """Every entry checked against its neighbours and the stored head: (entries, breaks)."""
+    """Every entry checked against its neighbours and the stored head: (entries, breaks).
+
+    The head and the entries are read from one snapshot, so events appended meanwhile by a
+    live system (PostgreSQL reads each statement afresh by default) are not taken for entries
+    written past the head."""
     with store.session() as session:
+        if not store.is_sqlite:  # SQLite's transactions are serializable already
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         anchor = head(session)
         count = 0
 

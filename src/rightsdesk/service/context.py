@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable, Iterator
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,6 +61,28 @@ class Notice:
     request_id: str
 
 
+class RecentIds:
+    """The last ``size`` ids added, for a membership test; safe between threads."""
+
+    def __init__(self, size: int) -> None:
+        self._order: deque[str] = deque()
+        self._ids: set[str] = set()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def add(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            for one in ids:
+                if one not in self._ids:
+                    self._ids.add(one)
+                    self._order.append(one)
+            while len(self._order) > self._size:
+                self._ids.discard(self._order.popleft())
+
+    def __contains__(self, one: object) -> bool:
+        return one in self._ids
+
+
 @dataclass
 class Services:
     """rightsdesk's collaborators; the CLI and the API build one and call the same workflows."""
@@ -83,6 +107,8 @@ class Services:
     connectors: ConnectorPool = field(default_factory=ConnectorPool)
     #: Per-system concurrency and statement-rate limits of engine runs (wiring builds it).
     limits: Gate | None = None
+    #: Jobs this process finished lately: their other deliveries end without a store lookup.
+    finished: RecentIds = field(default_factory=lambda: RecentIds(100_000))
 
     @property
     def exports_dir(self) -> Path:

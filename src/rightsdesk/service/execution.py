@@ -198,7 +198,10 @@ def _start(services: Services, job_id: str, owner: str | None = None) -> Snapsho
 
 def _may_start(services: Services, job_id: str, owner: str | None) -> bool:
     """A look without a lock first: most deliveries of a batched job find it taken or done,
-    and a row lock costs a write (and its commit a flush) even when nothing changes."""
+    and a row lock costs a write (and its commit a flush) even when nothing changes. A job
+    this process finished is done for good (a done job is never queued again)."""
+    if job_id in services.finished:
+        return False
     with services.store.session() as session:
         job = session.get(Job, job_id)
         return not (
@@ -318,8 +321,12 @@ def _finish_many(services: Services, finished: Sequence[tuple[str, str, dict[str
     receipt and answer for each, with one lock of the audit chain for them all."""
     with unit(services) as work:
         jobs, requests = _locked(work, [j for j, _, _ in finished], [r for _, r, _ in finished])
-        for job_id, request_id, summary in finished:
-            _complete(services, work, jobs.get(job_id), requests[request_id], summary)
+        done = [
+            job_id
+            for job_id, request_id, summary in finished
+            if _complete(services, work, jobs.get(job_id), requests[request_id], summary)
+        ]
+    services.finished.add(done)
 
 
 def _locked(
@@ -332,9 +339,10 @@ def _locked(
 
 def _complete(
     services: Services, work: Unit, job: Job | None, request: Request, summary: dict[str, Any]
-) -> None:
+) -> bool:
+    """Complete the request and mark its job done; False when another attempt settled it."""
     if Status(request.status) is not Status.IN_PROGRESS:
-        return  # an attempt that took over after a lapsed lease has settled it
+        return False  # an attempt that took over after a lapsed lease has settled it
     refused = summary.pop("refused_parts", None)
     outcome = {**request.outcome, "run": summary}
     if refused:
@@ -356,6 +364,7 @@ def _complete(
         leases.release(job)
     context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(request)}
     work.notices.append(verification.notice(request, "completed", context))
+    return job is not None
 
 
 def download_url(services: Services, request_id: str, expires: float) -> str:
