@@ -9,8 +9,8 @@ caller commits the transactions only when every lane has applied its changes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from rightsdesk.connectors.base import Change, Connector, Transaction
 
@@ -38,17 +38,26 @@ def open_all(
             opened[system] = connectors[system].begin()
             affected[system] = opened[system].apply(changes[system])
 
-    try:
-        if len(lanes_) <= 1:
-            for lane in lanes_:
-                run(lane)
-        else:
-            with ThreadPoolExecutor(len(lanes_), thread_name_prefix="rightsdesk-apply") as pool:
-                futures = [pool.submit(run, lane) for lane in lanes_]
-            for future in futures:  # every lane has ended: raise the first one's error
-                future.result()
-    except BaseException:
+    failures: list[BaseException] = []
+
+    def lane(systems: Sequence[str]) -> None:
+        try:
+            run(systems)
+        except BaseException as exc:  # noqa: BLE001 - raised again on the caller's thread below
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=lane, args=(systems,), name=f"rightsdesk-apply-{n}")
+        for n, systems in enumerate(lanes_[1:], 1)
+    ]
+    for thread in threads:
+        thread.start()
+    if lanes_:
+        lane(lanes_[0])  # the first lane on the caller's own thread
+    for thread in threads:
+        thread.join()
+    if failures:
         for transaction in opened.values():
             transaction.rollback()
-        raise
+        raise failures[0]
     return opened, affected
