@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -84,6 +85,13 @@ def live(services: Services, port: int) -> Iterator[httpx.Client]:
     config = uvicorn.Config(
         create_app(services), host="127.0.0.1", port=port, log_level="warning", ws="none"
     )
+    with serving(config) as client:
+        yield client
+
+
+@contextmanager
+def serving(config: uvicorn.Config) -> Iterator[httpx.Client]:
+    """Run ``config``'s server on a thread until the block ends; a client for it."""
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -92,7 +100,8 @@ def live(services: Services, port: int) -> Iterator[httpx.Client]:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.01)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        base = f"http://{config.host}:{config.port}"
+        with httpx.Client(base_url=base, timeout=10) as client:
             yield client
     finally:
         server.should_exit = True

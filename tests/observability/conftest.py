@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -17,6 +15,7 @@ from rightsdesk.api.app import create_app
 from rightsdesk.observability import logs
 from rightsdesk.service.context import Services
 from tests.api import conftest as api_fixtures
+from tests.api.conftest import serving
 
 clock = api_fixtures.clock
 key = api_fixtures.key
@@ -64,16 +63,5 @@ def logged_live(services: Services, port: int) -> Iterator[httpx.Client]:
         access_log=True,
         ws="none",
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(config) as client:
+        yield client
