@@ -29,16 +29,11 @@ def import_(
     operator = _local()
     batch, names = tickets.read(file, actor=operator.actor)
     with _services() as services:
-        tickets.check_all(services, batch, names)
+        checked = tickets.check_all(services, batch, names)  # every line before any is stored
         size, stored, joined = tickets.MAX_TICKETS, 0, 0
-        for start in range(0, len(batch), size):
-            taken = tickets.take_in(
-                services,
-                operator,
-                batch[start : start + size],
-                approve=approve,
-                reason=reason,
-                names=names[start : start + size],
+        for start in range(0, len(checked), size):
+            taken = tickets.store(
+                services, operator, checked[start : start + size], approve, reason
             )
             stored += len(taken)
             joined += sum(1 for t in taken if t.joined)

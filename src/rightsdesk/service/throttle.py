@@ -65,6 +65,11 @@ def statements(change: Change) -> int:
     return 1
 
 
+def _take_for(bucket: Bucket, changes: Sequence[Change]) -> None:
+    if changes:
+        bucket.take(sum(statements(c) for c in changes))
+
+
 class Throttled:
     """A connector that sends statements to the one it wraps no faster than its bucket allows."""
 
@@ -95,8 +100,7 @@ class Throttled:
         return _ThrottledTransaction(self.inner.begin(), self.bucket)
 
     def apply(self, changes: Sequence[Change]) -> list[int]:
-        if changes:
-            self.bucket.take(sum(statements(c) for c in changes))
+        _take_for(self.bucket, changes)
         return self.inner.apply(changes)
 
     def describe(self) -> SchemaInfo:
@@ -112,8 +116,7 @@ class _ThrottledTransaction:
         self.inner, self.bucket = inner, bucket
 
     def apply(self, changes: Sequence[Change]) -> list[int]:
-        if changes:
-            self.bucket.take(sum(statements(c) for c in changes))
+        _take_for(self.bucket, changes)
         return self.inner.apply(changes)
 
     def commit(self) -> None:

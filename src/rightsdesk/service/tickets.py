@@ -41,7 +41,18 @@ def take_in(
     operator.require(Scope.DECIDE)
     if not 1 <= len(tickets) <= MAX_TICKETS:
         raise PolicyError(f"send between 1 and {MAX_TICKETS} tickets in one call")
-    checked = check_all(services, tickets, names)
+    return store(services, operator, check_all(services, tickets, names), approve, reason)
+
+
+def store(
+    services: Services,
+    operator: Operator,
+    checked: Sequence[intake.Checked],
+    approve: bool = False,
+    reason: str | None = None,
+) -> list[intake.Submitted]:
+    """Store tickets already checked (``check_all``) in one transaction; see ``take_in``."""
+    operator.require(Scope.DECIDE)
     with unit(services) as work, work.session.no_autoflush:
         # the rows of all tickets go out in a few multi-row INSERTs at the end, rather than
         # a flush before every lookup; a ticket repeating an earlier one of the call flushes
