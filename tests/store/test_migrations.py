@@ -11,15 +11,9 @@ from rightsdesk.store.db import Store
 from rightsdesk.store.models import AuditHead, Base
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ]
-)
-def store(request: pytest.FixtureRequest) -> Store:
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    return Store(url)
+@pytest.fixture
+def store(store_url: str) -> Store:
+    return Store(store_url)
 
 
 def test_upgrade_matches_the_models_and_is_idempotent(store: Store) -> None:

@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from rightsdesk.store import migration_lock
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -38,8 +40,19 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> None:
-        """Upgrade the schema to the newest migration (idempotent)."""
+        """Upgrade the schema to the newest migration (idempotent, and one process at a time:
+        see migration_lock)."""
+        database = make_url(self.url).database
+        if self.is_sqlite and database and database != ":memory:":
+            with migration_lock.sqlite_file_lock(Path(database)):
+                self._upgrade()
+        else:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
         with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                migration_lock.lock_postgres(conn)
             config = alembic_config()
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
