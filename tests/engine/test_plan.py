@@ -168,3 +168,48 @@ def test_plan_describes_itself() -> None:
     text = compile_plan(loads(CHAIN), frozenset({"email"})).describe()
     assert "read app.orders by id <- app.payments.order_id; user_id <- app.users.id" in text
     assert "erase order in app: payments -> orders -> users" in text
+
+
+OWNED = datamap("""
+      - name: users
+        fields:
+          - {name: id, primary_key: true, identity: user_id}
+          - {name: email, identity: email}
+      - name: products
+        personal: false
+        fields:
+          - {name: id, primary_key: true}
+      - name: orders
+        owner: user_id
+        fields:
+          - {name: id, primary_key: true}
+          - {name: user_id, references: users.id}
+          - {name: product_id, references: products.id}
+          - {name: gift_to, identity: email}
+      - name: lines
+        owner: order_id
+        fields:
+          - {name: id, primary_key: true}
+          - {name: order_id, references: orders.id}
+      - name: logs
+        fields:
+          - {name: id, primary_key: true}
+          - {name: user_id, references: users.id}
+""")
+
+
+def test_by_ownership_the_walk_goes_only_from_owner_to_owned() -> None:
+    plan = compile_plan(loads(OWNED), frozenset({"email"}))
+    assert plan.by_ownership
+    keys = {s.name: {k.field: k.sources for k in s.keys} for s in plan.steps}
+    assert keys == {
+        "app.users": {"email": ("identity:email",), "id": ("identity:user_id",)},
+        "app.orders": {"gift_to": ("identity:email",), "user_id": ("app.users.id",)},
+        "app.lines": {"order_id": ("app.orders.id",)},
+    }
+    # an owned row's identity (a gift recipient's email) seeds nothing
+    assert plan.step("app.orders").publishes == (("id", "app.orders.id"),)
+    assert plan.step("app.orders").owned_by == (("user_id", "app.users.id"),)
+    assert plan.unreachable == ("app.logs",)  # a reference that is not an owner is not walked
+    assert plan.not_personal == ("app.products",)
+    assert "not personal, never read: app.products" in plan.describe()

@@ -15,6 +15,7 @@ from rightsdesk.domain.errors import (
     AuthenticationError,
     ConflictError,
     DataMapError,
+    GuardError,
     LockedOutError,
     NotFoundError,
     PermissionDeniedError,
@@ -34,6 +35,7 @@ STATUS: list[tuple[type[RightsdeskError], int]] = [
     (NotFoundError, 404),
     (KeyDestroyedError, 410),  # crypto-shredded: gone for good (a ConflictError elsewhere)
     (ConflictError, 409),
+    (GuardError, 409),  # the blast-radius guard stopped a run: the data map needs review
     (PolicyError, 422),
     (DataMapError, 422),
     (DeliveryError, 503),

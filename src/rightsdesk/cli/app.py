@@ -11,6 +11,7 @@ from rightsdesk.domain.errors import (
     ConnectorError,
     DataMapError,
     ExecutionError,
+    GuardError,
     NotFoundError,
     PermissionDeniedError,
     PlanError,
@@ -42,6 +43,7 @@ EXIT_CODES: dict[type[RightsdeskError], int] = {
     AuthenticationError: 6,
     PermissionDeniedError: 6,
     ConflictError: 7,
+    GuardError: 9,
 }
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from rightsdesk.datamap.model import CollectionSpec, DataMap, RetentionRule, SystemSpec
+from rightsdesk.datamap.ownership import check_ownership
 from rightsdesk.datamap.rights_checks import check_rights
 from rightsdesk.datamap.taxonomy import check_category
 from rightsdesk.domain.errors import Issue
@@ -37,6 +38,7 @@ def check(datamap: DataMap, raw: Any = None) -> list[Issue]:
     for r, rule in enumerate(datamap.retention):
         _check_retention(datamap, rule, ("retention", r), report)
     issues += check_rights(datamap)
+    issues += check_ownership(datamap)
     if not any(f.identity for _, c in datamap.collections() for f in c.fields):
         report(("systems",), "systems", "no field is marked as an identity; nothing can be found")
     return issues

@@ -35,6 +35,14 @@ class Reference(Spec):
     field: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+){1,2}$")]
     direction: ReferenceDirection = ReferenceDirection.BOTH
 
+    def target(self, system: str) -> str:
+        """``system.collection.field`` of the referenced field, seen from ``system``."""
+        return self.field if self.field.count(".") == 2 else f"{system}.{self.field}"
+
+
+def _one_or_many(raw: Any) -> Any:
+    return [raw] if isinstance(raw, str) else raw
+
 
 def _references(raw: Any) -> Any:
     items = raw if isinstance(raw, list) else [raw]
@@ -55,8 +63,8 @@ class FieldSpec(Spec):
 
     @field_validator("categories", mode="before")
     @classmethod
-    def _one_or_many(cls, raw: Any) -> Any:
-        return [raw] if isinstance(raw, str) else raw
+    def _categories(cls, raw: Any) -> Any:
+        return _one_or_many(raw)
 
     @property
     def export_mode(self) -> ExportMode:
@@ -73,6 +81,16 @@ class CollectionSpec(Spec):
     erase: Erase = None  # collection-wide strategy, typically delete_row
     binding: BindingSpec | None = None  # rows are third-party account bindings
     keep_for: KeepFor | None = None  # needed this long; then deleted without a request
+    #: The field whose reference is the owner: a row is the person's when the row it points
+    #: at is. The collection's other references are related: exported, never walked.
+    owner: Name | None = None
+    #: Fields each naming one person (follower, followee): the row is exported to each side,
+    #: and a side field's ``erase`` applies only to the side being erased.
+    relation: Annotated[tuple[Name, ...], BeforeValidator(_one_or_many)] = ()
+    #: False for catalogues and settings (products, groups, sites): never read nor walked.
+    personal: bool = True
+    #: The blast-radius guard stops a run that finds more rows than this for one person.
+    max_rows_per_person: Annotated[int, Field(ge=1)] | None = None
 
     @property
     def primary_key(self) -> str | None:
@@ -90,6 +108,15 @@ class CollectionSpec(Spec):
     @property
     def erases(self) -> bool:
         return self.erase is not None or any(f.erase is not None for f in self.fields)
+
+    @property
+    def declares_ownership(self) -> bool:
+        return self.owner is not None or bool(self.relation) or not self.personal
+
+    @property
+    def identifies(self) -> bool:
+        """Rows of an identity collection are the person themselves, found by identity fields."""
+        return self.personal and self.owner is None and not self.relation
 
 
 class Limits(Spec):
@@ -176,6 +203,11 @@ class DataMap(Spec):
         system = self.system(system_name)
         collection = system.collection(collection_name) if system else None
         return (system, collection) if system and collection else None
+
+    @property
+    def by_ownership(self) -> bool:
+        """Whether the walk follows owner references only (else every reference, as declared)."""
+        return any(c.declares_ownership for _, c in self.collections())
 
     def identity_kinds(self) -> frozenset[str]:
         """Every identity kind some field of the map is declared as."""

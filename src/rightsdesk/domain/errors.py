@@ -61,6 +61,31 @@ class ExecutionError(RightsdeskError):
         super().__init__(f"run {run_id}: {message}")
 
 
+@dataclass(frozen=True)
+class Overreach:
+    """One way a run would reach beyond a person: where, whose run, why, and by which path."""
+
+    collection: str
+    subject: str
+    reason: str
+    path: str  # the chain of references from an identity to ``collection``
+
+    def __str__(self) -> str:
+        return f"{self.collection} (for {self.subject}): {self.reason}; reached by {self.path}"
+
+
+class GuardError(RightsdeskError):
+    """The blast-radius guard stopped a run before it changed or exported anything."""
+
+    def __init__(self, findings: tuple[Overreach, ...]) -> None:
+        self.findings = findings
+        lines = "\n".join(f"  {f}" for f in findings)
+        super().__init__(
+            "the run would reach rows that are not the person's; nothing was changed or "
+            f"exported:\n{lines}"
+        )
+
+
 class PolicyError(RightsdeskError):
     """A request or a decision breaks the law or the company's policy; the message says why."""
 

@@ -92,6 +92,8 @@ def build(
             continue
         rules = datamap.retention_for(step.system, step.collection)
         decider = _Decider(step, collection, rules, key, today, subject_ids)
+        if step.relation:
+            decider.sides = _side_keys(plan, step, collected)
         for pk, (row, owners) in rows.items():
             decider.decide(pk, row, owners, report)
         held += decider.held
@@ -129,6 +131,8 @@ class _Decider:
             if f.erase is not None and not f.erase.deletes_row
         }
         self.deleted: list[Any] = []
+        #: relation side field -> keys of the people erased: a side's mask applies to theirs only
+        self.sides: dict[str, set[str]] = {}
         self._set_based: dict[tuple[str, ...], list[Any]] = defaultdict(list)
         self._per_row: dict[tuple[str, ...], list[Row]] = defaultdict(list)
 
@@ -151,6 +155,12 @@ class _Decider:
             self.deleted.append(pk)
             self._count(owners, report, deleted=True, fields=())
             return
+        if self.sides:
+            masks = {
+                f: m
+                for f, m in masks.items()
+                if f not in self.sides or canon(row[self.index[f]]) in self.sides[f]
+            }
         if masks:
             self._mask(pk, row, masks)
             self._count(owners, report, deleted=False, fields=tuple(masks))
@@ -233,6 +243,22 @@ class _Decider:
         value = canon(row[self.index[column]])
         options = wanted if isinstance(wanted, list) else [wanted]
         return any(value == canon(option) for option in options)
+
+
+def _side_keys(
+    plan: Plan, step: Step, collected: dict[str, dict[Any, tuple[Row, Owners]]]
+) -> dict[str, set[str]]:
+    """Per side field of a relation, the referenced keys of the rows being erased."""
+    sides: dict[str, set[str]] = {}
+    for side, target in step.owned_by:
+        parent, _, field = target.rpartition(".")
+        found = next((s for s in plan.steps if s.name == parent), None)
+        if found is None or field not in found.columns:
+            sides[side] = set()
+            continue
+        at = found.columns.index(field)
+        sides[side] = {canon(row[at]) for row, _ in collected.get(parent, {}).values()}
+    return sides
 
 
 def _outcome(report: Report, subject: int, collection: str) -> Outcome:

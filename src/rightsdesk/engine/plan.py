@@ -8,9 +8,10 @@ be printed, tested offline and reused.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rightsdesk.datamap.model import CollectionSpec, DataMap, SystemSpec
+from rightsdesk.datamap.ownership import owner_reference, side_references, walked_references
 from rightsdesk.domain.actions import ReferenceDirection
 from rightsdesk.domain.errors import PlanError
 
@@ -35,6 +36,10 @@ class Step:
     columns: tuple[str, ...]
     keys: tuple[KeyInput, ...]
     publishes: tuple[tuple[str, str], ...]  # (field, channel) pairs fed by this step's rows
+    #: (field, ``system.collection.field`` it references) of the owner, or of each relation side
+    owned_by: tuple[tuple[str, str], ...] = ()
+    relation: bool = False
+    max_rows: int | None = None  # the data map's max_rows_per_person
 
     @property
     def name(self) -> str:
@@ -52,6 +57,9 @@ class Plan:
     steps: tuple[Step, ...]
     unreachable: tuple[str, ...]
     erase_order: dict[str, tuple[str, ...]]  # system -> collections, children before parents
+    #: Walked by owner references only (the map declares ownership), not every reference.
+    by_ownership: bool = False
+    not_personal: tuple[str, ...] = ()
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -65,11 +73,15 @@ class Plan:
             lines.append(f"erase order in {system}: {' -> '.join(order)}")
         if self.unreachable:
             lines.append(f"not reachable from these identities: {', '.join(self.unreachable)}")
+        if self.not_personal:
+            lines.append(f"not personal, never read: {', '.join(self.not_personal)}")
         return "\n".join(lines)
 
 
 def compile_plan(datamap: DataMap, identity_kinds: frozenset[str]) -> Plan:
-    """Walk references both ways (as their direction allows) from every identity field."""
+    """Walk from every identity field: along owner references only, from owner to owned, when
+    the map declares ownership; else along every reference both ways, as ``direction`` allows.
+    """
     inputs = _key_inputs(datamap)
     order = _reachable(datamap, inputs, {identity_channel(k) for k in identity_kinds})
     if not order:
@@ -88,10 +100,20 @@ def compile_plan(datamap: DataMap, identity_kinds: frozenset[str]) -> Plan:
     steps = tuple(_step(datamap, name, inputs[name], live, order) for name in order)
     consumed = {src for s in steps for k in s.keys for src in k.sources}
     steps = tuple(_with_publishes(datamap, s, consumed) for s in steps)
+    not_personal = tuple(f"{s.name}.{c.name}" for s, c in datamap.collections() if not c.personal)
     unreachable = tuple(
-        f"{s.name}.{c.name}" for s, c in datamap.collections() if f"{s.name}.{c.name}" not in order
+        f"{s.name}.{c.name}"
+        for s, c in datamap.collections()
+        if f"{s.name}.{c.name}" not in order and c.personal
     )
-    return Plan(frozenset(identity_kinds), steps, unreachable, _erase_order(datamap))
+    return Plan(
+        frozenset(identity_kinds),
+        steps,
+        unreachable,
+        _erase_order(datamap),
+        datamap.by_ownership,
+        not_personal,
+    )
 
 
 def _fields(datamap: DataMap, name: str) -> list[str]:
@@ -103,19 +125,31 @@ def _fields(datamap: DataMap, name: str) -> list[str]:
 def _key_inputs(datamap: DataMap) -> dict[str, dict[str, set[str]]]:
     """collection -> field -> channels that can feed a query on that field."""
     inputs: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    by_ownership = datamap.by_ownership
     for system, collection in datamap.collections():
         here = f"{system.name}.{collection.name}"
         for field in collection.fields:
-            if field.identity:
+            if field.identity and collection.personal:
                 inputs[here][field.name].add(identity_channel(field.identity))
+        if by_ownership:
+            for name, ref in walked_references(collection):
+                inputs[here][name].add(ref.target(system.name))
+            continue
+        for field in collection.fields:
             for ref in field.references:
-                target = ref.field if ref.field.count(".") == 2 else f"{system.name}.{ref.field}"
+                target = ref.target(system.name)
                 parent, _, parent_field = target.rpartition(".")
                 if ref.direction in (ReferenceDirection.BOTH, ReferenceDirection.FROM):
                     inputs[here][field.name].add(target)
                 if ref.direction in (ReferenceDirection.BOTH, ReferenceDirection.TO):
                     inputs[parent][parent_field].add(f"{here}.{field.name}")
     return inputs
+
+
+def _publishes_identities(datamap: DataMap, collection: CollectionSpec) -> bool:
+    """By ownership only the person's own rows name further identities; an owned row's
+    identity-like value (a gift recipient's email) is not the person's."""
+    return collection.identifies or not datamap.by_ownership
 
 
 def _reachable(
@@ -133,7 +167,8 @@ def _reachable(
             if any(src in live for sources in inputs[name].values() for src in sources):
                 order.append(name)
                 live |= {f"{name}.{f.name}" for f in collection.fields}
-                live |= {identity_channel(f.identity) for f in collection.fields if f.identity}
+                if _publishes_identities(datamap, collection):
+                    live |= {identity_channel(f.identity) for f in collection.fields if f.identity}
                 frontier = True
     return order
 
@@ -143,7 +178,8 @@ def _published_identities(datamap: DataMap, order: list[str]) -> set[str]:
     for name in order:
         found = datamap.resolve(name)
         assert found is not None
-        kinds |= {identity_channel(f.identity) for f in found[1].fields if f.identity}
+        if _publishes_identities(datamap, found[1]):
+            kinds |= {identity_channel(f.identity) for f in found[1].fields if f.identity}
     return kinds
 
 
@@ -159,22 +195,37 @@ def _step(
         if any(src in live for src in sources)
     )
     columns = tuple(f.name for f in collection.fields)
-    return Step(system.name, collection.name, collection.primary_key, columns, keys, ())
+    owner = owner_reference(collection)
+    owned_by = (
+        ((collection.owner, owner.target(system.name)),)
+        if owner is not None and collection.owner is not None
+        else tuple((side, ref.target(system.name)) for side, ref in side_references(collection))
+    )
+    return Step(
+        system.name,
+        collection.name,
+        collection.primary_key,
+        columns,
+        keys,
+        (),
+        owned_by if datamap.by_ownership else (),
+        bool(collection.relation) and datamap.by_ownership,
+        collection.max_rows_per_person,
+    )
 
 
 def _with_publishes(datamap: DataMap, step: Step, consumed: set[str]) -> Step:
     found = datamap.resolve(step.name)
     assert found is not None
     publishes = []
+    names_people = _publishes_identities(datamap, found[1])
     for field in found[1].fields:
         channel = f"{step.name}.{field.name}"
         if channel in consumed:
             publishes.append((field.name, channel))
-        if field.identity and identity_channel(field.identity) in consumed:
+        if names_people and field.identity and identity_channel(field.identity) in consumed:
             publishes.append((field.name, identity_channel(field.identity)))
-    return Step(
-        step.system, step.collection, step.primary_key, step.columns, step.keys, tuple(publishes)
-    )
+    return replace(step, publishes=tuple(publishes))
 
 
 def _erase_order(datamap: DataMap) -> dict[str, tuple[str, ...]]:

@@ -30,6 +30,7 @@ from rightsdesk.domain.subjects import Subject
 from rightsdesk.engine import apply, correction, erasure
 from rightsdesk.engine.checkpoint import CheckpointStore, decode_changes, encode_changes
 from rightsdesk.engine.correction import Copy
+from rightsdesk.engine.guard import Guard, Tee
 from rightsdesk.engine.needles import gather as gather_needles
 from rightsdesk.engine.plan import Plan, compile_plan
 from rightsdesk.engine.traversal import Owners, Progress, RowSink, Traversal, TraversalStats
@@ -73,12 +74,15 @@ class Engine:
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
         progress: Progress | None = None,
         seal: Sealer | None = None,
+        guard: bool = True,
     ) -> None:
         self.datamap, self.connectors, self.key = datamap, connectors, key
         self.checkpoints, self.today, self.progress = checkpoints, today, progress
         #: Takes rows under a vault retention rule before their live copies are erased; without
         #: one, such rows are kept in place as under a rule with ``vault: false``.
         self.seal = seal
+        #: The blast-radius guard (engine/guard.py); off only in tests that show what it stops.
+        self.guard = guard
         self._plans: dict[frozenset[str], Plan] = {}
 
     def plan(self, identity_kinds: frozenset[str]) -> Plan:
@@ -90,10 +94,18 @@ class Engine:
         return self.plan(frozenset(k for s in subjects for k in s.kinds))
 
     def access(self, subjects: Sequence[Subject], sink: RowSink) -> TraversalStats:
-        """Stream every row of every subject to ``sink``, partitioned per subject."""
-        return Traversal(self.plan_for(subjects), self.connectors, sink, self.progress).run(
-            subjects
-        )
+        """Stream every row of every subject to ``sink``, partitioned per subject; the caller
+        writes nothing out if this raises GuardError (the guard checks after the walk)."""
+        return self.walk(self.plan_for(subjects), subjects, sink)
+
+    def walk(self, plan: Plan, subjects: Sequence[Subject], sink: RowSink) -> TraversalStats:
+        """Run ``plan`` for ``subjects`` into ``sink``, then raise GuardError on any over-reach."""
+        guard = Guard(plan) if self.guard else None
+        if guard is None or not guard.needed:
+            return Traversal(plan, self.connectors, sink, self.progress).run(subjects)
+        stats = Traversal(plan, self.connectors, Tee(sink, guard), self.progress).run(subjects)
+        guard.check(subjects)
+        return stats
 
     def erase(
         self,
@@ -163,7 +175,7 @@ class Engine:
     def find(self, subjects: Sequence[Subject]) -> dict[str, list[tuple[Row, Owners]]]:
         """Every row of ``subjects`` per ``system.collection``, each once with its owners."""
         collector = erasure.ErasureCollector()
-        Traversal(self.plan_for(subjects), self.connectors, collector, self.progress).run(subjects)
+        self.walk(self.plan_for(subjects), subjects, collector)
         return {name: list(rows.values()) for name, rows in collector.found.items()}
 
     def remove(self, system: str, collection: str, key: str, keys: Sequence[Any]) -> int:
@@ -186,7 +198,7 @@ class Engine:
         if state is None or not resumed:
             plan = self.plan_for([subject])
             collector = erasure.ErasureCollector()
-            Traversal(plan, self.connectors, collector, self.progress).run([subject])
+            self.walk(plan, [subject], collector)
             changes, report = correction.build(self.datamap, plan, collector.found, values)
             meta: dict[str, Any] = {"run_id": run_id, "action": "correction", "phase": "applying"}
             meta |= {"started_at": _now(), "subjects": 1, "committed": []}
@@ -214,7 +226,7 @@ class Engine:
     ) -> tuple[dict[str, Any], list[set[str]], list[HeldRow]]:
         plan = self.plan_for(subjects)
         collector = erasure.ErasureCollector()
-        Traversal(plan, self.connectors, collector, self.progress).run(subjects)
+        self.walk(plan, subjects, collector)
         sealing = vault and self.seal is not None
         work = erasure.build(
             self.datamap,

@@ -5,6 +5,11 @@ carry that it has not queried yet; the rows found feed further channels; repeat 
 new arrives (this handles chains, diamonds and cycles). Every value remembers which subjects it
 belongs to, so one pass of set-based queries serves the whole batch and rows are partitioned
 per subject as they stream by.
+
+Which channels feed which key is the plan's business (``plan.py``): in a map by ownership a
+collection is fed only by its identity fields and its owner reference (or its relation sides),
+always from owner to owned, so a walk never climbs to a shared parent and back down to other
+people's rows. The blast-radius guard (``guard.py``) watches the same stream.
 """
 
 from __future__ import annotations

@@ -81,6 +81,12 @@ class ExportWriter:
         shutil.rmtree(self._parts, ignore_errors=True)
         return done
 
+    def discard(self) -> None:
+        """Drop every row received so far; no file of the export is written."""
+        self._buffers.clear()
+        self._buffered = 0
+        shutil.rmtree(self._parts, ignore_errors=True)
+
     def _spill(self) -> None:
         for (subject, name), values in self._buffers.items():
             path = self._parts / str(subject) / f"{name}.jsonl"

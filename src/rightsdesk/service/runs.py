@@ -71,7 +71,7 @@ def open_engine(
             checkpoints=checkpoints or FileCheckpoints(settings.state_dir / "runs"),
             progress=progress,
             seal=seal,
-            **({"today": today} if today is not None else {}),
+            **_today(today),
         )
     finally:
         if held is not None:
@@ -101,11 +101,20 @@ def validate(path: Path, *, live: bool) -> DataMap:
     return datamap
 
 
+def _today(today: Callable[[], date] | None) -> dict[str, Any]:
+    """The engine's clock, when the caller sets one (else the engine's own)."""
+    return {"today": today} if today is not None else {}
+
+
 def export(
     engine: Engine, subjects: list[Subject], out: Path
 ) -> tuple[list[SubjectExport], TraversalStats]:
     writer = ExportWriter(engine.datamap, engine.plan_for(subjects), subjects, out)
-    stats = engine.access(subjects, writer)
+    try:
+        stats = engine.access(subjects, writer)
+    except RightsdeskError:
+        writer.discard()  # a guard failure or a store error exports nothing
+        raise
     return writer.finish(), stats
 
 

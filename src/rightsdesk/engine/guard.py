@@ -1,0 +1,157 @@
+"""The blast-radius guard: before anything is exported or changed, prove the rows found are
+the person's.
+
+It watches rows stream by (a RowSink next to the real one) and checks, per person: that every
+row of an owned collection points through its owner reference (or, for a relation, one of its
+sides) at one of that person's own rows, and that no collection holds more of their rows than
+its ``max_rows_per_person``. A run that fails it raises GuardError before any change or export;
+the error names the collection, the person, and the chain of references that reached it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rightsdesk.connectors.base import Row
+from rightsdesk.domain.errors import GuardError, Overreach
+from rightsdesk.domain.subjects import Subject
+from rightsdesk.engine.plan import Plan, Step
+from rightsdesk.engine.traversal import Owners, RowSink, canon
+
+#: Examples of offending rows named in one finding.
+_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class _Watch:
+    """What to remember of one step's rows."""
+
+    owned_by: tuple[tuple[int, str], ...]  # (column index, parent channel) of owner or sides
+    keys: tuple[tuple[int, str], ...]  # (column index, channel) that owned rows point at
+    pk: int
+
+
+class Guard:
+    """A RowSink that records just enough of every row to check ownership and row counts."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        targets = {target for step in plan.steps for _, target in step.owned_by}
+        self._watch: dict[str, _Watch] = {}
+        for step in plan.steps:
+            index = {c: i for i, c in enumerate(step.columns)}
+            self._watch[step.name] = _Watch(
+                tuple((index[f], t) for f, t in step.owned_by if f in index),
+                tuple(
+                    (i, f"{step.name}.{c}")
+                    for c, i in index.items()
+                    if f"{step.name}.{c}" in targets
+                ),
+                index.get(step.primary_key or "", 0),
+            )
+        self._counts: dict[tuple[int, str], int] = defaultdict(int)
+        self._keys: dict[tuple[int, str], set[str]] = defaultdict(set)  # (subject, channel)
+        # (subject, step) -> (row key, owner values) of owned rows
+        self._owned: dict[tuple[int, str], list[tuple[str, tuple[str | None, ...]]]] = defaultdict(
+            list
+        )
+
+    @property
+    def needed(self) -> bool:
+        """Nothing to check in a map with no ownership and no limits (the guard costs nothing)."""
+        return self.plan.by_ownership or any(s.max_rows is not None for s in self.plan.steps)
+
+    def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
+        watch = self._watch[step.name]
+        for row, mine in zip(rows, owners, strict=True):
+            pointed = tuple(None if row[i] is None else canon(row[i]) for i, _ in watch.owned_by)
+            for subject in mine:
+                self._counts[(subject, step.name)] += 1
+                for i, channel in watch.keys:
+                    if row[i] is not None:
+                        self._keys[(subject, channel)].add(canon(row[i]))
+                if watch.owned_by:
+                    self._owned[(subject, step.name)].append((canon(row[watch.pk]), pointed))
+
+    def findings(self, subjects: Sequence[Subject]) -> list[Overreach]:
+        """Every way the rows found reach beyond each person, in plan order."""
+        found: list[Overreach] = []
+        for index, subject in enumerate(subjects):
+            for step in self.plan.steps:
+                count = self._counts.get((index, step.name), 0)
+                if step.max_rows is not None and count > step.max_rows:
+                    found.append(
+                        Overreach(
+                            step.name,
+                            subject.id,
+                            f"{count} rows, more than its max_rows_per_person {step.max_rows}",
+                            path_to(self.plan, step.name),
+                        )
+                    )
+                stray = self._strays(index, step)
+                if stray:
+                    found.append(
+                        Overreach(step.name, subject.id, stray, path_to(self.plan, step.name))
+                    )
+        return found
+
+    def check(self, subjects: Sequence[Subject]) -> None:
+        """Raise GuardError listing every finding; return quietly when there is none."""
+        found = self.findings(subjects)
+        if found:
+            raise GuardError(tuple(found))
+
+    def _strays(self, subject: int, step: Step) -> str:
+        """Rows owned by someone else (their owner, or every side, points at another row)."""
+        watch = self._watch[step.name]
+        mine = [self._keys.get((subject, channel), set()) for _, channel in watch.owned_by]
+        stray = [
+            key
+            for key, pointed in self._owned.get((subject, step.name), [])
+            if any(v is not None for v in pointed)
+            and not any(v is not None and v in keys for v, keys in zip(pointed, mine, strict=True))
+        ]
+        if not stray:
+            return ""
+        fields = " or ".join(f"{step.name}.{step.columns[i]}" for i, _ in watch.owned_by)
+        examples = ", ".join(stray[:_EXAMPLES]) + (", ..." if len(stray) > _EXAMPLES else "")
+        return (
+            f"{len(stray)} rows owned by another person: {fields} points at a row that is not "
+            f"theirs (rows {examples})"
+        )
+
+
+class Tee:
+    """Hand every batch of rows to each sink in turn."""
+
+    def __init__(self, *sinks: RowSink) -> None:
+        self.sinks = sinks
+
+    def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
+        for sink in self.sinks:
+            sink.rows(step, rows, owners)
+
+
+def path_to(plan: Plan, name: str) -> str:
+    """The shortest chain of references from an identity to ``name``, e.g.
+    ``identity:email -> app.users.email; app.users.id -> app.orders.user_id``."""
+    chains: dict[str, list[str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for step in plan.steps:
+            for key in step.keys:
+                for source in key.sources:
+                    producer = source.rpartition(".")[0]
+                    if source.startswith("identity:"):
+                        chain = [f"{source} -> {step.name}.{key.field}"]
+                    elif producer in chains and producer != step.name:
+                        chain = [*chains[producer], f"{source} -> {step.name}.{key.field}"]
+                    else:
+                        continue
+                    if step.name not in chains or len(chain) < len(chains[step.name]):
+                        chains[step.name] = chain
+                        changed = True
+    return "; ".join(chains.get(name, [name]))
