@@ -14,7 +14,8 @@ from rightsdesk.connectors.sql import SqlConnector
 from rightsdesk.datamap import loads
 from rightsdesk.domain.errors import GuardError
 from rightsdesk.domain.subjects import Identity, Subject
-from rightsdesk.engine.plan import Step
+from rightsdesk.engine.guard import Guard
+from rightsdesk.engine.plan import Step, compile_plan
 from rightsdesk.engine.runner import Engine
 from rightsdesk.engine.traversal import Owners
 from rightsdesk.masking.base import MaskingKey
@@ -111,24 +112,38 @@ CONTACT_IS_IDENTITY = traps.BY_OWNERSHIP.replace(
 )
 
 
-def test_a_row_owned_by_another_person_stops_the_erasure(url: str) -> None:
+def test_a_row_owned_by_another_person_is_never_theirs(url: str) -> None:
+    """Person 2's order names person 1 as its contact (an identity field): it stays person 2's;
+    a guest order naming person 1, with no owner, is person 1's."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE orders SET contact = 'p1@example.com' WHERE id = 21"))
+        conn.execute(sa.text("INSERT INTO orders VALUES (31, NULL, 1, 'p1@example.com')"))
     engine.dispose()
-    before = traps.snapshot(url)
+    assert found(CONTACT_IS_IDENTITY, url, 1)["orders"] == {11, 31}
+    assert found(CONTACT_IS_IDENTITY, url, 2)["orders"] == {21}
     for engine_ in open_engine(CONTACT_IS_IDENTITY, url):
-        with pytest.raises(GuardError) as caught:
-            engine_.erase([Subject("p", (Identity("email", "p1@example.com"),))])
-    assert traps.snapshot(url) == before  # nothing changed
+        result = engine_.erase([Subject("p", (Identity("email", "p1@example.com"),))])
+    assert result.report[0]["app.orders"]["deleted"] == 2
+    assert [r[0] for r in traps.snapshot(url)["orders"]] == [21]
+
+
+def test_the_guard_stops_a_row_owned_by_someone_else(url: str) -> None:
+    """The guard's own check, should a walk ever hand it such a row: it names row and path."""
+    plan = compile_plan(loads(traps.BY_OWNERSHIP.format(url=url)), frozenset({"email"}))
+    guard = Guard(plan)
+    users, orders = plan.step("app.users"), plan.step("app.orders")
+    guard.rows(users, [(1, "p1@example.com", "Person 1")], [frozenset({0})])
+    guard.rows(orders, [(11, 1, 1, "x"), (21, 2, 1, "y"), (31, None, 1, "z")], [frozenset({0})] * 3)
+    with pytest.raises(GuardError) as caught:
+        guard.check([Subject("p1", (Identity("email", "p1@example.com"),))])
     (finding,) = caught.value.findings
-    assert finding.collection == "app.orders"
-    assert "owned by another person: app.orders.user_id points at" in finding.reason
-    assert "(rows 21)" in finding.reason
-    # without the guard the same erasure deletes person 2's order
-    for engine_ in open_engine(CONTACT_IS_IDENTITY, url, guard=False):
-        engine_.erase([Subject("p", (Identity("email", "p1@example.com"),))])
-    assert [r[0] for r in traps.snapshot(url)["orders"]] == []
+    assert (finding.collection, finding.subject) == ("app.orders", "p1")
+    assert finding.reason == (
+        "1 rows owned by another person: app.orders.user_id points at a row that is not "
+        "theirs (rows 21)"
+    )
+    assert finding.path == "identity:email -> app.users.email; app.users.id -> app.orders.user_id"
 
 
 def test_a_dry_run_shows_the_guard_finding(url: str) -> None:

@@ -6,6 +6,11 @@ new arrives (this handles chains, diamonds and cycles). Every value remembers wh
 belongs to, so one pass of set-based queries serves the whole batch and rows are partitioned
 per subject as they stream by.
 
+A row of an owned collection found by one of its own identity fields (not through its owner)
+is held back until the walk ends or its owner is found among the same person's rows: a row
+whose owner reference points at someone else is never the person's (a gift order naming my
+email is the buyer's), and one with no owner at all is whoever's identity it holds.
+
 Which channels feed which key is the plan's business (``plan.py``): in a map by ownership a
 collection is fed only by its identity fields and its owner reference (or its relation sides),
 always from owner to owned, so a walk never climbs to a shared parent and back down to other
@@ -14,7 +19,7 @@ people's rows. The blast-radius guard (``guard.py``) watches the same stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,6 +43,8 @@ Progress = Callable[[str, int], None]  # (step name, rows found so far in it)
 class TraversalStats:
     queries: int = 0  # key-field lookups (each one statement per chunk of values)
     rows: dict[str, int] = field(default_factory=dict)
+    #: rows found by an identity field but owned by someone else: left out, per collection
+    excluded: dict[str, int] = field(default_factory=dict)
 
 
 def canon(value: Any) -> str:
@@ -58,6 +65,7 @@ class Traversal:
         self._values: dict[str, dict[str, Owners]] = {}
         self._queried: dict[tuple[int, str], dict[str, Owners]] = {}
         self._seen: dict[int, dict[Any, Owners]] = {}
+        self._held: dict[int, list[tuple[Row, Owners]]] = {}  # step -> rows awaiting an owner
         self._dirty = True
         self.stats = TraversalStats()
 
@@ -70,27 +78,73 @@ class Traversal:
             self._dirty = False
             for number, step in enumerate(self._plan.steps):
                 self._visit(number, step)
+            self._confirm()
+        for number, held in self._held.items():
+            if held:
+                self.stats.excluded[self._plan.steps[number].name] = len(held)
         return self.stats
 
-    def _visit(self, number: int, step: Step) -> None:
+    def _walk(self, number: int, step: Step) -> _Walk:
         found_by_pk = None
         if step.primary_key and any(k.field == step.primary_key for k in step.keys):
             # rows found count as queried by primary key, so walking a reference back to
             # its parent never re-reads a row we already have (one query less per edge)
             found_by_pk = self._queried.setdefault((number, step.primary_key), {})
         seen = self._seen.setdefault(number, {}) if step.needs_dedupe else None
-        walk = _Walk(step, found_by_pk, seen)
+        return _Walk(step, found_by_pk, seen)
+
+    def _visit(self, number: int, step: Step) -> None:
+        walk = self._walk(number, step)
         connector = self._connectors[step.system]
+        through = {f for f, _ in step.owned_by}
         for key in step.keys:
             pending = self._pending(number, key.field, key.sources)
             if not pending:
                 continue
             at = walk.index[key.field]
             self.stats.queries += 1
+            held = (
+                self._held.setdefault(number, []) if through and key.field not in through else None
+            )
             for batch in connector.read(step.collection, key.field, list(pending), step.columns):
+                if held is not None:
+                    held += ((row, mine) for row in batch if (mine := pending.get(canon(row[at]))))
+                    continue
                 kept, owners = walk.take(batch, at, pending, self._offer)
                 if kept:
                     self._emit(step, kept, owners)
+
+    def _confirm(self) -> None:
+        """Admit held rows for the people whose own rows their owner (or a side) points at."""
+        for number, held in self._held.items():
+            if not held:
+                continue
+            step = self._plan.steps[number]
+            walk = self._walk(number, step)
+            ready: list[tuple[Row, Owners]] = []
+            waiting: list[tuple[Row, Owners]] = []
+            for row, mine in held:
+                pointed = self._owners_of(walk, row)
+                owned = mine if pointed is None else mine & pointed
+                if owned:
+                    ready.append((row, owned))
+                if owned != mine:
+                    waiting.append((row, mine - owned))
+            self._held[number] = waiting
+            kept, owners = walk.admit(ready, self._offer)
+            if kept:
+                self._emit(step, kept, owners)
+
+    def _owners_of(self, walk: _Walk, row: Row) -> Owners | None:
+        """The subjects whose rows ``row``'s owner reference (or any relation side) points at;
+        None for a row that points nowhere (it is whoever's identity found it)."""
+        owners: Owners | None = None
+        for column, channel in walk.owned_by:
+            value = row[column]
+            if value is not None:
+                found = self._values.get(channel, {}).get(canon(value), _NOBODY)
+                owners = found if owners is None else owners | found
+        return owners
 
     def _emit(self, step: Step, kept: list[Row], owners: list[Owners]) -> None:
         self._sink.rows(step, kept, owners)
@@ -134,6 +188,7 @@ class _Walk:
     ) -> None:
         self.index = {column: i for i, column in enumerate(step.columns)}
         self.publishes = [(self.index[f], channel) for f, channel in step.publishes]
+        self.owned_by = [(self.index[f], channel) for f, channel in step.owned_by]
         self.pk = self.index.get(step.primary_key or "", 0)
         self.found_by_pk, self.seen = found_by_pk, seen
 
@@ -145,12 +200,19 @@ class _Walk:
         offer: Callable[[str, str, Owners], None],
     ) -> tuple[list[Row], list[Owners]]:
         """The rows of ``batch`` owed to someone, with their owners; publish their key values."""
+        # a row matched by the store's collation but not exactly is owed to nobody: left out
+        return self.admit(((row, pending.get(canon(row[at])) or _NOBODY) for row in batch), offer)
+
+    def admit(
+        self, found: Iterable[tuple[Row, Owners]], offer: Callable[[str, str, Owners], None]
+    ) -> tuple[list[Row], list[Owners]]:
+        """Keep each row for the subjects it is not yet kept for; publish its key values."""
         kept: list[Row] = []
         owners: list[Owners] = []
-        for row in batch:
-            mine = pending.get(canon(row[at]))
-            if mine is None:
-                continue  # matched by the store's collation but not exactly: leave it
+        for row, owed in found:
+            mine = owed
+            if not mine:
+                continue
             if self.seen is not None:
                 before = self.seen.get(row[self.pk], _NOBODY)
                 mine = mine - before
