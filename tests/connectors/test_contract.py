@@ -486,3 +486,12 @@ def test_any_identity_value_reads_without_error(
 ) -> None:
     found = rows(connector, "accounts", key, [value, "1"], ["id"])
     assert found == []
+
+
+def test_describe_some_tables_matches_the_whole_schema(
+    connector: SqlConnector, engine: sa.Engine
+) -> None:
+    whole = connector.describe()
+    some = connector.describe(["orders", "accounts", "no_such_table"])
+    assert some.tables == {t: whole.tables[t] for t in ("accounts", "orders")}
+    assert connector.describe(["orders"]).tables["orders"] == whole.tables["orders"]

@@ -96,9 +96,10 @@ def test_environment_variables_are_substituted() -> None:
             "map.yml:21: tax: period: period 'ten years' must look like",
         ),
         (
-            "{name: id, primary_key: true}\n          - {name: user_id",
+            "{name: id, primary_key: true}\n          - {name: user_id, references: users.id",
             "{name: id}\n          - {name: user_id",
-            "map.yml:11: app.orders: has erasure actions but no field with primary_key",
+            "map.yml:11: app.orders: has erasure actions but no field with primary_key: true, "
+            "identity or references",
         ),
         (
             "          - {name: at, categories: [system.operations]}\n",

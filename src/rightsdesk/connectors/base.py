@@ -15,6 +15,7 @@ __all__ = [
     "DeleteOlder",
     "DeleteWhere",
     "ForeignKeyInfo",
+    "Key",
     "Row",
     "SchemaInfo",
     "TableInfo",
@@ -24,6 +25,9 @@ __all__ = [
 ]
 
 Row = tuple[Any, ...]
+#: The column a change finds rows by, or several (a table without a primary key is erased by
+#: its key or reference columns; each key value is then a tuple in the same order).
+Key = str | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class UpdateWhere:
     """Set the same ``values`` on every row whose ``key`` is in ``keys`` (one set-based UPDATE)."""
 
     collection: str
-    key: str
+    key: Key
     keys: Sequence[Any]
     values: dict[str, Any]
 
@@ -41,7 +45,7 @@ class UpdateRows:
     """Set per-row values: each row of ``rows`` is ``(key, v1, v2, ...)`` for ``columns``."""
 
     collection: str
-    key: str
+    key: Key
     columns: tuple[str, ...]
     rows: Sequence[Row]
 
@@ -51,7 +55,7 @@ class DeleteWhere:
     """Delete every row whose ``key`` is in ``keys`` (one set-based DELETE)."""
 
     collection: str
-    key: str
+    key: Key
     keys: Sequence[Any]
 
 
@@ -105,8 +109,11 @@ class Connector(Protocol):
         On any failure nothing is applied and ConnectorError is raised.
         """
 
-    def describe(self) -> SchemaInfo:
-        """The live schema: tables, columns, keys and indexes."""
+    def describe(self, tables: Sequence[str] | None = None) -> SchemaInfo:
+        """The live schema: tables, columns, keys and indexes (only ``tables`` when given).
+
+        A table in ``tables`` that does not exist is left out, never an error.
+        """
 
     def close(self) -> None:
         """Release connections."""

@@ -16,7 +16,14 @@ from sqlalchemy.exc import ArgumentError, NoSuchTableError, SQLAlchemyError
 from sqlalchemy.sql.expression import Executable
 
 from rightsdesk.connectors import base
-from rightsdesk.connectors.base import Change, DeleteOlder, Row, UpdateRows, UpdateWhere
+from rightsdesk.connectors.base import (
+    Change,
+    DeleteOlder,
+    DeleteWhere,
+    Row,
+    UpdateRows,
+    UpdateWhere,
+)
 from rightsdesk.connectors.sql_keys import (
     COERCERS,
     SKIP,
@@ -89,6 +96,7 @@ class SqlConnector:
             if parsed.database and parsed.database != ":memory:" and "mode=memory" not in url:
                 self._sqlite_file = os.path.abspath(parsed.database)
         self._tables: dict[str, sa.Table] = {}
+        self._described: dict[str, base.TableInfo] = {}
         self._plans: dict[tuple[str, str, str, tuple[str, ...]], _Prepared] = {}
         self._reader = Reader(name, self.url, self._engine, chunk_size)
 
@@ -117,22 +125,39 @@ class SqlConnector:
         transaction.commit()
         return counts
 
-    def describe(self) -> base.SchemaInfo:
-        """Reflect the tables (not views) of the default schema."""
+    def describe(self, tables: Sequence[str] | None = None) -> base.SchemaInfo:
+        """Reflect the tables (not views) of the default schema, or only ``tables``.
+
+        Tables named in ``tables`` are described once per connector and kept: an erasure asks
+        for the tables it masks on every run.
+        """
+        if tables is None:
+            return base.SchemaInfo(self._reflect(None))
+        wanted = sorted(set(tables))
+        missing = [t for t in wanted if t not in self._described]
+        if missing:
+            self._described |= self._reflect(missing)
+        return base.SchemaInfo({t: self._described[t] for t in wanted if t in self._described})
+
+    def _reflect(self, names: list[str] | None) -> dict[str, base.TableInfo]:
         with self._errors("cannot describe"), reflecting(), self._engine.connect() as conn:
             insp = sa.inspect(conn)
+            if names is not None:
+                names = [n for n in names if insp.has_table(n)]
+                if not names:
+                    return {}
             parts: dict[str, dict[Any, Any]] = {
-                "columns": insp.get_multi_columns(),
-                "pk": insp.get_multi_pk_constraint(),
-                "fks": insp.get_multi_foreign_keys(),
-                "indexes": insp.get_multi_indexes(),
-                "uniques": insp.get_multi_unique_constraints(),
+                "columns": insp.get_multi_columns(filter_names=names),
+                "pk": insp.get_multi_pk_constraint(filter_names=names),
+                "fks": insp.get_multi_foreign_keys(filter_names=names),
+                "indexes": insp.get_multi_indexes(filter_names=names),
+                "uniques": insp.get_multi_unique_constraints(filter_names=names),
             }
-        names = sorted(name for _, name in parts["columns"])
+        found = sorted(name for _, name in parts["columns"])
         dialect = self._engine.dialect
-        return base.SchemaInfo(
-            {n: table_info(n, dialect, {k: v[(None, n)] for k, v in parts.items()}) for n in names}
-        )
+        return {
+            n: table_info(n, dialect, {k: v[(None, n)] for k, v in parts.items()}) for n in found
+        }
 
     def close(self) -> None:
         """Close the read connections and every pooled connection."""
@@ -150,16 +175,65 @@ class SqlConnector:
         return session
 
     def _apply_one(self, conn: sa.Connection, change: Change) -> int:
-        if isinstance(change, UpdateRows):
-            return self._update_rows(conn, change)
         if isinstance(change, DeleteOlder):
             return self._delete_older(conn, change)
+        key = change.key
+        if isinstance(key, tuple):
+            return self._apply_composite(conn, change)
+        if isinstance(change, UpdateRows):
+            return self._update_rows(conn, change, key)
         sets = change.values if isinstance(change, UpdateWhere) else {}
         kind = "update_where" if isinstance(change, UpdateWhere) else "delete"
-        plan = self._plan(conn, kind, change.collection, change.key, tuple(sets))
+        plan = self._plan(conn, kind, change.collection, key, tuple(sets))
         params = {f"rd_v{i}": v for i, v in enumerate(sets.values())}
         parts = chunks(unique_keys(plan.coerce, change.keys), self.chunk_size)
         return sum(conn.execute(plan.statement, {"rd_keys": c, **params}).rowcount for c in parts)
+
+    def _apply_composite(
+        self, conn: sa.Connection, change: UpdateWhere | UpdateRows | DeleteWhere
+    ) -> int:
+        """A change keyed by several columns: rows of a table without a primary key."""
+        table = self._table(conn, change.collection)
+        names = tuple(change.key)
+        sets = change.columns if isinstance(change, UpdateRows) else ()
+        sets = tuple(change.values) if isinstance(change, UpdateWhere) else sets
+        missing = [c for c in (*names, *sets) if c not in table.c]
+        if missing:
+            raise ConnectorError(
+                self.name, f"table {change.collection!r}: has no column(s) {missing}"
+            )
+        keys = [table.c[k] for k in names]
+        coerce = [COERCERS.get(python_type(k.type) or object, as_is) for k in keys]
+        values: dict[Column, Any] = {
+            table.c[c]: sa.bindparam(f"rd_v{i}") for i, c in enumerate(sets)
+        }
+        if isinstance(change, UpdateRows):
+            one = [k == sa.bindparam(f"rd_k{i}", type_=_bind_type(k)) for i, k in enumerate(keys)]
+            params = []
+            for row in change.rows:
+                parts = [key_of(f, v) for f, v in zip(coerce, row[0], strict=True)]
+                if not any(p is SKIP for p in parts):
+                    params.append(
+                        {f"rd_k{i}": p for i, p in enumerate(parts)}
+                        | {f"rd_v{i}": v for i, v in enumerate(row[1:])}
+                    )
+            update = sa.update(table).where(sa.and_(*one)).values(values)
+            return conn.execute(update, params).rowcount if params else 0
+        found: dict[tuple[Any, ...], None] = {}
+        for key in change.keys:
+            parts = [key_of(f, v) for f, v in zip(coerce, key, strict=True)]
+            if not any(p is SKIP for p in parts):
+                found[tuple(parts)] = None
+        in_keys = sa.tuple_(*keys).in_(sa.bindparam("rd_keys", expanding=True))
+        statement: Executable = sa.delete(table).where(in_keys)
+        extra: dict[str, Any] = {}
+        if isinstance(change, UpdateWhere):
+            statement = sa.update(table).where(in_keys).values(values)
+            extra = {f"rd_v{i}": v for i, v in enumerate(change.values.values())}
+        return sum(
+            conn.execute(statement, {"rd_keys": part, **extra}).rowcount
+            for part in chunks(list(found), self.chunk_size)
+        )
 
     def _delete_older(self, conn: sa.Connection, change: DeleteOlder) -> int:
         table = self._table(conn, change.collection)
@@ -176,11 +250,11 @@ class SqlConnector:
         )
         return conn.execute(sa.delete(table).where(column < bound)).rowcount
 
-    def _update_rows(self, conn: sa.Connection, change: UpdateRows) -> int:
+    def _update_rows(self, conn: sa.Connection, change: UpdateRows, key: str) -> int:
         width = len(change.columns) + 1
         if any(len(row) != width for row in change.rows):
             raise ConnectorError(self.name, f"{change.collection!r}: rows must be (key, *columns)")
-        plan = self._plan(conn, "update_rows", change.collection, change.key, change.columns)
+        plan = self._plan(conn, "update_rows", change.collection, key, change.columns)
         names = ["rd_key"] + [f"rd_v{i}" for i in range(len(change.columns))]
         keyed = ((key_of(plan.coerce, row[0]), *row[1:]) for row in change.rows)
         params = [dict(zip(names, row, strict=True)) for row in keyed if row[0] is not SKIP]

@@ -60,8 +60,15 @@ def _check_collection(
     keys = [f.name for f in collection.fields if f.primary_key]
     if len(keys) > 1:
         report(path, where, f"composite primary keys are not supported yet ({', '.join(keys)})")
-    if collection.erases and not keys:
-        report(path, where, "has erasure actions but no field with primary_key: true")
+    finders = [f for f in collection.fields if f.identity is not None or f.references]
+    if collection.erases and not keys and not finders:
+        # without a primary key, rows are erased by the columns they are found by
+        report(
+            path,
+            where,
+            "has erasure actions but no field with primary_key: true, identity or references "
+            "to find its rows by",
+        )
     if collection.erase is not None and not collection.erase.deletes_row:
         report(
             (*path, "erase"),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from rightsdesk.datamap.model import DataMap, FieldSpec, SystemSpec
+from rightsdesk.domain.actions import ReferenceDirection
 from rightsdesk.domain.errors import Issue
 from rightsdesk.domain.schema import SchemaInfo, TableInfo
 
 _TEXT = {"str"}
+_INTO_CHILD = (ReferenceDirection.BOTH, ReferenceDirection.FROM)
+_INTO_PARENT = (ReferenceDirection.BOTH, ReferenceDirection.TO)
 _DATES = {"date", "datetime", "str"}
 
 
@@ -51,9 +54,11 @@ def _field_problems(
     if column is None:
         return [f"column {field.name!r} does not exist in table {table.name!r}"]
     problems = []
+    # a reference is queried on this field only when walked from the referenced one (``from``
+    # or both ways); the referenced field only when walked towards it (``to`` or both ways)
     looked_up = (
         field.identity is not None
-        or bool(field.references)
+        or any(r.direction in _INTO_CHILD for r in field.references)
         or _is_referenced(datamap, system, collection, field.name)
     )
     if looked_up and not table.is_indexed(field.name):
@@ -86,6 +91,8 @@ def _is_referenced(datamap: DataMap, system: SystemSpec, collection: str, field:
     for other_system, other in datamap.collections():
         for f in other.fields:
             for ref in f.references:
+                if ref.direction not in _INTO_PARENT:
+                    continue
                 if ref.field == full or (ref.field == short and other_system.name == system.name):
                     return True
     return False

@@ -96,7 +96,7 @@ def _encode_change(change: Change) -> dict[str, Any]:
             "op": "update_where",
             "collection": change.collection,
             "key": change.key,
-            "keys": [_value(k) for k in change.keys],
+            "keys": [_key(k) for k in change.keys],
             "values": {c: _value(v) for c, v in change.values.items()},
         }
     if isinstance(change, UpdateRows):
@@ -105,27 +105,33 @@ def _encode_change(change: Change) -> dict[str, Any]:
             "collection": change.collection,
             "key": change.key,
             "columns": list(change.columns),
-            "rows": [[_value(v) for v in r] for r in change.rows],
+            "rows": [[_key(r[0]), *(_value(v) for v in r[1:])] for r in change.rows],
         }
     return {
         "op": "delete_where",
         "collection": change.collection,
         "key": change.key,
-        "keys": [_value(k) for k in change.keys],
+        "keys": [_key(k) for k in change.keys],
     }
 
 
 def _decode_change(data: dict[str, Any]) -> Change:
     op, collection, key = data["op"], data["collection"], data["key"]
+    key = tuple(key) if isinstance(key, list) else key
     if op == "delete_older":
-        return DeleteOlder(collection, key, data["before"])
+        return DeleteOlder(collection, data["key"], data["before"])
     if op == "update_where":
         values = {c: _unvalue(v) for c, v in data["values"].items()}
-        return UpdateWhere(collection, key, [_unvalue(k) for k in data["keys"]], values)
+        return UpdateWhere(collection, key, [_unkey(key, k) for k in data["keys"]], values)
     if op == "update_rows":
-        rows = [tuple(_unvalue(v) for v in r) for r in data["rows"]]
+        rows = [(_unkey(key, r[0]), *(_unvalue(v) for v in r[1:])) for r in data["rows"]]
         return UpdateRows(collection, key, tuple(data["columns"]), rows)
-    return DeleteWhere(collection, key, [_unvalue(k) for k in data["keys"]])
+    return DeleteWhere(collection, key, [_unkey(key, k) for k in data["keys"]])
+
+
+def _unkey(key: Any, value: Any) -> Any:
+    """A key value as the change holds it: a tuple when the key has several columns."""
+    return tuple(_unvalue(v) for v in value) if isinstance(key, tuple) else _unvalue(value)
 
 
 _TAGS: dict[type, tuple[str, Any]] = {
@@ -142,6 +148,10 @@ _UNTAGS: dict[str, Any] = {
     "uuid": UUID,
     "bytes": base64.b64decode,
 }
+
+
+def _key(value: Any) -> Any:
+    return [_value(v) for v in value] if isinstance(value, tuple) else _value(value)
 
 
 def _value(value: Any) -> Any:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from rightsdesk.connectors.base import Change, DeleteWhere, Row, UpdateRows, UpdateWhere
+from rightsdesk.connectors.base import Change, DeleteWhere, Key, Row, UpdateRows, UpdateWhere
 from rightsdesk.datamap.model import CollectionSpec, DataMap, RetentionRule
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.engine.plan import Plan, Step
+from rightsdesk.engine.rowkeys import RowKeys, row_identity
 from rightsdesk.engine.traversal import Owners, canon
 from rightsdesk.masking.base import MaskingKey, MaskingStrategy
+from rightsdesk.masking.fitting import Columns, fit_all
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Outcome:
     deleted: int = 0
     masked: int = 0
     masked_fields: set[str] = field(default_factory=set)
+    #: fields the erasure leaves as they are because the schema forbids masking them, and why
+    unmasked: dict[str, str] = field(default_factory=dict)
     retained: dict[tuple[str, str | None], Retained] = field(default_factory=dict)
 
 
@@ -42,17 +46,22 @@ Report = list[dict[str, Outcome]]  # per subject (batch order): collection -> ou
 
 
 class ErasureCollector:
-    """A RowSink that keeps, per collection, each row once with every subject it belongs to."""
+    """A RowSink that keeps, per collection, each row once with every subject it belongs to.
+
+    Rows are told apart by their primary key, or by all their values in a table without one
+    (so rows sharing a first column no longer collapse into one).
+    """
 
     def __init__(self) -> None:
         self.found: dict[str, dict[Any, tuple[Row, Owners]]] = defaultdict(dict)
 
     def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
         kept = self.found[step.name]
-        pk = step.columns.index(step.primary_key) if step.primary_key in step.columns else 0
+        pk = step.columns.index(step.primary_key) if step.primary_key in step.columns else None
         for row, mine in zip(rows, owners, strict=True):
-            before = kept.get(row[pk])
-            kept[row[pk]] = (row, before[1] | mine) if before else (row, mine)
+            at = row[pk] if pk is not None else row_identity(row)
+            before = kept.get(at)
+            kept[at] = (row, before[1] | mine) if before else (row, mine)
 
 
 @dataclass
@@ -72,16 +81,18 @@ def build(
     today: date,
     subject_ids: Sequence[str] = (),
     scope: frozenset[str] | None = None,
+    schema: Mapping[str, Columns] | None = None,
 ) -> ErasureWork:
     """Decide, row by row, delete / mask / keep under a retention rule; group into changes.
 
     With ``subject_ids`` (one per subject) rows under a vault rule are handed over as
     HeldRows and then erased like any other; without, they are kept in place. ``scope``
     limits the changes to those ``system.collection`` names (the walk still crosses the rest).
+    ``schema`` (by ``system.collection``) fits each masking to its live column (``fitting``).
     """
     report: Report = [{} for _ in range(subjects)]  # filled as rows are decided
     updates: dict[str, list[Change]] = defaultdict(list)
-    deletes: dict[str, dict[str, Change]] = defaultdict(dict)
+    deletes: dict[str, dict[str, list[Change]]] = defaultdict(dict)
     held: list[HeldRow] = []
     for step in plan.steps:
         found = datamap.resolve(step.name)
@@ -91,7 +102,8 @@ def build(
         if not rows or (scope is not None and step.name not in scope):
             continue
         rules = datamap.retention_for(step.system, step.collection)
-        decider = _Decider(step, collection, rules, key, today, subject_ids)
+        columns = (schema or {}).get(step.name)
+        decider = _Decider(step, collection, rules, key, today, subject_ids, columns)
         if step.relation:
             decider.sides = _side_keys(plan, step, collected)
         for pk, (row, owners) in rows.items():
@@ -99,12 +111,12 @@ def build(
         held += decider.held
         updates[step.system] += decider.updates()
         if decider.deleted:
-            deletes[step.system][step.collection] = DeleteWhere(
-                step.collection, decider.pk_name, decider.deleted
-            )
+            deletes[step.system][step.collection] = decider.deletes()
     changes = {}
     for system in {*updates, *deletes}:
-        ordered = [deletes[system][c] for c in plan.erase_order[system] if c in deletes[system]]
+        ordered = [
+            change for c in plan.erase_order[system] for change in deletes[system].get(c, ())
+        ]
         changes[system] = updates[system] + ordered
     return ErasureWork(changes, report, held)
 
@@ -118,23 +130,25 @@ class _Decider:
         key: MaskingKey,
         today: date,
         subject_ids: Sequence[str] = (),
+        columns: Columns | None = None,
     ) -> None:
         self.step, self.rules, self.key, self.today = step, rules, key, today
         self.subject_ids = subject_ids
         self.held: list[HeldRow] = []
-        self.pk_name = step.primary_key or step.columns[0]
         self.index = {c: i for i, c in enumerate(step.columns)}
+        self.keys = RowKeys(step)
         self.deletes_rows = collection.deletes_rows
-        self.masks: dict[str, MaskingStrategy] = {
+        masks: dict[str, MaskingStrategy] = {
             f.name: f.erase
             for f in collection.fields
             if f.erase is not None and not f.erase.deletes_row
         }
-        self.deleted: list[Any] = []
+        self.masks, self.unfit = fit_all(masks, columns) if columns else (masks, ())
+        self.deleted: dict[Key, list[Any]] = defaultdict(list)
         #: relation side field -> keys of the people erased: a side's mask applies to theirs only
         self.sides: dict[str, set[str]] = {}
-        self._set_based: dict[tuple[str, ...], list[Any]] = defaultdict(list)
-        self._per_row: dict[tuple[str, ...], list[Row]] = defaultdict(list)
+        self._set_based: dict[tuple[tuple[str, ...], Key], list[Any]] = defaultdict(list)
+        self._per_row: dict[tuple[tuple[str, ...], Key], list[Row]] = defaultdict(list)
 
     def decide(self, pk: Any, row: Row, owners: Owners, report: Report) -> None:
         rule, until = self._hold(row)
@@ -152,7 +166,8 @@ class _Decider:
                 )
                 held.rows += 1
         elif self.deletes_rows:
-            self.deleted.append(pk)
+            names, value = self.keys.of(pk, row)
+            self.deleted[names].append(value)
             self._count(owners, report, deleted=True, fields=())
             return
         if self.sides:
@@ -206,26 +221,39 @@ class _Decider:
             outcome.found += 1
             if deleted:
                 outcome.deleted += 1
-            elif fields:
-                outcome.masked += 1
-                outcome.masked_fields.update(fields)
+            else:
+                outcome.unmasked.update((u.field, u.reason) for u in self.unfit)
+                if fields:
+                    outcome.masked += 1
+                    outcome.masked_fields.update(fields)
 
-    def _mask(self, pk: Any, row: Row, masks: dict[str, MaskingStrategy]) -> None:
+    def _mask(self, pk: Any, row: Row, masks: Mapping[str, MaskingStrategy]) -> None:
         columns = tuple(sorted(masks))
+        names, value = self.keys.of(pk, row)
         if all(masks[c].row_independent for c in columns):
-            self._set_based[columns].append(pk)
-        else:
+            self._set_based[columns, names].append(value)
+        elif not self.keys.keyless:
             values = tuple(masks[c].mask(row[self.index[c]], self.key) for c in columns)
-            self._per_row[columns].append((pk, *values))
+            self._per_row[columns, names].append((value, *values))
+        else:  # no primary key: find each column's rows by their key and its old value
+            for column in columns:
+                old = row[self.index[column]]
+                if old is not None:
+                    narrowed, match = self.keys.also(names, value, column, old)
+                    new = masks[column].mask(old, self.key)
+                    self._per_row[(column,), narrowed].append((match, new))
 
     def updates(self) -> list[Change]:
         found: list[Change] = []
-        for columns, pks in self._set_based.items():
+        for (columns, names), keys in self._set_based.items():
             values = {c: self.masks[c].mask(None, self.key) for c in columns}
-            found.append(UpdateWhere(self.step.collection, self.pk_name, pks, values))
-        for columns, rows in self._per_row.items():
-            found.append(UpdateRows(self.step.collection, self.pk_name, columns, rows))
+            found.append(UpdateWhere(self.step.collection, names, keys, values))
+        for (columns, names), rows in self._per_row.items():
+            found.append(UpdateRows(self.step.collection, names, columns, rows))
         return found
+
+    def deletes(self) -> list[Change]:
+        return [DeleteWhere(self.step.collection, n, k) for n, k in self.deleted.items()]
 
     def _hold(self, row: Row) -> tuple[RetentionRule | None, str | None]:
         for rule in self.rules:

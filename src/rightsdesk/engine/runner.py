@@ -35,6 +35,7 @@ from rightsdesk.engine.needles import gather as gather_needles
 from rightsdesk.engine.plan import Plan, compile_plan
 from rightsdesk.engine.traversal import Owners, Progress, RowSink, Traversal, TraversalStats
 from rightsdesk.masking.base import MaskingKey
+from rightsdesk.masking.fitting import Columns, columns_of
 
 Sealer = Callable[[Sequence[HeldRow]], None]
 
@@ -84,6 +85,7 @@ class Engine:
         #: The blast-radius guard (engine/guard.py); off only in tests that show what it stops.
         self.guard = guard
         self._plans: dict[frozenset[str], Plan] = {}
+        self._columns: dict[str, Columns] | None = None
 
     def plan(self, identity_kinds: frozenset[str]) -> Plan:
         if identity_kinds not in self._plans:
@@ -228,6 +230,7 @@ class Engine:
         collector = erasure.ErasureCollector()
         self.walk(plan, subjects, collector)
         sealing = vault and self.seal is not None
+        schema = self._schema()
         work = erasure.build(
             self.datamap,
             plan,
@@ -237,6 +240,7 @@ class Engine:
             today=self.today(),
             subject_ids=[s.id for s in subjects] if sealing else (),
             scope=scope,
+            schema=schema,
         )
         meta = {
             "run_id": run_id,
@@ -253,6 +257,22 @@ class Engine:
         }
         needles = gather_needles(self.datamap, plan, collector.found, list(subjects))
         return state, needles, work.held
+
+    def _schema(self) -> dict[str, Columns]:
+        """The live columns of every collection the erasure may mask, described once."""
+        if self._columns is None:
+            masking = {
+                s.name
+                for s, c in self.datamap.collections()
+                if any(f.erase is not None and not f.erase.deletes_row for f in c.fields)
+            }
+            self._columns = {}
+            for system in self.datamap.systems:
+                if system.name in masking:
+                    names = [c.name for c in system.collections]
+                    described = self.connectors[system.name].describe(names)
+                    self._columns |= columns_of(system.name, described)
+        return self._columns
 
     def _apply(
         self, run_id: str, state: dict[str, Any], changes: dict[str, list[Change]]
@@ -293,6 +313,11 @@ def _report_json(report: dict[str, erasure.Outcome], plan: Plan) -> dict[str, An
 
 
 def _outcome_json(o: erasure.Outcome) -> dict[str, Any]:
+    found = _outcome_fields(o)
+    return found | {"unmasked": dict(sorted(o.unmasked.items()))} if o.unmasked else found
+
+
+def _outcome_fields(o: erasure.Outcome) -> dict[str, Any]:
     if not o.retained:
         fields = sorted(o.masked_fields) if o.masked_fields else []
         return {
@@ -326,7 +351,7 @@ def _describe(changes: dict[str, list[Change]]) -> list[str]:
             elif isinstance(change, DeleteWhere):
                 lines.append(
                     f"{system}: DELETE FROM {change.collection} "
-                    f"WHERE {change.key} IN ({len(change.keys)} keys)"
+                    f"WHERE {_key_text(change.key)} IN ({len(change.keys)} keys)"
                 )
             elif isinstance(change, UpdateRows):
                 lines.append(
@@ -336,9 +361,13 @@ def _describe(changes: dict[str, list[Change]]) -> list[str]:
             else:
                 lines.append(
                     f"{system}: UPDATE {change.collection} SET {', '.join(change.values)} "
-                    f"WHERE {change.key} IN ({len(change.keys)} keys)"
+                    f"WHERE {_key_text(change.key)} IN ({len(change.keys)} keys)"
                 )
     return lines
+
+
+def _key_text(key: str | tuple[str, ...]) -> str:
+    return key if isinstance(key, str) else f"({', '.join(key)})"
 
 
 def _now() -> str:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from rightsdesk.connectors.base import Connector, Row
 from rightsdesk.domain.subjects import Subject
 from rightsdesk.engine.plan import Plan, Step, identity_channel
+from rightsdesk.engine.rowkeys import row_identity
 
 Owners = frozenset[int]  # indexes of the subjects a value or row belongs to
 _NOBODY: Owners = frozenset()
@@ -189,7 +190,7 @@ class _Walk:
         self.index = {column: i for i, column in enumerate(step.columns)}
         self.publishes = [(self.index[f], channel) for f, channel in step.publishes]
         self.owned_by = [(self.index[f], channel) for f, channel in step.owned_by]
-        self.pk = self.index.get(step.primary_key or "", 0)
+        self.pk = self.index.get(step.primary_key) if step.primary_key else None
         self.found_by_pk, self.seen = found_by_pk, seen
 
     def take(
@@ -214,14 +215,15 @@ class _Walk:
             if not mine:
                 continue
             if self.seen is not None:
-                before = self.seen.get(row[self.pk], _NOBODY)
+                ident = row[self.pk] if self.pk is not None else row_identity(row)
+                before = self.seen.get(ident, _NOBODY)
                 mine = mine - before
                 if not mine:
                     continue
-                self.seen[row[self.pk]] = before | mine
+                self.seen[ident] = before | mine
             kept.append(row)
             owners.append(mine)
-            if self.found_by_pk is not None:
+            if self.found_by_pk is not None and self.pk is not None:
                 value = canon(row[self.pk])
                 had = self.found_by_pk.get(value)
                 self.found_by_pk[value] = had | mine if had else mine

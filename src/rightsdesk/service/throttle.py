@@ -103,9 +103,9 @@ class Throttled:
         _take_for(self.bucket, changes)
         return self.inner.apply(changes)
 
-    def describe(self) -> SchemaInfo:
+    def describe(self, tables: Sequence[str] | None = None) -> SchemaInfo:
         self.bucket.take()
-        return self.inner.describe()
+        return self.inner.describe(tables)
 
     def close(self) -> None:
         self.inner.close()

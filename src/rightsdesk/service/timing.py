@@ -77,10 +77,10 @@ class Timed:
         finally:
             self._add(started)
 
-    def describe(self) -> SchemaInfo:
+    def describe(self, tables: Sequence[str] | None = None) -> SchemaInfo:
         started = perf_counter()
         try:
-            return self.inner.describe()
+            return self.inner.describe(tables)
         finally:
             self._add(started)
 
