@@ -10,6 +10,7 @@ import pytest
 
 from rightsdesk.datamap import DataMap, loads
 from rightsdesk.datamap.fides import ConversionResult, convert, map_category
+from rightsdesk.datamap.fides_policy import load_policy
 from rightsdesk.domain.actions import ReferenceDirection
 from rightsdesk.domain.errors import DataMapError
 
@@ -351,3 +352,114 @@ def test_the_cli_writes_a_map_that_validates(tmp_path: Path) -> None:
     assert code == 0 and "written" in output, output
     assert "sqlite:///example.db" in out.read_text()
     assert loads(out.read_text(), env={}).systems
+
+
+@pytest.mark.parametrize(
+    ("name", "value_type", "erase", "warning"),
+    [
+        ("id", "integer", None, None),
+        ("email", "string", None, None),
+        ("age", "integer", None, "typed.people.age: erase: hash cannot write a integer field"),
+        ("rank", "integer", None, "typed.people.rank: erase: fixed value 'x' is not a integer"),
+        ("nickname", "string", "fixed(value='x')", None),
+        ("tags", None, None, "typed.people.tags: data_type 'string[]' has no rightsdesk type"),
+    ],
+)
+def test_data_type_is_kept_and_never_given_a_strategy_of_another_type(
+    name: str, value_type: str | None, erase: str | None, warning: str | None
+) -> None:
+    result, datamap = converted("typed.yml")
+    found = field(datamap, f"typed.people.{name}")
+    assert (found.type, found.erase.describe() if found.erase else None) == (value_type, erase)
+    about = [w for w in warnings(result) if f"typed.people.{name}:" in w]
+    if warning:
+        assert any(warning in w for w in about), about
+    else:
+        assert not [w for w in about if "data_type" in w], about
+
+
+def test_a_map_refuses_a_strategy_that_cannot_write_the_declared_type() -> None:
+    text = """
+systems:
+  - name: app
+    url: sqlite:///x.db
+    collections:
+      - name: people
+        fields:
+          - {name: id, primary_key: true, identity: user_id}
+          - {name: age, type: integer, erase: hash}
+"""
+    with pytest.raises(DataMapError) as caught:
+        loads(text, source="map.yml")
+    assert [str(i) for i in caught.value.issues] == [
+        "map.yml:9: app.people.age: erase: hash cannot write a integer field"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        # user.name is targeted: its override (hash 8) applies; the rule's null_rewrite elsewhere
+        (
+            "erase_names",
+            {"name": "hash(length=8)", "ssn": None, "token": None, "state": None, "house": None},
+        ),
+        # ids and credentials targeted; name not, so its override is not used
+        (
+            "erase_ids",
+            {"name": None, "ssn": "hash", "token": "hash", "state": None, "house": None},
+        ),
+    ],
+)
+def test_a_masking_override_applies_only_under_the_policy_that_targets_the_field(
+    key: str, expected: dict[str, str | None]
+) -> None:
+    policy = load_policy((FIXTURES / "policies.yml").read_text(), source="policies.yml", key=key)
+    result, datamap = converted("masking.yml", policy=policy)
+    got = {}
+    for name in expected:
+        strategy = field(datamap, f"masking_example.customer.{name}").erase
+        got[name] = strategy.describe() if strategy else None
+    assert got == expected
+    assert any("masking override not used" in w and ".state:" in w for w in warnings(result))
+
+
+def test_a_policy_rule_without_override_uses_the_rules_strategy() -> None:
+    policy = load_policy((FIXTURES / "policies.yml").read_text(), source="p.yml", key="erase_names")
+    _, datamap = converted("postgres.yml", policy=policy)
+    assert field(datamap, "postgres_example.customer.name").erase.describe() == "set_null"
+    assert field(datamap, "postgres_example.customer.email").erase is None
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        ("rules: 3\n", None, "p.yml:1: policy: not a Fides policy"),
+        (
+            (FIXTURES / "policies.yml").read_text(),
+            None,
+            "several policies (erase_names, erase_ids)",
+        ),
+        ((FIXTURES / "policies.yml").read_text(), "nope", "no policy with key 'nope'"),
+    ],
+)
+def test_a_bad_policy_file_is_an_error_naming_the_file(
+    text: str, key: str | None, message: str
+) -> None:
+    with pytest.raises(DataMapError) as caught:
+        load_policy(text, source="p.yml", key=key)
+    assert message in str(caught.value)
+
+
+def test_the_cli_converts_for_one_policy(tmp_path: Path) -> None:
+    from tests.test_cli import invoke
+
+    out = tmp_path / "datamap.yml"
+    args = ["datamap", "import-fides", str(FIXTURES / "masking.yml"), "-o", str(out)]
+    code, output = invoke(*args, "--policy", str(FIXTURES / "policies.yml"))
+    assert code == 2 and "--policy-key" in output, output
+    code, output = invoke(
+        *args, "--policy", str(FIXTURES / "policies.yml"), "--policy-key", "erase_ids"
+    )
+    assert code == 0, output
+    assert "masking override not used" in output

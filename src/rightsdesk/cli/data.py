@@ -102,12 +102,27 @@ def datamap_import_fides(
             help="dataset=URL for a dataset's database (repeatable); else ${DATASET_URL}."
         ),
     ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="Fides erasure policy (YAML/JSON): erase only what its rules target."),
+    ] = None,
+    policy_key: Annotated[
+        str | None, typer.Option(help="Which policy of the --policy file, when it has several.")
+    ] = None,
 ) -> None:
     """Convert Fides dataset YAML into a rightsdesk data map; what cannot carry over is listed."""
     from rightsdesk.datamap.fides import convert
+    from rightsdesk.datamap.fides_policy import load_policy
 
     systems = dict(item.partition("=")[::2] for item in url or [])
-    result = convert(file.read_text(encoding="utf-8"), source=str(file), systems=systems)
+    chosen = (
+        load_policy(policy.read_text(encoding="utf-8"), source=str(policy), key=policy_key)
+        if policy
+        else None
+    )
+    result = convert(
+        file.read_text(encoding="utf-8"), source=str(file), systems=systems, policy=chosen
+    )
     output.write_text(result.yaml_text, encoding="utf-8")
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)

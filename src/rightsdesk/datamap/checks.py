@@ -10,6 +10,7 @@ from rightsdesk.datamap.ownership import check_ownership
 from rightsdesk.datamap.rights_checks import check_rights
 from rightsdesk.datamap.taxonomy import check_category
 from rightsdesk.domain.errors import Issue
+from rightsdesk.masking.fitting import type_problem
 
 Path = tuple[str | int, ...]
 
@@ -85,6 +86,10 @@ def _check_collection(
             report((*fpath, "erase"), fname, "a read_only field cannot have an erase action")
         if field.primary_key and field.erase is not None and not field.erase.deletes_row:
             report((*fpath, "erase"), fname, "a primary key cannot be masked; use delete_row")
+        if field.erase is not None and field.type is not None:
+            problem = type_problem(field.erase, field.type)
+            if problem:
+                report((*fpath, "erase"), fname, problem)
         for r, ref in enumerate(field.references):
             _check_reference(
                 datamap,

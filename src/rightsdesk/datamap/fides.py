@@ -9,7 +9,15 @@ from typing import Any
 
 import yaml
 
-from rightsdesk.datamap.fides_mapping import IDENTITIES, RENAMED, map_category, map_strategy
+from rightsdesk.datamap.fides_mapping import (
+    IDENTITIES,
+    RENAMED,
+    erase_problem,
+    map_category,
+    map_strategy,
+    map_value_type,
+)
+from rightsdesk.datamap.fides_policy import FidesPolicy
 from rightsdesk.datamap.loader import parse_yaml
 from rightsdesk.domain.errors import DataMapError, Issue, Location
 
@@ -32,11 +40,19 @@ class ConversionResult:
 
 
 def convert(
-    text: str, *, source: str, systems: Mapping[str, str] | None = None
+    text: str,
+    *,
+    source: str,
+    systems: Mapping[str, str] | None = None,
+    policy: FidesPolicy | None = None,
 ) -> ConversionResult:
-    """Convert Fides dataset YAML; raise DataMapError (file:line) when it is not a Fides dataset."""
+    """Convert Fides dataset YAML; raise DataMapError (file:line) when it is not a Fides dataset.
+
+    With ``policy``, only the fields its erasure rules target are erased (by their masking
+    override, else the rule's strategy); without, every masking override becomes an ``erase``.
+    """
     raw, lines = parse_yaml(text, source)
-    converter = _Converter(source, lines, dict(systems or {}))
+    converter = _Converter(source, lines, dict(systems or {}), policy)
     datamap = converter.run(raw)
     if converter.errors:
         raise DataMapError(converter.errors)
@@ -75,6 +91,7 @@ class _Converter:
     source: str
     lines: dict[Path, int]
     urls: dict[str, str]
+    policy: FidesPolicy | None = None
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     known: dict[tuple[str, str], tuple[str, Node, Path]] = field(default_factory=dict)
@@ -154,7 +171,14 @@ class _Converter:
                 )
         out: Node = {"name": name, "fields": []}
         override = meta.get("masking_strategy_override")
-        if isinstance(override, dict) and override.get("strategy") == "delete":
+        if override is not None and self.policy is not None and not self._targeted(raw):
+            self.warn(
+                (*path, "fides_meta"),
+                where,
+                f"collection masking not used: no erasure rule of policy {self.policy.key!r} "
+                "targets a field of it",
+            )
+        elif isinstance(override, dict) and override.get("strategy") == "delete":
             out["erase"] = "delete_row"
         elif override is not None:
             self.warn(
@@ -233,10 +257,11 @@ class _Converter:
             out["categories"] = categories[0] if len(categories) == 1 else categories
         if meta.get("read_only"):
             out["read_only"] = True
-        override = meta.get("masking_strategy_override", raw.get("masking_strategy_override"))
-        if override is not None and not out.get("read_only"):
-            erase = self._strategy(override, (*path, "fides_meta"), where)
-            if erase is not None:
+        self._value_type(out, meta.get("data_type"), (*path, "fides_meta", "data_type"), where)
+        strategy = self._masking(raw, meta, (*path, "fides_meta"), where)
+        if strategy is not None and not out.get("read_only"):
+            erase = self._strategy(strategy, (*path, "fides_meta"), where)
+            if erase is not None and self._fits(erase, out, (*path, "fides_meta"), where):
                 out["erase"] = erase
         for key in sorted(set(meta) - _QUIET_META - {"masking_strategy_override"}):
             self.warn((*path, "fides_meta", key), where, f"fides_meta.{key} is not carried over")
@@ -252,6 +277,36 @@ class _Converter:
                 )
             )
         return out
+
+    def _masking(self, raw: Node, meta: Node, path: Path, where: str) -> Any:
+        """The Fides strategy erasure uses on this field: its override, under the policy if any."""
+        override = meta.get("masking_strategy_override", raw.get("masking_strategy_override"))
+        if self.policy is None:
+            return override
+        strategy, warning = self.policy.strategy_for(_fides_categories(raw), override)
+        if warning:
+            self.warn(path, where, warning)
+        return strategy
+
+    def _targeted(self, collection: Node) -> bool:
+        fields = [f for f in collection.get("fields") or [] if isinstance(f, dict)]
+        return self.policy is not None and any(
+            self.policy.rule_for(_fides_categories(f)) for f in fields
+        )
+
+    def _value_type(self, out: Node, data_type: Any, path: Path, where: str) -> None:
+        kind, warning = map_value_type(data_type)
+        if warning:
+            self.warn(path, where, warning)
+        if kind is not None:
+            out["type"] = kind.value
+
+    def _fits(self, erase: Any, out: Node, path: Path, where: str) -> bool:
+        """Whether ``erase`` can write the field's declared type; warns when it cannot."""
+        problem = erase_problem(erase, out.get("type"))
+        if problem:
+            self.warn(path, where, problem)
+        return problem is None
 
     def _categories(self, raw: Any, path: Path, where: str) -> list[str]:
         found: list[str] = []
@@ -334,6 +389,11 @@ class _Converter:
                 if "erase" not in fld and any(t.split(".")[0] == parent for t in local):
                     found.append(f"{collection['name']}.{fld['name']}")
         return found
+
+
+def _fides_categories(raw: Node) -> list[str]:
+    found = raw.get("data_categories")
+    return [str(c) for c in (found if isinstance(found, list) else [found] if found else [])]
 
 
 def _nested(raw: Node, prefix: str = "") -> list[str]:

@@ -6,7 +6,19 @@ import re
 from typing import Any
 
 from rightsdesk.datamap.taxonomy import check_category
+from rightsdesk.domain.actions import ValueType
+from rightsdesk.masking.fitting import type_problem
+from rightsdesk.masking.registry import parse_erase
 
+#: Fides ``data_type`` -> the field's rightsdesk ``type`` (arrays and ``no_op`` have none).
+VALUE_TYPES = {
+    "string": ValueType.STRING,
+    "object_id": ValueType.STRING,
+    "integer": ValueType.INTEGER,
+    "float": ValueType.FLOAT,
+    "boolean": ValueType.BOOLEAN,
+    "object": ValueType.OBJECT,
+}
 #: Fides identity name -> rightsdesk identity kind, where the two differ.
 IDENTITIES = {"phone_number": "phone"}
 #: Fides category (or a dotted prefix of one) -> rightsdesk category with the same meaning.
@@ -79,3 +91,19 @@ def map_strategy(raw: Any) -> tuple[Any, list[str]]:
         return None, warnings
     warn("not supported; the field is left unchanged by erasure")
     return None, warnings
+
+
+def map_value_type(data_type: Any) -> tuple[ValueType | None, str | None]:
+    """The field ``type`` for a Fides ``data_type``, and a reason when there is none."""
+    if data_type is None:
+        return None, None
+    kind = VALUE_TYPES.get(str(data_type))
+    return kind, None if kind else f"data_type {data_type!r} has no rightsdesk type; dropped"
+
+
+def erase_problem(erase: Any, value_type: str | None) -> str | None:
+    """Why a converted ``erase`` cannot write the field's type (it is then dropped)."""
+    if value_type is None:
+        return None
+    problem = type_problem(parse_erase(erase), ValueType(value_type))
+    return f"{problem} (data_type {value_type}); erasure dropped" if problem else None

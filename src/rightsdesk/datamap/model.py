@@ -16,7 +16,7 @@ from pydantic import (
 
 from rightsdesk.datamap.rights import AccountSpec, BindingSpec, KeepFor, Purpose, Recipient
 from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec
-from rightsdesk.domain.actions import ExportMode, ReferenceDirection
+from rightsdesk.domain.actions import ExportMode, ReferenceDirection, ValueType
 from rightsdesk.domain.errors import Location
 from rightsdesk.masking.base import MaskingStrategy
 from rightsdesk.masking.registry import parse_erase
@@ -60,6 +60,8 @@ class FieldSpec(Spec):
     export: ExportMode | None = None
     #: Identity-verification data (e.g. real-name checks): corrected only where it was taken.
     verification: bool = False
+    #: What the column holds; when given, an ``erase`` that cannot write it is refused.
+    type: ValueType | None = None
 
     @field_validator("categories", mode="before")
     @classmethod

@@ -29,3 +29,15 @@ class ReferenceDirection(StrEnum):
     BOTH = "both"
     FROM = "from"
     TO = "to"
+
+
+class ValueType(StrEnum):
+    """What a field holds, as a data map may declare it (Fides ``data_type`` names)."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    FLOAT = "float"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    OBJECT = "object"  # a JSON document

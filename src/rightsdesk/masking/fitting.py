@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from rightsdesk.domain.actions import ValueType
 from rightsdesk.domain.schema import ColumnInfo, SchemaInfo, TableInfo
 from rightsdesk.masking.base import MaskingKey, MaskingStrategy
 from rightsdesk.masking.strategies import SetNull
@@ -134,3 +135,43 @@ def columns_of(system: str, schema: SchemaInfo) -> dict[str, Columns]:
         f"{system}.{name}": Columns(table, frozenset(referenced.get(name, ())))
         for name, table in schema.tables.items()
     }
+
+
+#: Value types each built-in strategy can write (set_null and delete_row fit any).
+_WRITES: dict[str, frozenset[ValueType]] = {
+    "hash": frozenset({ValueType.STRING}),
+    "pseudonym": frozenset({ValueType.STRING, ValueType.INTEGER}),
+}
+_GENERALIZES = {
+    "year": frozenset({ValueType.DATE, ValueType.DATETIME, ValueType.STRING}),
+    "month": frozenset({ValueType.DATE, ValueType.DATETIME, ValueType.STRING}),
+    "network": frozenset({ValueType.STRING}),
+}
+_CONSTANTS: dict[ValueType, tuple[type, ...]] = {
+    ValueType.STRING: (str,),
+    ValueType.INTEGER: (int,),
+    ValueType.FLOAT: (int, float),
+    ValueType.BOOLEAN: (bool,),
+    ValueType.DATE: (str, date),
+    ValueType.DATETIME: (str, datetime),
+}
+
+
+def type_problem(strategy: MaskingStrategy, value_type: ValueType) -> str | None:
+    """Why ``strategy`` cannot write a value of ``value_type`` (None: it can, or is unknown)."""
+    if strategy.name == "fixed":
+        value = strategy.params["value"]
+        allowed = _CONSTANTS.get(value_type, ())
+        is_bool = isinstance(value, bool)
+        if value is None or (
+            isinstance(value, allowed) and (is_bool == (value_type is ValueType.BOOLEAN))
+        ):
+            return None
+        return f"erase: fixed value {value!r} is not a {value_type} value"
+    if strategy.name == "generalize":
+        fits = _GENERALIZES.get(str(strategy.params.get("to")), frozenset())
+    else:
+        fits = _WRITES.get(strategy.name, frozenset(ValueType))
+    if value_type in fits:
+        return None
+    return f"erase: {strategy.describe()} cannot write a {value_type} field"
