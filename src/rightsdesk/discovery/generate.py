@@ -9,12 +9,9 @@ import sqlalchemy as sa
 
 from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.copies import copy_proposals
-from rightsdesk.discovery.linked import (
-    person_linked,
-    token_proposals,
-    unlinked_secrets,
-    with_children,
-)
+from rightsdesk.discovery.limits import Counter, counter, draft_limits
+from rightsdesk.discovery.linked import person_linked, token_proposals, unlinked_secrets
+from rightsdesk.discovery.owners import Ownership, draft_ownership
 from rightsdesk.discovery.people import (
     CATEGORY_MIN,
     category_proposals,
@@ -65,9 +62,17 @@ def generate(url: str, *, system: str, schema: str | None = None, sample: int = 
                 schema=schema,
                 rows=sample,
             )
+            return draft(
+                system,
+                map_url(url, schema),
+                info,
+                findings,
+                links,
+                copies=copies,
+                count=counter(conn, schema),
+            )
     finally:
         engine.dispose()
-    return draft(system, map_url(url, schema), info, findings, links, copies=copies)
 
 
 def map_url(url: str, schema: str | None) -> str:
@@ -155,10 +160,14 @@ def draft(
     links: list[Link],
     *,
     copies: dict[Column, Proposal] | None = None,
+    count: Counter | None = None,
 ) -> Draft:
     """Turn findings and references into a data map that passes the loader's checks.
 
-    ``copies`` are category proposals for columns that copy personal values (``copies.py``).
+    Rows are owned as ``owners.py`` drafts it; tables personal rows point at that hold nothing
+    personal are ``personal: false``; ``count`` (rows per person in the live data) drafts the
+    guard's limits. ``copies`` are category proposals for columns that copy personal values
+    (``copies.py``).
     Secrets in tables linked to no person are left out, with a review note; distinct random
     tokens in tables linked to one are proposed as credentials (``linked.py``).
     """
@@ -191,8 +200,15 @@ def draft(
     taken = set(categories) | set(identities) | set(unlinked)
     categories |= token_proposals(info, findings, links, linked, taken)
     personal = {t for t, _ in identities} | {t for t, _ in categories}
-    mapped = with_children(personal, links)
-    kept = [lk for lk in links if lk.child[0] in mapped and lk.parent[0] in mapped]
+    ownership = draft_ownership(root_key[0], set(info.tables), links)
+    rows = personal | ownership.owned
+    catalogues = {
+        lk.parent[0]
+        for lk in links
+        if lk.child[0] in rows and lk.parent[0] not in rows and keyed(info, lk.parent[0])
+    }
+    mapped = rows | catalogues
+    kept = [lk for lk in links if lk.child[0] in rows and lk.parent[0] in mapped]
     proposals: dict[Column, list[Proposal]] = {}
     for table in sorted(mapped):
         for key in info.tables[table].primary_key[:1] if keyed(info, table) else ():
@@ -205,17 +221,44 @@ def draft(
     for link in kept:
         proposals.setdefault(link.child, []).append(link.proposal)
         proposals.setdefault(link.parent, [])
-    dropped = [lk for lk in links if lk.child[0] in mapped and lk.parent[0] not in mapped]
+    dropped = [lk for lk in links if lk.child[0] in rows and lk.parent[0] not in mapped]
     notes = tuple(
         f"not mapped: {p.target} looks like a secret ({p.evidence}), but no row of "
         f"{column[0]} is linked to a person: an application's credential? review"
         for column, p in sorted(unlinked.items())
     )
-    deleted = deleted_tables(info, root_key[0], personal, kept)
-    plan = Plan(info, proposals, kept, dropped, deleted, notes)
+    walked = ownership.walked()
+    related = [lk for lk in kept if lk not in walked]
+    deleted = deleted_tables(info, root_key[0], personal & ownership.owned, walked, related)
+    plan = Plan(
+        info,
+        proposals,
+        kept,
+        dropped,
+        deleted,
+        notes,
+        ownership,
+        frozenset(catalogues),
+        draft_limits(ownership, count) if count is not None else {},
+        _reviews(ownership, identities, rows),
+    )
     every = [p for ps in proposals.values() for p in ps]
     every += [lk.proposal for lk in links if lk not in kept]
     return Draft(render(system, url, plan), tuple(every))
+
+
+def _reviews(
+    ownership: Ownership, identities: dict[Column, Proposal], rows: set[str]
+) -> dict[str, list[str]]:
+    """Notes above each table: ownership guesses, and personal rows no walk will ever read."""
+    reviews = {t: list(notes) for t, notes in ownership.reviews.items()}
+    found_by_identity = {t for t, _ in identities}
+    for table in sorted(rows - ownership.owned - found_by_identity):
+        reviews.setdefault(table, []).append(
+            "personal data, but no reference makes a person its owner and no identity field "
+            "finds it: never read or erased; give it an owner or an identity"
+        )
+    return reviews
 
 
 def _mappable(column: Column) -> bool:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rightsdesk.domain.schema import SchemaInfo
 
 if TYPE_CHECKING:
+    from rightsdesk.discovery.owners import Ownership
     from rightsdesk.discovery.proposal import Column, Link, Proposal
 
 _TEXT = frozenset({"str", None})
@@ -28,6 +29,12 @@ class Plan:
     deleted: frozenset[str]
     #: Review notes written at the top of the draft (things found but deliberately not mapped).
     notes: tuple[str, ...] = ()
+    ownership: Ownership | None = None
+    #: Tables mapped as ``personal: false``: referenced by personal rows, nobody's own.
+    catalogues: frozenset[str] = frozenset()
+    limits: dict[str, tuple[int, int]] = field(default_factory=dict)  # (limit, observed)
+    #: table -> notes written above it (personal data nobody owns, guesses to check)
+    reviews: dict[str, list[str]] = field(default_factory=dict)
 
     def tables(self) -> list[str]:
         return sorted({t for t, _ in self.proposals})
@@ -48,28 +55,34 @@ def keyed(info: SchemaInfo, table: str) -> bool:
 
 
 def deleted_tables(
-    info: SchemaInfo, root: str, personal: set[str], links: list[Link]
+    info: SchemaInfo, root: str, owned: set[str], walked: list[Link], related: list[Link]
 ) -> frozenset[str]:
-    """Rows deleted whole: the people, and personal rows that cannot exist without them."""
+    """Rows deleted whole: the people, and rows of ``owned`` (owned, personal) tables that
+    cannot exist without them; owned rows with nothing personal in them are kept.
+
+    A table that any other reference points at is never deleted (it is masked instead):
+    deleting its row would break, or force a change to, rows that are not the person's.
+    """
     deleted = {root} if keyed(info, root) else set()
 
     def bound(lk: Link) -> bool:
         nullable = info.tables[lk.child[0]].columns[lk.child[1]].nullable
-        return lk.child[0] != lk.parent[0] and (not nullable or not keyed(info, lk.child[0]))
+        return not nullable or not keyed(info, lk.child[0])
 
     grown = True
     while grown:
         more = {
             lk.child[0]
-            for lk in links
-            if lk.parent[0] in deleted and lk.child[0] in personal and bound(lk)
+            for lk in walked
+            if lk.parent[0] in deleted and lk.child[0] in owned and bound(lk)
         }
         more = {t for t in more if keyed(info, t)} - deleted
         deleted |= more
         grown = bool(more)
+    deleted -= {lk.parent[0] for lk in related}
     while blocked := {
         lk.parent[0]
-        for lk in links
+        for lk in walked
         if lk.parent[0] in deleted and lk.child[0] not in deleted and bound(lk)
     }:
         deleted -= blocked  # a kept row must keep its parent: mask the parent instead
@@ -97,13 +110,20 @@ def render(system: str, url: str, plan: Plan) -> str:
 
 def _collection(plan: Plan, table: str) -> list[str]:
     lines = [f"      - name: {_scalar(table)}"]
+    lines += [f"        # review: {note}" for note in plan.reviews.get(table, [])]
     lines += [
         f"        # not mapped: {lk.proposal.target} -> {lk.proposal.value} "
         f"({lk.parent[0]} holds no personal data)"
         for lk in plan.dropped
         if lk.child[0] == table
     ]
-    if not plan.keyed(table):
+    lines += _owner_lines(plan, table)
+    if table in plan.catalogues:
+        lines.append(
+            "        personal: false  # no personal data found and no person owns its rows "
+            "(a catalogue): never read"
+        )
+    elif not plan.keyed(table):
         lines.append("        # no single-column primary key: no erasure proposed; review")
     elif table in plan.deleted:
         lines.append("        erase: delete_row  # rows belong to one person and are deleted whole")
@@ -113,6 +133,28 @@ def _collection(plan: Plan, table: str) -> list[str]:
     for column in plan.columns(table):
         lines += [f"          {p.comment()}" for p in plan.proposals[(table, column)]]
         lines.append(f"          - {{{', '.join(_field(plan, table, column))}}}")
+    return lines
+
+
+def _owner_lines(plan: Plan, table: str) -> list[str]:
+    """``owner:`` or ``relation:`` and ``max_rows_per_person:`` of an owned table."""
+    ownership = plan.ownership
+    lines = []
+    if ownership is not None and table in ownership.owners:
+        link = ownership.owners[table]
+        how = "inferred reference" if link.proposal.inferred else "foreign key"
+        lines.append(
+            f"        owner: {_scalar(link.child[1])}  # {how} to {link.parent[0]}: "
+            "a row is the person's when that row is"
+        )
+    elif ownership is not None and table in ownership.relations:
+        sides = ", ".join(_scalar(lk.child[1]) for lk in ownership.relations[table])
+        lines.append(f"        relation: [{sides}]  # each side is a person")
+    if table in plan.limits:
+        limit, observed = plan.limits[table]
+        lines.append(
+            f"        max_rows_per_person: {limit}  # the most one person has now: {observed}"
+        )
     return lines
 
 

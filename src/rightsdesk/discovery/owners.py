@@ -1,0 +1,111 @@
+"""Draft who owns each table's rows: a direct reference to the person table is the owner; two
+or more make the table a relation between people; else the nearest parent that is itself
+owned. Where that is a guess (inferred references, ties) the draft says so for review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rightsdesk.discovery.proposal import Column, Link, dotted
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """The person table, each owned table's owner link, each relation's side links."""
+
+    root: str
+    owners: dict[str, Link] = field(default_factory=dict)
+    relations: dict[str, tuple[Link, ...]] = field(default_factory=dict)
+    depth: dict[str, int] = field(default_factory=dict)  # owner links from the person table
+    reviews: dict[str, list[str]] = field(default_factory=dict)  # table -> notes for the reader
+
+    @property
+    def owned(self) -> set[str]:
+        """Tables whose rows belong to a person: the person table, owned tables, relations."""
+        return {self.root, *self.owners, *self.relations}
+
+    def walked(self) -> list[Link]:
+        """The links a walk follows: owner links and relation sides."""
+        return [*self.owners.values(), *(lk for sides in self.relations.values() for lk in sides)]
+
+    def chain(self, table: str) -> list[Link]:
+        """Owner links from ``table`` up to the one that points at the person table."""
+        links: list[Link] = []
+        while table in self.owners:
+            links.append(self.owners[table])
+            table = self.owners[table].parent[0]
+        return links
+
+
+def draft_ownership(root: str, tables: set[str], links: list[Link]) -> Ownership:
+    """Owners and relations for ``tables`` (the person table is ``root``), nearest first."""
+    found = Ownership(root, depth={root: 0})
+    outgoing: dict[str, list[Link]] = {}
+    for link in links:
+        if link.child[0] in tables and link.parent[0] in tables and link.child[0] != link.parent[0]:
+            outgoing.setdefault(link.child[0], []).append(link)
+    for table, mine in sorted(outgoing.items()):
+        direct = _distinct([lk for lk in mine if lk.parent[0] == root])
+        if table == root or not direct:
+            continue
+        if len(direct) == 1:
+            _own(found, table, direct[0], 1)
+        else:
+            found.relations[table] = tuple(direct)
+            found.depth[table] = 1
+            sides = ", ".join(lk.child[1] for lk in direct)
+            found.reviews.setdefault(table, []).append(
+                f"{sides} each reference {root}: a relation between people, exported to each; "
+                "erasure unlinks (or deletes) only the erased person's side"
+            )
+    level = 1
+    while True:
+        grown = _next_level(found, outgoing, level)
+        if not grown:
+            return found
+        level += 1
+
+
+def _next_level(found: Ownership, outgoing: dict[str, list[Link]], level: int) -> bool:
+    """Own every unowned table that points at a table owned ``level`` links from the person."""
+    grown = False
+    for table, mine in sorted(outgoing.items()):
+        if table in found.depth:
+            continue
+        parents = sorted(
+            (lk for lk in mine if found.depth.get(lk.parent[0]) == level),
+            key=lambda lk: (lk.proposal.inferred, lk.parent, lk.child),
+        )
+        if not parents:
+            continue
+        _own(found, table, parents[0], level + 1)
+        others = parents[1:]
+        if others:
+            also = ", ".join(f"{lk.child[1]} -> {dotted(lk.parent)}" for lk in others)
+            found.reviews.setdefault(table, []).append(
+                f"also points at owned rows ({also}); the owner chosen is "
+                f"{parents[0].child[1]}: check whose rows these are"
+            )
+        grown = True
+    return grown
+
+
+def _own(found: Ownership, table: str, link: Link, depth: int) -> None:
+    found.owners[table] = link
+    found.depth[table] = depth
+    if link.proposal.inferred:
+        found.reviews.setdefault(table, []).append(
+            f"owner {link.child[1]} -> {dotted(link.parent)} is inferred from values, "
+            "not a declared foreign key: check it"
+        )
+
+
+def _distinct(links: list[Link]) -> list[Link]:
+    """One link per child column (a column may be inferred to point at several tables)."""
+    seen: set[Column] = set()
+    kept = []
+    for link in sorted(links, key=lambda lk: lk.child):
+        if link.child not in seen:
+            seen.add(link.child)
+            kept.append(link)
+    return kept

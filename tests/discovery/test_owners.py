@@ -1,0 +1,119 @@
+"""``generate`` drafts ownership: owners, relations, catalogues and limits, safe to run unedited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from rightsdesk.connectors.base import Connector
+from rightsdesk.connectors.sql import SqlConnector
+from rightsdesk.datamap import DataMap, loads
+from rightsdesk.discovery.generate import generate
+from rightsdesk.discovery.limits import headroom
+from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.engine.runner import Engine
+from rightsdesk.masking.base import MaskingKey
+from tests.engine import traps
+from tests.engine.test_ownership import THEIRS, Found
+
+
+@pytest.fixture
+def drafted(sqlite_url: str) -> tuple[str, DataMap]:
+    traps.create(sqlite_url)
+    return sqlite_url, loads(generate(sqlite_url, system="app").yaml_text, env={})
+
+
+def collection(datamap: DataMap, name: str) -> Any:
+    found = datamap.resolve(f"app.{name}")
+    assert found is not None
+    return found[1]
+
+
+@pytest.mark.parametrize(
+    ("table", "owner", "relation", "personal"),
+    [
+        ("users", None, (), True),  # the person table: found by identity
+        ("orders", "user_id", (), True),  # a direct reference to the person is the owner
+        ("applications", "user_id", (), True),
+        ("tokens", "user_id", (), True),  # not application_id: the token is its user's
+        ("follows", None, ("followee_id", "follower_id"), True),  # two people: a relation
+        ("products", None, (), False),  # nothing personal, nobody's: a catalogue
+    ],
+)
+def test_ownership_is_drafted(
+    drafted: tuple[str, DataMap],
+    table: str,
+    owner: str | None,
+    relation: tuple[str, ...],
+    personal: bool,
+) -> None:
+    spec = collection(drafted[1], table)
+    assert (spec.owner, spec.relation, spec.personal) == (owner, relation, personal)
+
+
+def test_limits_are_drafted_from_the_data(drafted: tuple[str, DataMap]) -> None:
+    limits = {c.name: c.max_rows_per_person for _, c in drafted[1].collections()}
+    assert limits["users"] == 1
+    assert limits["follows"] == headroom(2)  # person 2 follows and is followed
+    assert limits["products"] is None
+
+
+def test_a_chain_of_owners_reaches_the_nearest_owned_parent(sqlite_url: str) -> None:
+    traps.create(sqlite_url)
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "CREATE TABLE order_lines (id INTEGER PRIMARY KEY, "
+                "order_id INTEGER NOT NULL REFERENCES orders(id), "
+                "product_id INTEGER NOT NULL REFERENCES products(id), quantity INTEGER)"
+            )
+        )
+        conn.execute(sa.text("INSERT INTO order_lines VALUES (1, 11, 1, 2), (2, 11, 1, 1)"))
+    engine.dispose()
+    draft = generate(sqlite_url, system="app").yaml_text
+    lines = collection(loads(draft, env={}), "order_lines")
+    assert lines.owner == "order_id"
+    assert lines.max_rows_per_person == headroom(2)
+
+
+def run(url: str, datamap: DataMap, person: int, *, erase: bool = False) -> dict[str, set[Any]]:
+    connectors: dict[str, Connector] = {
+        s.name: SqlConnector(s.name, s.url) for s in datamap.systems
+    }
+    try:
+        engine = Engine(datamap, connectors, key=MaskingKey(b"k"))
+        subject = Subject("p", (Identity("email", f"p{person}@example.com"),))
+        if erase:
+            engine.erase([subject])
+            return {}
+        sink = Found()
+        engine.access([subject], sink)
+        return {collection: keys for (_, collection), keys in sink.keys.items()}
+    finally:
+        for connector in connectors.values():
+            connector.close()
+
+
+@pytest.mark.parametrize("person", [1, 2, 3])
+def test_the_draft_run_unedited_exports_each_person_their_rows(
+    drafted: tuple[str, DataMap], person: int
+) -> None:
+    assert run(*drafted, person) == THEIRS[person]
+
+
+@pytest.mark.parametrize("person", [1, 2, 3])
+def test_the_draft_run_unedited_changes_no_one_elses_row(
+    drafted: tuple[str, DataMap], person: int
+) -> None:
+    url, datamap = drafted
+    before = traps.snapshot(url)
+    run(url, datamap, person, erase=True)
+    after = traps.snapshot(url)
+    theirs = THEIRS[person]
+    for table, rows in before.items():
+        others = [r for r in rows if r[0] not in theirs.get(table, set())]
+        assert [r for r in after[table] if r[0] not in theirs.get(table, set())] == others, table
+    assert f"p{person}@example.com" not in str(after)
