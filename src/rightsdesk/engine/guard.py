@@ -58,11 +58,6 @@ class Guard:
             list
         )
 
-    @property
-    def needed(self) -> bool:
-        """Nothing to check in a map with no ownership and no limits (the guard costs nothing)."""
-        return self.plan.by_ownership or any(s.max_rows is not None for s in self.plan.steps)
-
     def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
         watch = self._watch[step.name]
         for row, mine in zip(rows, owners, strict=True):

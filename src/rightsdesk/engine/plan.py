@@ -61,6 +61,11 @@ class Plan:
     by_ownership: bool = False
     not_personal: tuple[str, ...] = ()
 
+    @property
+    def guarded(self) -> bool:
+        """Whether the blast-radius guard has anything to check (ownership or a limit)."""
+        return self.by_ownership or any(s.max_rows is not None for s in self.steps)
+
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
 

@@ -102,9 +102,9 @@ class Engine:
 
     def walk(self, plan: Plan, subjects: Sequence[Subject], sink: RowSink) -> TraversalStats:
         """Run ``plan`` for ``subjects`` into ``sink``, then raise GuardError on any over-reach."""
-        guard = Guard(plan) if self.guard else None
-        if guard is None or not guard.needed:
+        if not self.guard or not plan.guarded:  # nothing to check: the guard costs nothing
             return Traversal(plan, self.connectors, sink, self.progress).run(subjects)
+        guard = Guard(plan)
         stats = Traversal(plan, self.connectors, Tee(sink, guard), self.progress).run(subjects)
         guard.check(subjects)
         return stats

@@ -19,7 +19,7 @@ people's rows. The blast-radius guard (``guard.py``) watches the same stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -66,7 +66,8 @@ class Traversal:
         self._values: dict[str, dict[str, Owners]] = {}
         self._queried: dict[tuple[int, str], dict[str, Owners]] = {}
         self._seen: dict[int, dict[Any, Owners]] = {}
-        self._held: dict[int, list[tuple[Row, Owners]]] = {}  # step -> rows awaiting an owner
+        #: step -> (row, subjects, index of the key column it was found by) awaiting an owner
+        self._held: dict[int, list[tuple[Row, Owners, int]]] = {}
         self._dirty = True
         self.stats = TraversalStats()
 
@@ -97,7 +98,7 @@ class Traversal:
     def _visit(self, number: int, step: Step) -> None:
         walk = self._walk(number, step)
         connector = self._connectors[step.system]
-        through = {f for f, _ in step.owned_by}
+        through = {f for f, _ in step.owned_by} if step.owned_by else None
         for key in step.keys:
             pending = self._pending(number, key.field, key.sources)
             if not pending:
@@ -109,7 +110,9 @@ class Traversal:
             )
             for batch in connector.read(step.collection, key.field, list(pending), step.columns):
                 if held is not None:
-                    held += ((row, mine) for row in batch if (mine := pending.get(canon(row[at]))))
+                    held += (
+                        (row, mine, at) for row in batch if (mine := pending.get(canon(row[at])))
+                    )
                     continue
                 kept, owners = walk.take(batch, at, pending, self._offer)
                 if kept:
@@ -122,26 +125,28 @@ class Traversal:
                 continue
             step = self._plan.steps[number]
             walk = self._walk(number, step)
-            ready: list[tuple[Row, Owners]] = []
-            waiting: list[tuple[Row, Owners]] = []
-            for row, mine in held:
-                pointed = self._owners_of(walk, row)
+            ready: dict[tuple[int, Owners], list[Row]] = {}
+            waiting: list[tuple[Row, Owners, int]] = []
+            for row, mine, at in held:
+                pointed = self._owners_of(walk, step, row)
                 owned = mine if pointed is None else mine & pointed
                 if owned:
-                    ready.append((row, owned))
+                    ready.setdefault((at, owned), []).append(row)
                 if owned != mine:
-                    waiting.append((row, mine - owned))
+                    waiting.append((row, mine - owned, at))
             self._held[number] = waiting
-            kept, owners = walk.admit(ready, self._offer)
-            if kept:
-                self._emit(step, kept, owners)
+            for (at, owned), rows in ready.items():
+                pending = {canon(row[at]): owned for row in rows}
+                kept, owners = walk.take(rows, at, pending, self._offer)
+                if kept:
+                    self._emit(step, kept, owners)
 
-    def _owners_of(self, walk: _Walk, row: Row) -> Owners | None:
+    def _owners_of(self, walk: _Walk, step: Step, row: Row) -> Owners | None:
         """The subjects whose rows ``row``'s owner reference (or any relation side) points at;
         None for a row that points nowhere (it is whoever's identity found it)."""
         owners: Owners | None = None
-        for column, channel in walk.owned_by:
-            value = row[column]
+        for column, channel in step.owned_by:
+            value = row[walk.index[column]]
             if value is not None:
                 found = self._values.get(channel, {}).get(canon(value), _NOBODY)
                 owners = found if owners is None else owners | found
@@ -189,7 +194,6 @@ class _Walk:
     ) -> None:
         self.index = {column: i for i, column in enumerate(step.columns)}
         self.publishes = [(self.index[f], channel) for f, channel in step.publishes]
-        self.owned_by = [(self.index[f], channel) for f, channel in step.owned_by]
         self.pk = self.index.get(step.primary_key) if step.primary_key else None
         self.found_by_pk, self.seen = found_by_pk, seen
 
@@ -201,19 +205,12 @@ class _Walk:
         offer: Callable[[str, str, Owners], None],
     ) -> tuple[list[Row], list[Owners]]:
         """The rows of ``batch`` owed to someone, with their owners; publish their key values."""
-        # a row matched by the store's collation but not exactly is owed to nobody: left out
-        return self.admit(((row, pending.get(canon(row[at])) or _NOBODY) for row in batch), offer)
-
-    def admit(
-        self, found: Iterable[tuple[Row, Owners]], offer: Callable[[str, str, Owners], None]
-    ) -> tuple[list[Row], list[Owners]]:
-        """Keep each row for the subjects it is not yet kept for; publish its key values."""
         kept: list[Row] = []
         owners: list[Owners] = []
-        for row, owed in found:
-            mine = owed
-            if not mine:
-                continue
+        for row in batch:
+            mine = pending.get(canon(row[at]))
+            if mine is None:
+                continue  # matched by the store's collation but not exactly: leave it
             if self.seen is not None:
                 ident = row[self.pk] if self.pk is not None else row_identity(row)
                 before = self.seen.get(ident, _NOBODY)
