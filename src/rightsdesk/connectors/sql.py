@@ -207,29 +207,53 @@ class SqlConnector:
         values: dict[Column, Any] = {
             table.c[c]: sa.bindparam(f"rd_v{i}") for i, c in enumerate(sets)
         }
+        rows = change.rows if isinstance(change, UpdateRows) else [(k,) for k in change.keys]
+        # a None in a key means IS NULL there: rows are grouped by where their NULLs are
+        groups: dict[tuple[bool, ...], dict[tuple[Any, ...], tuple[Any, ...]]] = {}
+        for row in rows:
+            parts = [
+                None if v is None else key_of(f, v) for f, v in zip(coerce, row[0], strict=True)
+            ]
+            if not any(p is SKIP for p in parts):
+                nulls = tuple(p is None for p in parts)
+                present = tuple(p for p in parts if p is not None)
+                groups.setdefault(nulls, {})[present] = tuple(row[1:])
+        count = 0
+        for nulls, found in groups.items():
+            where = [k.is_(None) for k, null in zip(keys, nulls, strict=True) if null]
+            used = [k for k, null in zip(keys, nulls, strict=True) if not null]
+            count += self._composite_group(conn, table, change, used, where, values, found)
+        return count
+
+    def _composite_group(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        change: UpdateWhere | UpdateRows | DeleteWhere,
+        keys: list[Column],
+        where: list[Any],
+        values: dict[Column, Any],
+        found: dict[tuple[Any, ...], tuple[Any, ...]],
+    ) -> int:
+        """Rows whose ``keys`` hold one of ``found`` and that meet ``where`` (the IS NULLs)."""
         if isinstance(change, UpdateRows):
             one = [k == sa.bindparam(f"rd_k{i}", type_=_bind_type(k)) for i, k in enumerate(keys)]
-            params = []
-            for row in change.rows:
-                parts = [key_of(f, v) for f, v in zip(coerce, row[0], strict=True)]
-                if not any(p is SKIP for p in parts):
-                    params.append(
-                        {f"rd_k{i}": p for i, p in enumerate(parts)}
-                        | {f"rd_v{i}": v for i, v in enumerate(row[1:])}
-                    )
-            update = sa.update(table).where(sa.and_(*one)).values(values)
-            return conn.execute(update, params).rowcount if params else 0
-        found: dict[tuple[Any, ...], None] = {}
-        for key in change.keys:
-            parts = [key_of(f, v) for f, v in zip(coerce, key, strict=True)]
-            if not any(p is SKIP for p in parts):
-                found[tuple(parts)] = None
-        in_keys = sa.tuple_(*keys).in_(sa.bindparam("rd_keys", expanding=True))
-        statement: Executable = sa.delete(table).where(in_keys)
+            params = [
+                {f"rd_k{i}": p for i, p in enumerate(key)}
+                | {f"rd_v{i}": v for i, v in enumerate(new)}
+                for key, new in found.items()
+            ]
+            update = sa.update(table).where(sa.and_(*one, *where)).values(values)
+            return conn.execute(update, params).rowcount
+        if keys:
+            where.append(sa.tuple_(*keys).in_(sa.bindparam("rd_keys", expanding=True)))
+        statement: Executable = sa.delete(table).where(*where)
         extra: dict[str, Any] = {}
         if isinstance(change, UpdateWhere):
-            statement = sa.update(table).where(in_keys).values(values)
+            statement = sa.update(table).where(*where).values(values)
             extra = {f"rd_v{i}": v for i, v in enumerate(change.values.values())}
+        if not keys:
+            return conn.execute(statement, extra).rowcount
         return sum(
             conn.execute(statement, {"rd_keys": part, **extra}).rowcount
             for part in chunks(list(found), self.chunk_size)

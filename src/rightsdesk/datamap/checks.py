@@ -61,15 +61,7 @@ def _check_collection(
     keys = [f.name for f in collection.fields if f.primary_key]
     if len(keys) > 1:
         report(path, where, f"composite primary keys are not supported yet ({', '.join(keys)})")
-    finders = [f for f in collection.fields if f.identity is not None or f.references]
-    if collection.erases and not keys and not finders:
-        # without a primary key, rows are erased by the columns they are found by
-        report(
-            path,
-            where,
-            "has erasure actions but no field with primary_key: true, identity or references "
-            "to find its rows by",
-        )
+    _check_keyless_and_copies(collection, bool(keys), path, where, report)
     if collection.erase is not None and not collection.erase.deletes_row:
         report(
             (*path, "erase"),
@@ -100,6 +92,24 @@ def _check_collection(
                 (*fpath, "references", r),
                 report,
             )
+
+
+def _check_keyless_and_copies(
+    collection: CollectionSpec, keyed: bool, path: Path, where: str, report: Any
+) -> None:
+    finders = [f for f in collection.fields if f.identity is not None or f.references]
+    if collection.erases and not keyed and not finders:
+        # without a primary key, rows are erased by the columns they are found by
+        report(
+            path,
+            where,
+            "has erasure actions but no field with primary_key: true, identity or references "
+            "to find its rows by",
+        )
+    if collection.copies and not any(f.identity for f in collection.fields):
+        report(path, where, "copies: true needs an identity field its rows are found by")
+    if collection.copies and (collection.owner or collection.relation):
+        report(path, where, "copies: true rows have no owner; drop owner/relation or copies")
 
 
 def _check_reference(

@@ -93,6 +93,10 @@ class CollectionSpec(Spec):
     personal: bool = True
     #: The blast-radius guard stops a run that finds more rows than this for one person.
     max_rows_per_person: Annotated[int, Field(ge=1)] | None = None
+    #: Rows copy a person's identifying values with no foreign key (login attempts keyed by
+    #: username or IP address, history tables): a row is the person's only when the identity
+    #: fields it sets hold the person's values (``engine/copies.py``); it names no identities.
+    copies: bool = False
 
     @property
     def primary_key(self) -> str | None:
@@ -118,7 +122,7 @@ class CollectionSpec(Spec):
     @property
     def identifies(self) -> bool:
         """Rows of an identity collection are the person themselves, found by identity fields."""
-        return self.personal and self.owner is None and not self.relation
+        return self.personal and self.owner is None and not self.relation and not self.copies
 
 
 class Limits(Spec):
@@ -175,9 +179,26 @@ class RetentionRule(Spec):
     roles: tuple[str, ...] = ("legal",)
 
 
+class Closure(Spec):
+    """The identity closure: a second pass with the identifying values found in a person's rows.
+
+    Values of ``kinds`` found in the person's rows (identity fields, or fields whose category
+    names the kind) become identities of a further pass, at most ``max_values`` per person and
+    ``max_rounds`` passes; a value also found in another person's rows is never used.
+    """
+
+    kinds: tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ...]
+    max_values: Annotated[int, Field(ge=1, le=10_000)] = 50
+    max_rounds: Annotated[int, Field(ge=1, le=5)] = 2
+    #: Kinds that identify a copy row only where nothing stronger in it says otherwise: a
+    #: login attempt from my IP address under someone else's username is theirs.
+    weak: tuple[str, ...] = ("ip_address", "device_id")
+
+
 class DataMap(Spec):
     version: Literal[1] = 1
     systems: tuple[SystemSpec, ...]
+    closure: Closure | None = None
     retention: tuple[RetentionRule, ...] = ()
     purposes: tuple[Purpose, ...] = ()
     recipients: tuple[Recipient, ...] = ()

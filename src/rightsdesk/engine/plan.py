@@ -154,7 +154,7 @@ def _key_inputs(datamap: DataMap) -> dict[str, dict[str, set[str]]]:
 def _publishes_identities(datamap: DataMap, collection: CollectionSpec) -> bool:
     """By ownership only the person's own rows name further identities; an owned row's
     identity-like value (a gift recipient's email) is not the person's."""
-    return collection.identifies or not datamap.by_ownership
+    return (collection.identifies or not datamap.by_ownership) and not collection.copies
 
 
 def _reachable(

@@ -1,9 +1,11 @@
-"""How erasure finds a row again: by its primary key, or, in a table without one, by the
-non-null values of the columns it was found by (its key or reference columns).
+"""How erasure finds a row again: by its primary key, or, in a table without one, by its
+values in all the columns it can be found by (its key or reference columns; a None there
+matches IS NULL).
 
-The second is exact: a row found through column ``c`` with value ``v`` was read together with
-every other row where ``c = v``, so every row agreeing with it on those columns is the same
-person's. Matching on all of them (not on the first column, as before) never reaches further.
+The second is exact: a row agreeing with a found row on every column rows are found by was
+read by the same queries and, holding the same identifying values, is the same person's (a
+copy row's check looks at exactly those values). Matching on them all, not on the first
+column as before, never reaches further.
 """
 
 from __future__ import annotations
@@ -32,10 +34,9 @@ class RowKeys:
         """The key column(s) of ``row`` and its value there (a tuple for several)."""
         if not self.keyless:
             return self.primary_key, pk
-        present = [f for f in self.fields if row[self.index[f]] is not None]
-        if len(present) == 1:
-            return present[0], row[self.index[present[0]]]
-        return tuple(present), tuple(row[self.index[f]] for f in present)
+        if len(self.fields) == 1:
+            return self.fields[0], row[self.index[self.fields[0]]]
+        return self.fields, tuple(row[self.index[f]] for f in self.fields)
 
     @staticmethod
     def also(names: Key, value: Any, column: str, old: Any) -> tuple[Key, Any]:

@@ -29,6 +29,8 @@ from rightsdesk.domain.retention import HeldRow
 from rightsdesk.domain.subjects import Subject
 from rightsdesk.engine import apply, correction, erasure
 from rightsdesk.engine.checkpoint import CheckpointStore, decode_changes, encode_changes
+from rightsdesk.engine.closure import ClosureRecord, expand
+from rightsdesk.engine.copies import CopyCheck, PersonValues
 from rightsdesk.engine.correction import Copy
 from rightsdesk.engine.guard import Guard, Tee
 from rightsdesk.engine.needles import gather as gather_needles
@@ -60,6 +62,8 @@ class ErasureResult:
     #: per subject, identifying values found (to look for residue); never checkpointed, so a
     #: resumed run has only the identities it was given
     needles: list[set[str]] = field(default_factory=list)
+    #: per subject, what the identity closure added and refused, by kind (no values)
+    closure: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Engine:
@@ -98,7 +102,40 @@ class Engine:
     def access(self, subjects: Sequence[Subject], sink: RowSink) -> TraversalStats:
         """Stream every row of every subject to ``sink``, partitioned per subject; the caller
         writes nothing out if this raises GuardError (the guard checks after the walk)."""
-        return self.walk(self.plan_for(subjects), subjects, sink)
+        return self.walk_all(subjects, sink)
+
+    def walk_all(self, subjects: Sequence[Subject], sink: RowSink) -> TraversalStats:
+        """Walk for ``subjects``; with copy collections, check each copy row is the person's,
+        and with a ``closure``, walk again with the identifying values found (``closure.py``)."""
+        return self._walk_all(subjects, sink)[1]
+
+    def _walk_all(self, subjects: Sequence[Subject], sink: RowSink) -> tuple[Plan, TraversalStats]:
+        """``walk_all``, and the plan of its last pass (which reaches the most collections)."""
+        plan = self.plan_for(subjects)
+        closure = self.datamap.closure
+        if closure is None and not any(c.copies for _, c in self.datamap.collections()):
+            return plan, self.walk(plan, subjects, sink)
+        weak = frozenset(closure.weak if closure else ("ip_address", "device_id"))
+        check = CopyCheck(sink, self.datamap, PersonValues(subjects), weak)
+        stats = self.walk(plan, subjects, check)
+        records = [ClosureRecord() for _ in subjects]
+        current = list(subjects)
+        for _ in range(closure.max_rounds if closure is not None else 0):
+            assert closure is not None
+            grown = expand(self.datamap, closure, self.connectors, plan, current, check, records)
+            if grown is None:
+                break
+            for record, before, after in zip(records, current, grown, strict=True):
+                record.rounds += len(after.identities) > len(before.identities)
+            current, plan = grown, self.plan_for(grown)
+            more = self.walk(plan, current, check)
+            stats.queries += more.queries
+            for name, count in more.excluded.items():
+                stats.excluded[name] = stats.excluded.get(name, 0) + count
+        stats.rows = {name: len(check.passed.get(name, {})) for name in stats.rows}
+        stats.refused = {name: n for name, n in check.refused.items() if n}
+        stats.closure = [r.as_json() for r in records] if closure else []
+        return plan, stats
 
     def walk(self, plan: Plan, subjects: Sequence[Subject], sink: RowSink) -> TraversalStats:
         """Run ``plan`` for ``subjects`` into ``sink``, then raise GuardError on any over-reach."""
@@ -132,7 +169,13 @@ class Engine:
                 changes = decode_changes(state["changes"])
                 described = _describe(changes)
                 return ErasureResult(
-                    run_id, True, False, state["report"], described, changes=changes
+                    run_id,
+                    True,
+                    False,
+                    state["report"],
+                    described,
+                    changes=changes,
+                    closure=state.get("closure", []),
                 )
             self._save(run_id, state, durable=True)
         changes = decode_changes(state["changes"])
@@ -141,7 +184,14 @@ class Engine:
         # the changes carry key values of the people concerned: keep them no longer than needed
         self._save(run_id, {"meta": state["meta"], "changes": {}}, durable=True)
         return ErasureResult(
-            run_id, False, resumed, state["report"], _describe(changes), affected, needles=needles
+            run_id,
+            False,
+            resumed,
+            state["report"],
+            _describe(changes),
+            affected,
+            needles=needles,
+            closure=state.get("closure", []),
         )
 
     def expire(self) -> dict[str, int]:
@@ -177,7 +227,7 @@ class Engine:
     def find(self, subjects: Sequence[Subject]) -> dict[str, list[tuple[Row, Owners]]]:
         """Every row of ``subjects`` per ``system.collection``, each once with its owners."""
         collector = erasure.ErasureCollector()
-        self.walk(self.plan_for(subjects), subjects, collector)
+        self.walk_all(subjects, collector)
         return {name: list(rows.values()) for name, rows in collector.found.items()}
 
     def remove(self, system: str, collection: str, key: str, keys: Sequence[Any]) -> int:
@@ -226,9 +276,8 @@ class Engine:
         *,
         vault: bool,
     ) -> tuple[dict[str, Any], list[set[str]], list[HeldRow]]:
-        plan = self.plan_for(subjects)
         collector = erasure.ErasureCollector()
-        self.walk(plan, subjects, collector)
+        plan, stats = self._walk_all(subjects, collector)
         sealing = vault and self.seal is not None
         schema = self._schema()
         work = erasure.build(
@@ -254,6 +303,7 @@ class Engine:
             "meta": meta,
             "changes": encode_changes(work.changes),
             "report": [_report_json(r, plan) for r in work.report],
+            "closure": stats.closure,
         }
         needles = gather_needles(self.datamap, plan, collector.found, list(subjects))
         return state, needles, work.held

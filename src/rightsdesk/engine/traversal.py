@@ -46,6 +46,10 @@ class TraversalStats:
     rows: dict[str, int] = field(default_factory=dict)
     #: rows found by an identity field but owned by someone else: left out, per collection
     excluded: dict[str, int] = field(default_factory=dict)
+    #: copy rows found by a value but holding someone else's (``copies.py``), per collection
+    refused: dict[str, int] = field(default_factory=dict)
+    #: per person, what the identity closure added and refused (``closure.py``); no values
+    closure: list[dict[str, Any]] = field(default_factory=list)
 
 
 def canon(value: Any) -> str:
