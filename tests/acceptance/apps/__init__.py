@@ -1,0 +1,1 @@
+"""The real applications of the acceptance suite, each with its builder and labelled truth."""

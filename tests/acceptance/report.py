@@ -1,0 +1,77 @@
+"""Print the acceptance figures: ``python -m tests.acceptance.report [--details] [app ...]``.
+
+Runs every application on every backend it supports (PostgreSQL must be up) and prints one row
+per application and backend, then, with ``--details``, where each person's figures come from.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.acceptance.apps import accounts, kanboard
+from tests.acceptance.scorer import AppScore, score
+from tests.acceptance.truth import Application
+
+APPLICATIONS: tuple[Application, ...] = (accounts.APPLICATION, kanboard.APPLICATION)
+
+HEADER = (
+    f"{'application':<10} {'backend':<8} {'tables':>6} {'rows':>5} {'recall':>6} "
+    f"{'precision':>9} {'surviving':>9} {'others':>6} {'FK':>3} {'failed':>6} {'seconds':>7}"
+)
+
+
+def line(s: AppScore) -> str:
+    return (
+        f"{s.app:<10} {s.backend:<8} {s.tables:>6} {s.rows:>5} {s.recall:>6.2f} "
+        f"{s.precision:>9.3f} {s.surviving:>9} {s.others_changed:>6} {s.broken:>3} "
+        f"{s.failed_runs:>6} {s.seconds:>7.1f}"
+    )
+
+
+def table(scores: list[AppScore]) -> str:
+    return "\n".join([HEADER, *map(line, scores)])
+
+
+def details(s: AppScore) -> str:
+    """Per person: what was missed or over-exported, what survived where, what else changed."""
+    out = [f"{s.app} on {s.backend}:"]
+    for p in s.people:
+        a, e = p.access, p.erasure
+        out.append(f"  {p.subject.owner} ({p.subject.case})")
+        out.append(
+            f"    access: {a.hits}/{a.theirs} of theirs, {a.exported} exported, "
+            f"recall {a.recall:.2f}, precision {a.precision:.3f}"
+        )
+        if a.missed:
+            out.append(f"    missed: {dict(sorted(a.missed.items()))}")
+        if a.others:
+            out.append(f"    other people's rows exported: {dict(sorted(a.others.items()))}")
+        if e.exit_code:
+            out.append(f"    erase exited {e.exit_code}: {e.error}")
+        for value, where in sorted(e.surviving.items()):
+            out.append(f"    survives: {value!r} in {dict(sorted(where.items()))}")
+        if e.not_theirs_changed:
+            out.append(f"    rows not theirs changed: {dict(sorted(e.not_theirs_changed.items()))}")
+        if e.broken:
+            out.append(f"    broken references: {dict(e.broken)}")
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> None:
+    wanted = [a for a in argv if not a.startswith("--")]
+    scores = []
+    with tempfile.TemporaryDirectory() as folder:
+        for app in APPLICATIONS:
+            if wanted and app.name not in wanted:
+                continue
+            for backend in app.backends:
+                scores.append(score(app, backend, Path(folder) / f"{app.name}-{backend}"))
+                if "--details" in argv:
+                    print(details(scores[-1]), flush=True)
+    print(table(scores))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,27 @@
+"""Acceptance on the accounts stack (Django, allauth, OTP, OAuth2 provider, axes, history, audit log)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.acceptance import report
+from tests.acceptance.apps.accounts import APPLICATION
+from tests.acceptance.scorer import score
+from tests.acceptance.targets import Limits, check
+
+#: Measured on main; the gap to the targets is listed in docs/benchmarks.md.
+LIMITS = {
+    "sqlite": Limits(recall=0.0, precision=0.07, surviving=11, others_changed=305),
+    "postgres": Limits(recall=0.0, precision=0.07, surviving=11, others_changed=305),
+}
+
+
+@pytest.mark.parametrize(
+    "backend", [pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_accounts(backend: str, tmp_path: Path) -> None:
+    result = score(APPLICATION, backend, tmp_path)
+    print(f"\n{report.table([result])}\n{report.details(result)}")
+    check(result, LIMITS[backend])
