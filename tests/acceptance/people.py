@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FAMILY = [("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen"), ("杨", "yang")]
+FAMILY = [
+    ("王", "wang"),
+    ("李", "li"),
+    ("张", "zhang"),
+    ("刘", "liu"),
+    ("陈", "chen"),
+    ("杨", "yang"),
+]
 GIVEN = [("伟", "wei"), ("娜", "na"), ("敏", "min"), ("洋", "yang"), ("静", "jing"), ("磊", "lei")]
 FIRST = ["Olivia", "Lucas", "Sofía", "Jonas", "Chloé", "Mateo", "Ingrid", "Kofi"]
 LAST = ["Martin", "Bernard", "García", "Müller", "Dubois", "Rossi", "Larsen", "Mensah"]

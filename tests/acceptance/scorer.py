@@ -147,7 +147,11 @@ def score_access(subject: Subject, exported: set[RowId], truth: Truth) -> Access
 
 
 def score_erasure(
-    subject: Subject, done: subprocess.CompletedProcess[str], before: Snapshot, url: str, truth: Truth
+    subject: Subject,
+    done: subprocess.CompletedProcess[str],
+    before: Snapshot,
+    url: str,
+    truth: Truth,
 ) -> ErasureScore:
     engine = sa.create_engine(url)
     try:
@@ -164,6 +168,7 @@ def score_erasure(
 def score(app: Application, backend: str, folder: Path) -> AppScore:
     """Generate a map, export every subject, then erase each on a fresh copy."""
     started = time.monotonic()
+    folder.mkdir(parents=True, exist_ok=True)
     with store.copy_of(app, backend, folder / "db") as url:
         _ok(rightsdesk(["datamap", "generate", "--url", url, "-o", "map.yml"], folder, url))
         people = folder / "people.jsonl"
@@ -183,7 +188,9 @@ def score(app: Application, backend: str, folder: Path) -> AppScore:
     for subject in app.subjects:
         with store.copy_of(app, backend, folder / "db") as url:
             one = folder / f"{subject.owner}.jsonl"
-            one.write_text(json.dumps(subject.identity_record(), ensure_ascii=False) + "\n", "utf-8")
+            one.write_text(
+                json.dumps(subject.identity_record(), ensure_ascii=False) + "\n", "utf-8"
+            )
             args = ["erase", "-m", "map.yml", "--identities-file", str(one), "--verify", "--json"]
             done = rightsdesk(args, folder, url)
             erasure = score_erasure(subject, done, before, url, truth)

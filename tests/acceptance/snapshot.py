@@ -64,9 +64,12 @@ def take(engine: sa.Engine) -> Snapshot:
     rows: dict[str, dict[Key, dict[str, str | None]]] = {}
     with engine.connect() as conn:
         for table in tables:
-            result = conn.execute(sa.select(sa.table(table, *map(sa.column, _columns(inspector, table)))))
+            result = conn.execute(
+                sa.select(sa.table(table, *map(sa.column, _columns(inspector, table))))
+            )
             rows[table] = {
-                key_of(r, keys[table]): {c: _cell(v) for c, v in r.items()} for r in result.mappings()
+                key_of(r, keys[table]): {c: _cell(v) for c, v in r.items()}
+                for r in result.mappings()
             }
     return Snapshot(keys, rows)
 
@@ -88,11 +91,12 @@ def broken_references(engine: sa.Engine) -> dict[str, int]:
                     f"SELECT count(*) FROM {q(table)} c WHERE "
                     + " AND ".join(f"c.{q(m)} IS NOT NULL" for m in mine)
                     + f" AND NOT EXISTS (SELECT 1 FROM {q(fk['referred_table'])} p WHERE "
-                    + " AND ".join(f"p.{q(t)} = c.{q(m)}" for m, t in zip(mine, theirs, strict=True))
+                    + " AND ".join(
+                        f"p.{q(t)} = c.{q(m)}" for m, t in zip(mine, theirs, strict=True)
+                    )
                     + ")"
                 )
                 count = conn.execute(sa.text(query)).scalar_one()
                 if count:
                     broken[f"{table}.{','.join(mine)} -> {fk['referred_table']}"] = count
     return broken
-

@@ -38,7 +38,12 @@ def check(score: AppScore, limits: Limits) -> None:
                 score.others_changed <= limits.others_changed,
             ),
             ("broken FKs", score.broken, limits.broken, score.broken <= limits.broken),
-            ("failed", score.failed_runs, limits.failed_runs, score.failed_runs <= limits.failed_runs),
+            (
+                "failed",
+                score.failed_runs,
+                limits.failed_runs,
+                score.failed_runs <= limits.failed_runs,
+            ),
         ]
         if not ok
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -63,7 +64,7 @@ class Truth:
         return not self.owners.get(row)
 
 
-def key_of(row: Mapping[str, object], columns: Iterable[str]) -> Key:
+def key_of(row: Mapping[Any, Any], columns: Iterable[str]) -> Key:
     return tuple(_text(row[c]) for c in columns)
 
 
@@ -77,7 +78,9 @@ def label(app: Application, conn: sa.Connection, keys: Mapping[str, tuple[str, .
     """Run every label of ``app``; ``keys`` are each table's key columns."""
     unlabelled = set(keys) - set(app.labels) - app.shared
     if unlabelled:
-        raise AssertionError(f"{app.name}: tables neither labelled nor shared: {sorted(unlabelled)}")
+        raise AssertionError(
+            f"{app.name}: tables neither labelled nor shared: {sorted(unlabelled)}"
+        )
     owners: dict[RowId, set[str]] = {}
     for table, how in app.labels.items():
         if isinstance(how, str):

@@ -11,13 +11,12 @@ and IP address, no account).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from tests.acceptance.apps import django_site
 from tests.acceptance.people import Person, people, person
-from tests.acceptance.truth import Application, Key, Subject
+from tests.acceptance.truth import Application, Key, Label, Subject
 
 PEOPLE = 16
 GHOST = 12  # known only from login-attempt logs
@@ -26,7 +25,7 @@ APP_USERS = (2, 3, 4, 6)
 AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
-def _fill() -> None:  # noqa: PLR0915 - one scene, read top to bottom
+def _fill() -> None:
     from allauth.account.models import EmailAddress
     from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -139,7 +138,8 @@ def _token(model: type, user: object, application: object, token: str) -> object
 
 
 def _sessions(conn: sa.Connection) -> Iterable[tuple[Key, str]]:
-    usernames = dict(conn.execute(sa.text("SELECT CAST(id AS TEXT), username FROM auth_user")).all())
+    query = sa.text("SELECT CAST(id AS TEXT), username FROM auth_user")
+    usernames = {str(i): str(u) for i, u in conn.execute(query)}
     for key, data in conn.execute(sa.text("SELECT session_key, session_data FROM django_session")):
         owner = django_site.session_owner(data)
         if owner is not None:
@@ -147,10 +147,12 @@ def _sessions(conn: sa.Connection) -> Iterable[tuple[Key, str]]:
 
 
 def _by_user(table: str, column: str = "user_id", key: str = "id") -> str:
-    return f"SELECT t.{key}, u.username AS owner FROM {table} t JOIN auth_user u ON u.id = t.{column}"
+    return (
+        f"SELECT t.{key}, u.username AS owner FROM {table} t JOIN auth_user u ON u.id = t.{column}"
+    )
 
 
-LABELS = {
+LABELS: dict[str, Label] = {
     "auth_user": "SELECT id, username AS owner FROM auth_user",
     "auth_user_groups": _by_user("auth_user_groups"),
     "auth_user_user_permissions": _by_user("auth_user_user_permissions"),
@@ -212,12 +214,31 @@ def subjects() -> tuple[Subject, ...]:
             "owns an OAuth application others use; changed email; shares a display name",
             *(one.username, one.email, one.old_email, one.phone, one.ip),
         ),
-        _subject(three, "same display name as 1; uses 1's application", three.username,
-                 three.email, three.phone, three.ip),
-        _subject(six, "changed email; OTP devices, axes logs, session", six.username, six.email,
-                 six.old_email, six.phone, six.ip, six.display),
-        _subject(ghost, "known only by login-attempt logs (username, IP)", ghost.username,
-                 ghost.ip, by="username"),
+        _subject(
+            three,
+            "same display name as 1; uses 1's application",
+            three.username,
+            three.email,
+            three.phone,
+            three.ip,
+        ),
+        _subject(
+            six,
+            "changed email; OTP devices, axes logs, session",
+            six.username,
+            six.email,
+            six.old_email,
+            six.phone,
+            six.ip,
+            six.display,
+        ),
+        _subject(
+            ghost,
+            "known only by login-attempt logs (username, IP)",
+            ghost.username,
+            ghost.ip,
+            by="username",
+        ),
     )
 
 
@@ -227,8 +248,15 @@ APPLICATION = Application(
     "django-axes, django-simple-history, django-auditlog (PyPI), their own migrations",
     backends=("sqlite", "postgres"),
     sources=django_site.sources(__file__, "accounts_settings.py", "userhistory/models.py"),
-    packages=("django", "django-allauth", "django-otp", "django-oauth-toolkit", "django-axes",
-              "django-simple-history", "django-auditlog"),
+    packages=(
+        "django",
+        "django-allauth",
+        "django-otp",
+        "django-oauth-toolkit",
+        "django-axes",
+        "django-simple-history",
+        "django-auditlog",
+    ),
     build=lambda url: django_site.build(__name__, url),
     labels=LABELS,
     shared=SHARED,

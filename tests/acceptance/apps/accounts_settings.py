@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from tests.acceptance.apps.django_site import (
-    BASE_APPS,
-    MIDDLEWARE as BASE_MIDDLEWARE,
-    PASSWORD_HASHERS,
-    TEMPLATES,
-    database,
-)
+from tests.acceptance.apps import django_site
 
 SECRET_KEY = "acceptance-accounts-only"
 DEBUG = False
@@ -16,7 +10,7 @@ USE_TZ = True
 SITE_ID = 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = [
-    *BASE_APPS,
+    *django_site.BASE_APPS,
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -30,7 +24,7 @@ INSTALLED_APPS = [
     "tests.acceptance.apps.userhistory",
 ]
 MIDDLEWARE = [
-    *BASE_MIDDLEWARE,
+    *django_site.MIDDLEWARE,
     "allauth.account.middleware.AccountMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -40,6 +34,6 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUDITLOG_INCLUDE_TRACKING_MODELS = ("auth.User",)
-TEMPLATES = TEMPLATES
-PASSWORD_HASHERS = PASSWORD_HASHERS
-DATABASES = {"default": database()}
+TEMPLATES = django_site.TEMPLATES
+PASSWORD_HASHERS = django_site.PASSWORD_HASHERS
+DATABASES = {"default": django_site.database()}

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.discovery.realapp.build import django_database
 from tests.acceptance.store import ROOT
+from tests.discovery.realapp.build import django_database
 
 BASE_APPS = [
     "django.contrib.auth",
