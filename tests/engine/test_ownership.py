@@ -108,24 +108,26 @@ def test_a_guarded_export_writes_nothing(url: str, tmp_path: Path) -> None:
 #: orders.contact is also an identity: person 2's order names person 1 as its contact.
 CONTACT_IS_IDENTITY = traps.BY_OWNERSHIP.replace(
     "{{name: contact, categories: user.contact.email}}",
-    "{{name: contact, identity: email, categories: user.contact.email}}",
+    "{{name: contact, identity: email, categories: user.contact.email, erase: set_null}}",
 )
 
 
-def test_a_row_owned_by_another_person_is_never_theirs(url: str) -> None:
-    """Person 2's order names person 1 as its contact (an identity field): it stays person 2's;
-    a guest order naming person 1, with no owner, is person 1's."""
+def test_a_row_owned_by_another_person_only_mentions_them(url: str) -> None:
+    """Person 2's order names person 1 as its contact (an identity field): it stays person 2's
+    order; person 1 sees it, and erasing person 1 masks only the contact. A guest order naming
+    person 1, with no owner, is person 1's own."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE orders SET contact = 'p1@example.com' WHERE id = 21"))
         conn.execute(sa.text("INSERT INTO orders VALUES (31, NULL, 1, 'p1@example.com')"))
     engine.dispose()
-    assert found(CONTACT_IS_IDENTITY, url, 1)["orders"] == {11, 31}
+    assert found(CONTACT_IS_IDENTITY, url, 1)["orders"] == {11, 21, 31}
     assert found(CONTACT_IS_IDENTITY, url, 2)["orders"] == {21}
     for engine_ in open_engine(CONTACT_IS_IDENTITY, url):
         result = engine_.erase([Subject("p", (Identity("email", "p1@example.com"),))])
-    assert result.report[0]["app.orders"]["deleted"] == 2
-    assert [r[0] for r in traps.snapshot(url)["orders"]] == [21]
+    orders = result.report[0]["app.orders"]
+    assert (orders["deleted"], orders["masked"], orders["masked_fields"]) == (2, 1, ["contact"])
+    assert traps.snapshot(url)["orders"] == [(21, 2, 1, None)]
 
 
 def test_the_guard_stops_a_row_owned_by_someone_else(url: str) -> None:

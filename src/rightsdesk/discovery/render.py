@@ -177,7 +177,10 @@ def _field(plan: Plan, table: str, column: str) -> list[str]:
     if category and category.startswith("user.authorization.credentials"):
         parts.append("export: omit")
     erase = _erase(plan, table, column, category) if plan.keyed(table) else None
-    if erase and table not in plan.deleted:
+    owned = plan.ownership is not None and table in plan.ownership.owners
+    if erase and (table not in plan.deleted or ("identity" in values and owned)):
+        # in a table deleted whole, an identity's erase masks it where the row is someone
+        # else's and only names the person (Step.mention)
         parts.append(f"erase: {erase}")
     return parts
 

@@ -43,6 +43,8 @@ class Outcome:
 
 
 Report = list[dict[str, Outcome]]  # per subject (batch order): collection -> outcome
+Found = dict[Any, tuple[Row, Owners]]  # row key -> (row, the subjects it is found for)
+Mentions = dict[str, dict[str, Found]]  # collection -> field naming the person -> rows
 
 
 class ErasureCollector:
@@ -54,9 +56,15 @@ class ErasureCollector:
 
     def __init__(self) -> None:
         self.found: dict[str, dict[Any, tuple[Row, Owners]]] = defaultdict(dict)
+        #: rows that only name a person (``Step.mention``): collection -> field -> rows
+        self.mentions: Mentions = defaultdict(lambda: defaultdict(dict))
 
     def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
-        kept = self.found[step.name]
+        kept = (
+            self.found[step.name]
+            if step.mention is None
+            else self.mentions[step.name][step.mention]
+        )
         pk = step.columns.index(step.primary_key) if step.primary_key in step.columns else None
         for row, mine in zip(rows, owners, strict=True):
             at = row[pk] if pk is not None else row_identity(row)
@@ -82,6 +90,7 @@ def build(
     subject_ids: Sequence[str] = (),
     scope: frozenset[str] | None = None,
     schema: Mapping[str, Columns] | None = None,
+    mentions: Mentions | None = None,
 ) -> ErasureWork:
     """Decide, row by row, delete / mask / keep under a retention rule; group into changes.
 
@@ -89,6 +98,8 @@ def build(
     HeldRows and then erased like any other; without, they are kept in place. ``scope``
     limits the changes to those ``system.collection`` names (the walk still crosses the rest).
     ``schema`` (by ``system.collection``) fits each masking to its live column (``fitting``).
+    ``mentions``: rows owned by someone else that name a person; only the naming field is
+    masked (with its own ``erase``; without one it is left and reported as unmasked).
     """
     report: Report = [{} for _ in range(subjects)]  # filled as rows are decided
     updates: dict[str, list[Change]] = defaultdict(list)
@@ -99,7 +110,8 @@ def build(
         assert found is not None
         collection = found[1]
         rows = collected.get(step.name, {})
-        if not rows or (scope is not None and step.name not in scope):
+        named = (mentions or {}).get(step.name, {})
+        if not (rows or named) or (scope is not None and step.name not in scope):
             continue
         rules = datamap.retention_for(step.system, step.collection)
         columns = (schema or {}).get(step.name)
@@ -108,6 +120,10 @@ def build(
             decider.sides = _side_keys(plan, step, collected)
         for pk, (row, owners) in rows.items():
             decider.decide(pk, row, owners, report)
+        for name, found_rows in named.items():
+            for pk, (row, owners) in found_rows.items():
+                if pk not in rows:  # a row someone in the batch owns is decided as theirs
+                    decider.mention(pk, row, owners, name, report)
         held += decider.held
         updates[step.system] += decider.updates()
         if decider.deleted:
@@ -181,6 +197,21 @@ class _Decider:
             self._count(owners, report, deleted=False, fields=tuple(masks))
         else:  # kept as it is, whether by a rule or because nothing in it is erased
             self._count(owners, report, deleted=False, fields=())
+
+    def mention(self, pk: Any, row: Row, owners: Owners, name: str, report: Report) -> None:
+        """Mask only the field that names the person in a row owned by someone else."""
+        rule, _ = self._hold(row)
+        strategy = self.masks.get(name)
+        if rule is not None and (rule.fields is None or name in rule.fields):
+            strategy = None  # the law keeps this field of the row
+        if strategy is None:
+            for subject in owners:
+                outcome = _outcome(report, subject, self.step.name)
+                outcome.found += 1
+                outcome.unmasked.setdefault(name, "names the person in a row someone else owns")
+            return
+        self._mask(pk, row, {name: strategy})
+        self._count(owners, report, deleted=False, fields=(name,))
 
     def _seal(
         self,

@@ -60,6 +60,8 @@ class Guard:
 
     def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
         watch = self._watch[step.name]
+        if step.mention is not None:  # names the person, is not theirs: counted, not checked
+            watch = _Watch((), (), watch.pk)
         for row, mine in zip(rows, owners, strict=True):
             pointed = tuple(None if row[i] is None else canon(row[i]) for i, _ in watch.owned_by)
             for subject in mine:

@@ -40,6 +40,10 @@ class Step:
     owned_by: tuple[tuple[str, str], ...] = ()
     relation: bool = False
     max_rows: int | None = None  # the data map's max_rows_per_person
+    #: Set on rows that only name the person in this identity field: their owner is someone
+    #: else (an invitation to their email in another person's project). Exported to them;
+    #: erasure masks this field only; never walked on from.
+    mention: str | None = None
 
     @property
     def name(self) -> str:

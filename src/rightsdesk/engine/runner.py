@@ -290,6 +290,7 @@ class Engine:
             subject_ids=[s.id for s in subjects] if sealing else (),
             scope=scope,
             schema=schema,
+            mentions=collector.mentions,
         )
         meta = {
             "run_id": run_id,

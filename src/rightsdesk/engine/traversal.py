@@ -7,9 +7,10 @@ belongs to, so one pass of set-based queries serves the whole batch and rows are
 per subject as they stream by.
 
 A row of an owned collection found by one of its own identity fields (not through its owner)
-is held back until the walk ends or its owner is found among the same person's rows: a row
-whose owner reference points at someone else is never the person's (a gift order naming my
-email is the buyer's), and one with no owner at all is whoever's identity it holds.
+is held back until the walk ends or its owner is found among the same person's rows; one with
+no owner at all is whoever's identity it holds. A row whose owner is someone else is not the
+person's (a gift order naming my email is the buyer's): it only *mentions* them, and goes to
+the sink at the end under a Step whose ``mention`` names the field, never walked on from.
 
 Which channels feed which key is the plan's business (``plan.py``): in a map by ownership a
 collection is fed only by its identity fields and its owner reference (or its relation sides),
@@ -20,7 +21,7 @@ people's rows. The blast-radius guard (``guard.py``) watches the same stream.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from rightsdesk.connectors.base import Connector, Row
@@ -44,8 +45,8 @@ Progress = Callable[[str, int], None]  # (step name, rows found so far in it)
 class TraversalStats:
     queries: int = 0  # key-field lookups (each one statement per chunk of values)
     rows: dict[str, int] = field(default_factory=dict)
-    #: rows found by an identity field but owned by someone else: left out, per collection
-    excluded: dict[str, int] = field(default_factory=dict)
+    #: rows found by an identity field but owned by someone else (mentions), per collection
+    mentions: dict[str, int] = field(default_factory=dict)
     #: copy rows found by a value but holding someone else's (``copies.py``), per collection
     refused: dict[str, int] = field(default_factory=dict)
     #: per person, what the identity closure added and refused (``closure.py``); no values
@@ -86,9 +87,19 @@ class Traversal:
                 self._visit(number, step)
             self._confirm()
         for number, held in self._held.items():
-            if held:
-                self.stats.excluded[self._plan.steps[number].name] = len(held)
+            self._mention(self._plan.steps[number], held)
         return self.stats
+
+    def _mention(self, step: Step, held: list[tuple[Row, Owners, int]]) -> None:
+        """Hand rows owned by someone else to the sink as mentions of the people they name."""
+        by_field: dict[int, tuple[list[Row], list[Owners]]] = {}
+        for row, mine, at in held:
+            rows, owners = by_field.setdefault(at, ([], []))
+            rows.append(row)
+            owners.append(mine)
+        for at, (rows, owners) in by_field.items():
+            self._sink.rows(replace(step, mention=step.columns[at]), rows, owners)
+            self.stats.mentions[step.name] = self.stats.mentions.get(step.name, 0) + len(rows)
 
     def _walk(self, number: int, step: Step) -> _Walk:
         found_by_pk = None
