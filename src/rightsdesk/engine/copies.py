@@ -136,7 +136,10 @@ class CopyCheck:
 
     def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
         shape = self.shape(step)
-        passed = self.passed[step.name]
+        # a mention (a row someone else owns that names the person) is theirs to see, but
+        # none of its values are theirs: kept apart, and it feeds no identity closure
+        mention = step.mention is not None
+        passed = self.passed[f"{step.name}:{step.mention}" if mention else step.name]
         out: list[Row] = []
         out_owners: list[Owners] = []
         for row, owed in zip(rows, owners, strict=True):
@@ -150,7 +153,7 @@ class CopyCheck:
             if not mine:
                 continue
             passed[key] = before | mine
-            for subject in mine:
+            for subject in () if mention else mine:
                 for column, kind in shape.values:
                     self.values.add(subject, kind, row[column])
             out.append(row)

@@ -130,8 +130,8 @@ class Engine:
             current, plan = grown, self.plan_for(grown)
             more = self.walk(plan, current, check)
             stats.queries += more.queries
-            for name, count in more.excluded.items():
-                stats.excluded[name] = stats.excluded.get(name, 0) + count
+            for name, count in more.mentions.items():
+                stats.mentions[name] = stats.mentions.get(name, 0) + count
         stats.rows = {name: len(check.passed.get(name, {})) for name in stats.rows}
         stats.refused = {name: n for name, n in check.refused.items() if n}
         stats.closure = [r.as_json() for r in records] if closure else []
