@@ -117,3 +117,23 @@ def test_the_draft_run_unedited_changes_no_one_elses_row(
         others = [r for r in rows if r[0] not in theirs.get(table, set())]
         assert [r for r in after[table] if r[0] not in theirs.get(table, set())] == others, table
     assert f"p{person}@example.com" not in str(after)
+
+
+def test_person_columns_without_a_foreign_key_make_a_relation(sqlite_url: str) -> None:
+    """Kanboard's shape: tasks.creator_id and tasks.owner_id hold user ids (0: nobody), no FK."""
+    traps.create(sqlite_url)
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "CREATE TABLE tasks (id INTEGER PRIMARY KEY, creator_id INTEGER, "
+                "owner_id INTEGER, title VARCHAR(80))"
+            )
+        )
+        conn.execute(
+            sa.text("INSERT INTO tasks VALUES (1, 1, 2, 'a'), (2, 2, 0, 'b'), (3, 3, 1, 'c')")
+        )
+    engine.dispose()
+    datamap = loads(generate(sqlite_url, system="app").yaml_text, env={})
+    assert collection(datamap, "tasks").relation == ("creator_id", "owner_id")
+    assert run(sqlite_url, datamap, 2)["tasks"] == {1, 2}

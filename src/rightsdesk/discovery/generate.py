@@ -28,7 +28,10 @@ from rightsdesk.domain.schema import ColumnInfo, SchemaInfo, TableInfo
 OVERLAP_MIN = 0.9
 #: Table names a ``<stem>_id`` column may point at, besides the stem and its plurals.
 PERSON_TABLES = ("users", "accounts", "customers", "members", "people", "persons")
-_PERSON_STEMS = frozenset({"user", "account", "customer", "member", "person", "owner"})
+_PERSON_STEMS = frozenset(
+    {"user", "account", "customer", "member", "person", "owner"}
+    | {"author", "creator", "assignee", "sender", "recipient", "reporter"}
+)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 __all__ = ["CATEGORY_MIN", "OVERLAP_MIN", "Column", "Draft", "Link", "Proposal", "generate"]

@@ -124,7 +124,9 @@ def _collection(plan: Plan, table: str) -> list[str]:
             "(a catalogue): never read"
         )
     elif not plan.keyed(table):
-        lines.append("        # no single-column primary key: no erasure proposed; review")
+        lines.append(
+            "        # no single-column primary key: only identity fields are masked; review"
+        )
     elif table in plan.deleted:
         lines.append("        erase: delete_row  # rows belong to one person and are deleted whole")
     else:
@@ -176,7 +178,12 @@ def _field(plan: Plan, table: str, column: str) -> list[str]:
         parts.append(f"categories: {category}")
     if category and category.startswith("user.authorization.credentials"):
         parts.append("export: omit")
-    erase = _erase(plan, table, column, category) if plan.keyed(table) else None
+    # a table without a key is erased by the columns its rows were found by: mask only the
+    # identities there, never delete (rows cannot be told apart for sure)
+    keyless_identity = not plan.keyed(table) and "identity" in values
+    erase = (
+        _erase(plan, table, column, category) if plan.keyed(table) or keyless_identity else None
+    )
     owned = plan.ownership is not None and table in plan.ownership.owners
     if erase and (table not in plan.deleted or ("identity" in values and owned)):
         # in a table deleted whole, an identity's erase masks it where the row is someone

@@ -125,9 +125,18 @@ def value_overlap(
     schema: str | None = None,
     rows: int,
 ) -> tuple[int, int]:
-    """How many of up to ``rows`` distinct child values exist in the parent column, of how many."""
-    values = distinct_values(conn, child, schema=schema, rows=rows)
+    """How many of up to ``rows`` distinct child values exist in the parent column, of how many.
+
+    Zero and the empty string are left out: many applications write "none" so instead of NULL
+    (Kanboard's ``tasks.owner_id = 0`` for an unassigned task).
+    """
+    values = [
+        v for v in distinct_values(conn, child, schema=schema, rows=rows) if v not in _NONE_VALUES
+    ]
     return count_in(conn, parent, values, schema=schema), len(values)
+
+
+_NONE_VALUES = frozenset({0, "", "0"})
 
 
 def distinct_values(
