@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from rightsdesk.connectors.sql import SqlConnector
-from rightsdesk.datamap import loads
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.erasure import ErasureCollector
 from rightsdesk.engine.runner import Engine
 from rightsdesk.masking.base import MaskingKey
+from tests.engine.tables import engine_for, fill
 
 meta = sa.MetaData()
 users = sa.Table(
@@ -130,22 +129,11 @@ ROWS: dict[sa.Table, list[dict[str, Any]]] = {
 }
 
 
-def _fill(db_url: str) -> None:
-    engine = sa.create_engine(db_url)
-    meta.create_all(engine)
-    with engine.begin() as conn:
-        for table, rows in ROWS.items():
-            conn.execute(sa.insert(table), rows)
-    engine.dispose()
-
-
 @pytest.fixture
 def app(db_url: str) -> Iterator[tuple[Engine, str]]:
-    _fill(db_url)
-    datamap = loads(MAP.format(url=db_url))
-    connector = SqlConnector("app", db_url)
-    yield Engine(datamap, {"app": connector}, key=MaskingKey(b"k")), db_url
-    connector.close()
+    fill(db_url, meta, ROWS)
+    with engine_for(MAP.format(url=db_url), db_url) as engine:
+        yield engine, db_url
 
 
 ANN_SUBJECT = Subject("ann", (Identity("email", "ann@new.org"),))
@@ -203,15 +191,10 @@ def test_a_cap_on_values_is_recorded(app: tuple[Engine, str]) -> None:
 
 
 def test_without_a_closure_copies_are_still_checked(db_url: str) -> None:
-    _fill(db_url)
+    fill(db_url, meta, ROWS)
     text = MAP.format(url=db_url).replace("closure: {kinds: [username, email, ip_address]}\n", "")
-    connector = SqlConnector("app", db_url)
-    try:
-        engine = Engine(loads(text), {"app": connector}, key=MaskingKey(b"k"))
-        collector = ErasureCollector()
-        subject = Subject("x", (Identity("ip_address", "10.0.0.1"),))
-        engine.walk_all([subject], collector)
-    finally:
-        connector.close()
+    collector = ErasureCollector()
+    with engine_for(text, db_url) as engine:
+        engine.walk_all([Subject("x", (Identity("ip_address", "10.0.0.1"),))], collector)
     found = sorted(row[0] for row, _ in collector.found.get("app.attempts", {}).values())
     assert found == ["a2"]  # a3 holds Bob's username

@@ -100,6 +100,10 @@ class Connector(Protocol):
         Values that cannot match the key column's type are ignored, never an error.
         """
 
+    def scan(self, collection: str, columns: Sequence[str]) -> Iterator[list[Row]]:
+        """Yield every row of ``collection`` in batches: for rows found by what their content
+        names (an encoded session payload), which no key can look up."""
+
     def begin(self) -> Transaction:
         """Open a transaction; the caller commits or rolls back."""
 

@@ -114,6 +114,22 @@ class SqlConnector:
         assert plan.read is not None
         return self._reader.read(plan.read, unique_keys(plan.coerce, values))
 
+    def scan(self, collection: str, columns: Sequence[str]) -> Iterator[list[Row]]:
+        """Stream every row of ``collection`` (``columns`` only) in batches of ``chunk_size``."""
+        with self._errors("cannot read from"):
+            table = self._table(self._engine, collection)
+            missing = [c for c in columns if c not in table.c]
+            if missing:
+                raise ConnectorError(self.name, f"table {collection!r}: has no column(s) {missing}")
+        return self._scan(table, list(columns))
+
+    def _scan(self, table: sa.Table, columns: list[str]) -> Iterator[list[Row]]:
+        statement = sa.select(*(table.c[c] for c in columns))
+        with self._errors("cannot read from"), self._engine.connect() as conn:
+            result = conn.execution_options(stream_results=True).execute(statement)
+            for part in result.partitions(self.chunk_size):
+                yield [tuple(r) for r in part]
+
     def begin(self) -> SqlTransaction:
         """Open a transaction; the caller commits or rolls back (see ``SqlTransaction``)."""
         return SqlTransaction(self, self._session(shared=True))

@@ -78,6 +78,13 @@ def _check_collection(
             report((*fpath, "erase"), fname, "a read_only field cannot have an erase action")
         if field.primary_key and field.erase is not None and not field.erase.deletes_row:
             report((*fpath, "erase"), fname, "a primary key cannot be masked; use delete_row")
+        if field.payload and field.erase is not None and not field.erase.deletes_row:
+            report(
+                (*fpath, "erase"),
+                fname,
+                "a payload is signed by its application and cannot be rewritten; "
+                "use erase: delete_row on the collection",
+            )
         if field.erase is not None and field.type is not None:
             problem = type_problem(field.erase, field.type)
             if problem:
@@ -110,6 +117,11 @@ def _check_keyless_and_copies(
         report(path, where, "copies: true needs an identity field its rows are found by")
     if collection.copies and (collection.owner or collection.relation):
         report(path, where, "copies: true rows have no owner; drop owner/relation or copies")
+    if collection.where and not collection.copies:
+        report(path, where, "where: applies to copies: true collections only")
+    for column in collection.where:
+        if collection.field(column) is None:
+            report(path, where, f"where: {column!r} is not a field of the collection")
 
 
 def _check_reference(

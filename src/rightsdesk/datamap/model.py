@@ -62,6 +62,12 @@ class FieldSpec(Spec):
     verification: bool = False
     #: What the column holds; when given, an ``erase`` that cannot write it is refused.
     type: ValueType | None = None
+    #: The column holds an encoded payload (a Django session, a signed cookie, a JWT) naming
+    #: a person: identity kind -> the JSON key holding it (``{user_id: _auth_user_id}``). Rows
+    #: are found by reading the table and decoding each payload (``engine/payloads.py``).
+    payload: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(
+        default_factory=dict
+    )
 
     @field_validator("categories", mode="before")
     @classmethod
@@ -97,6 +103,9 @@ class CollectionSpec(Spec):
     #: username or IP address, history tables): a row is the person's only when the identity
     #: fields it sets hold the person's values (``engine/copies.py``); it names no identities.
     copies: bool = False
+    #: Only rows with these values are copies about a person (``content_type_id: 4``: an
+    #: audit log's rows about users, not about orders with the same object id).
+    where: dict[Name, Scalar] = Field(default_factory=dict)
 
     @property
     def primary_key(self) -> str | None:

@@ -62,6 +62,7 @@ class _Shape:
     pk: int | None
     identities: tuple[tuple[int, str], ...]  # (column, kind) of identity fields
     values: tuple[tuple[int, str], ...]  # (column, kind) of fields holding identifying values
+    where: tuple[tuple[int, str], ...] = ()  # (column, wanted value as text) of a copy's rows
 
 
 class PersonValues:
@@ -131,7 +132,9 @@ class CopyCheck:
                 if f in index and not (collection.copies and k in self.weak)
             )
             pk = index.get(step.primary_key) if step.primary_key else None
-            shape = self._shapes[step.name] = _Shape(collection.copies, pk, identities, values)
+            where = tuple((index[c], canon(v)) for c, v in collection.where.items() if c in index)
+            shape = _Shape(collection.copies, pk, identities, values, where)
+            self._shapes[step.name] = shape
         return shape
 
     def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
@@ -162,6 +165,8 @@ class CopyCheck:
             self.sink.rows(step, out, out_owners)
 
     def _belongs(self, shape: _Shape, row: Row, subject: int) -> bool:
+        if any(row[column] is None or canon(row[column]) != want for column, want in shape.where):
+            return False
         strong = weak = False
         weak_mismatch = False
         for column, kind in shape.identities:

@@ -16,6 +16,7 @@ from rightsdesk.engine.rowkeys import RowKeys, row_identity
 from rightsdesk.engine.traversal import Owners, canon
 from rightsdesk.masking.base import MaskingKey, MaskingStrategy
 from rightsdesk.masking.fitting import Columns, fit_all
+from rightsdesk.masking.redaction import Redact
 
 
 @dataclass
@@ -91,6 +92,7 @@ def build(
     scope: frozenset[str] | None = None,
     schema: Mapping[str, Columns] | None = None,
     mentions: Mentions | None = None,
+    needles: Sequence[set[str]] = (),
 ) -> ErasureWork:
     """Decide, row by row, delete / mask / keep under a retention rule; group into changes.
 
@@ -100,6 +102,7 @@ def build(
     ``schema`` (by ``system.collection``) fits each masking to its live column (``fitting``).
     ``mentions``: rows owned by someone else that name a person; only the naming field is
     masked (with its own ``erase``; without one it is left and reported as unmasked).
+    ``needles`` (per subject, their identifying values) are what ``redact`` replaces.
     """
     report: Report = [{} for _ in range(subjects)]  # filled as rows are decided
     updates: dict[str, list[Change]] = defaultdict(list)
@@ -116,6 +119,7 @@ def build(
         rules = datamap.retention_for(step.system, step.collection)
         columns = (schema or {}).get(step.name)
         decider = _Decider(step, collection, rules, key, today, subject_ids, columns)
+        decider.needles = needles
         if step.relation:
             decider.sides = _side_keys(plan, step, collected)
         for pk, (row, owners) in rows.items():
@@ -163,6 +167,8 @@ class _Decider:
         self.deleted: dict[Key, list[Any]] = defaultdict(list)
         #: relation side field -> keys of the people erased: a side's mask applies to theirs only
         self.sides: dict[str, set[str]] = {}
+        #: per subject, the values ``redact`` replaces in their rows
+        self.needles: Sequence[set[str]] = ()
         self._set_based: dict[tuple[tuple[str, ...], Key], list[Any]] = defaultdict(list)
         self._per_row: dict[tuple[tuple[str, ...], Key], list[Row]] = defaultdict(list)
 
@@ -192,6 +198,9 @@ class _Decider:
                 for f, m in masks.items()
                 if f not in self.sides or canon(row[self.index[f]]) in self.sides[f]
             }
+        if masks and any(isinstance(m, Redact) for m in masks.values()):
+            values = set().union(*(self.needles[s] for s in owners if s < len(self.needles)))
+            masks = {f: m.bound(values) if isinstance(m, Redact) else m for f, m in masks.items()}
         if masks:
             self._mask(pk, row, masks)
             self._count(owners, report, deleted=False, fields=tuple(masks))

@@ -12,6 +12,7 @@ from rightsdesk.engine.plan import Plan
 IDENTIFYING = (
     "user.contact",
     "user.name",
+    "user.account.username",
     "user.government_id.national_id",
     "user.government_id.passport",
     "user.financial.bank_account",

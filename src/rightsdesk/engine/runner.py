@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import ExecutionError, RightsdeskError
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.domain.subjects import Subject
-from rightsdesk.engine import apply, correction, erasure
+from rightsdesk.engine import apply, correction, erasure, payloads
 from rightsdesk.engine.checkpoint import CheckpointStore, decode_changes, encode_changes
 from rightsdesk.engine.closure import ClosureRecord, expand
 from rightsdesk.engine.copies import CopyCheck, PersonValues
@@ -113,7 +113,8 @@ class Engine:
         """``walk_all``, and the plan of its last pass (which reaches the most collections)."""
         plan = self.plan_for(subjects)
         closure = self.datamap.closure
-        if closure is None and not any(c.copies for _, c in self.datamap.collections()):
+        scanned = payloads.payload_steps(self.datamap)
+        if not (closure or scanned or any(c.copies for _, c in self.datamap.collections())):
             return plan, self.walk(plan, subjects, sink)
         weak = frozenset(closure.weak if closure else ("ip_address", "device_id"))
         check = CopyCheck(sink, self.datamap, PersonValues(subjects), weak)
@@ -132,6 +133,13 @@ class Engine:
             stats.queries += more.queries
             for name, count in more.mentions.items():
                 stats.mentions[name] = stats.mentions.get(name, 0) + count
+        if scanned:
+            payloads.find(scanned, self.connectors, check.values, len(subjects), check)
+            known = {step.name for step in plan.steps}
+            extra = tuple(step for step, _ in scanned if step.name not in known)
+            plan = replace(plan, steps=(*plan.steps, *extra))
+            for step in extra:
+                stats.rows[step.name] = 0
         stats.rows = {name: len(check.passed.get(name, {})) for name in stats.rows}
         stats.refused = {name: n for name, n in check.refused.items() if n}
         stats.closure = [r.as_json() for r in records] if closure else []
@@ -280,6 +288,7 @@ class Engine:
         plan, stats = self._walk_all(subjects, collector)
         sealing = vault and self.seal is not None
         schema = self._schema()
+        needles = gather_needles(self.datamap, plan, collector.found, list(subjects))
         work = erasure.build(
             self.datamap,
             plan,
@@ -291,6 +300,7 @@ class Engine:
             scope=scope,
             schema=schema,
             mentions=collector.mentions,
+            needles=needles,
         )
         meta = {
             "run_id": run_id,
@@ -306,7 +316,6 @@ class Engine:
             "report": [_report_json(r, plan) for r in work.report],
             "closure": stats.closure,
         }
-        needles = gather_needles(self.datamap, plan, collector.found, list(subjects))
         return state, needles, work.held
 
     def _schema(self) -> dict[str, Columns]:

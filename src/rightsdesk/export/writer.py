@@ -8,7 +8,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -51,7 +51,7 @@ class ExportWriter:
         spill_rows: int = 20_000,
     ) -> None:
         self.plan, self.subjects, self.out = plan, subjects, out
-        self.spill_rows = spill_rows
+        self.datamap, self.spill_rows = datamap, spill_rows
         self.projections = {s.name: _projection(datamap, s) for s in plan.steps}
         self._buffers: dict[tuple[int, str], list[list[Any]]] = {}
         self._counts: dict[tuple[int, str], int] = {}
@@ -59,7 +59,10 @@ class ExportWriter:
         self._parts = out / ".parts"
 
     def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
-        projection = self.projections[step.name]
+        projection = self.projections.get(step.name)
+        if projection is None:  # reached by a later pass (identity closure, payload scan)
+            projection = self.projections[step.name] = _projection(self.datamap, step)
+            self.plan = replace(self.plan, steps=(*self.plan.steps, step))
         for row, mine in zip(rows, owners, strict=True):
             values = [_cell(row[i], i in projection.presence) for i in projection.indexes]
             for subject in mine:

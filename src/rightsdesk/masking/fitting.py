@@ -17,6 +17,7 @@ from decimal import Decimal
 from rightsdesk.domain.actions import ValueType
 from rightsdesk.domain.schema import ColumnInfo, SchemaInfo, TableInfo
 from rightsdesk.masking.base import MaskingKey, MaskingStrategy
+from rightsdesk.masking.redaction import Redact
 from rightsdesk.masking.strategies import SetNull
 
 _LENGTH = re.compile(r"\((\d+)\)")
@@ -86,6 +87,8 @@ def fit(
         if column.nullable:
             return Fitted(SetNull({}), column)
         return Unfit(field, "a NOT NULL foreign key: no other value keeps the reference valid")
+    if isinstance(strategy, Redact):
+        return strategy  # keeps the value's length and never writes NULL
     if column.unique or not column.nullable or column.python_type == "str":
         return Fitted(strategy, column)
     return strategy

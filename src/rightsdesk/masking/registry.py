@@ -6,6 +6,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from rightsdesk.masking.base import MaskingStrategy
+from rightsdesk.masking.redaction import Redact
 from rightsdesk.masking.strategies import (
     DeleteRow,
     FixedValue,
@@ -24,6 +25,7 @@ BUILTIN: tuple[type[MaskingStrategy], ...] = (
     KeyedHash,
     Pseudonym,
     Generalize,
+    Redact,
 )
 
 #: Shorthand parameter for ``{name: scalar}`` forms, e.g. ``{fixed: "x"}``, ``{generalize: year}``.

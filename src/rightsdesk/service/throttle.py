@@ -96,6 +96,11 @@ class Throttled:
             if close is not None:
                 close()
 
+    def scan(self, collection: str, columns: Sequence[str]) -> Iterator[list[Row]]:
+        for batch in self.inner.scan(collection, columns):
+            self.bucket.take()
+            yield batch
+
     def begin(self) -> Transaction:
         return _ThrottledTransaction(self.inner.begin(), self.bucket)
 

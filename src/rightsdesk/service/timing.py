@@ -63,6 +63,13 @@ class Timed:
             if close is not None:
                 close()
 
+    def scan(self, collection: str, columns: Sequence[str]) -> Iterator[list[Row]]:
+        started = perf_counter()
+        try:
+            yield from self.inner.scan(collection, columns)
+        finally:
+            self._add(started)
+
     def begin(self) -> Transaction:
         started = perf_counter()
         try:

@@ -1,0 +1,148 @@
+"""Values inside blobs: audit rows redacted in place, sessions found by their payload."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.engine.erasure import ErasureCollector
+from rightsdesk.engine.runner import Engine
+from tests.engine.tables import engine_for, fill
+
+meta = sa.MetaData()
+users = sa.Table(
+    "users",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(40), unique=True),
+    sa.Column("email", sa.String(100), index=True),
+)
+auditlog = sa.Table(  # django-auditlog: object_pk is the user's id as text, no foreign key
+    "auditlog",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("content_type_id", sa.Integer),
+    sa.Column("object_pk", sa.String(255), index=True),
+    sa.Column("object_repr", sa.Text),
+    sa.Column("changes", sa.Text),
+)
+sessions = sa.Table(
+    "django_session",
+    meta,
+    sa.Column("session_key", sa.String(40), primary_key=True),
+    sa.Column("session_data", sa.Text),
+)
+
+MAP = """
+version: 1
+systems:
+  - name: app
+    url: "{url}"
+    collections:
+      - name: users
+        erase: delete_row
+        fields:
+          - {{name: id, primary_key: true, identity: user_id}}
+          - {{name: username, identity: username}}
+          - {{name: email, identity: email}}
+      - name: auditlog
+        copies: true
+        where: {{content_type_id: 4}}
+        fields:
+          - {{name: id, primary_key: true}}
+          - {{name: content_type_id}}
+          - {{name: object_pk, identity: user_id}}
+          - {{name: object_repr, erase: redact}}
+          - {{name: changes, erase: redact}}
+      - name: django_session
+        erase: delete_row
+        fields:
+          - {{name: session_key, primary_key: true}}
+          - {{name: session_data, payload: {{user_id: _auth_user_id}}}}
+"""
+
+
+def signed(payload: dict[str, Any]) -> str:
+    """Shaped like django.core.signing.dumps: base64url JSON, timestamp, signature."""
+    body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    return f"{body}:1tXyZa:Qk9HVVNfU0lHTkFUVVJFX0ZPUl9URVNUUw"
+
+
+ANN_CHANGES = {"username": ["annlee", "annlee2"], "email": [None, "ann@example.org"]}
+ROWS: dict[sa.Table, list[dict[str, Any]]] = {
+    users: [
+        {"id": 1, "username": "annlee", "email": "ann@example.org"},
+        {"id": 2, "username": "bobsmith", "email": "bob@example.org"},
+    ],
+    auditlog: [
+        {
+            "id": 1,
+            "content_type_id": 4,
+            "object_pk": "1",
+            "object_repr": "annlee",
+            "changes": json.dumps(ANN_CHANGES),
+        },
+        # object 1 of another model (an order): not about Ann
+        {
+            "id": 2,
+            "content_type_id": 9,
+            "object_pk": "1",
+            "object_repr": "Order annlee",
+            "changes": "{}",
+        },
+        {
+            "id": 3,
+            "content_type_id": 4,
+            "object_pk": "2",
+            "object_repr": "bobsmith",
+            "changes": json.dumps({"email": [None, "bob@example.org"]}),
+        },
+    ],
+    sessions: [
+        {"session_key": "s1", "session_data": signed({"_auth_user_id": "1"})},
+        {"session_key": "s2", "session_data": signed({"_auth_user_id": "2"})},
+        {"session_key": "s3", "session_data": "not a payload"},
+    ],
+}
+ANN = Subject("ann", (Identity("email", "ann@example.org"),))
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[tuple[Engine, str]]:
+    fill(db_url, meta, ROWS)
+    with engine_for(MAP.format(url=db_url), db_url) as engine:
+        yield engine, db_url
+
+
+def test_audit_rows_about_the_person_and_their_sessions_are_found(
+    app: tuple[Engine, str],
+) -> None:
+    engine, _ = app
+    collector = ErasureCollector()
+    engine.walk_all([ANN], collector)
+    assert sorted(collector.found["app.auditlog"]) == [1]
+    assert sorted(collector.found["app.django_session"]) == ["s1"]
+
+
+def test_erasure_redacts_inside_the_blobs_and_deletes_the_sessions(
+    app: tuple[Engine, str],
+) -> None:
+    engine, url = app
+    engine.erase([ANN])
+    check = sa.create_engine(url)
+    with check.connect() as conn:
+        audit = {r[0]: (r[3], r[4]) for r in conn.execute(sa.select(auditlog))}
+        keys = sorted(r[0] for r in conn.execute(sa.select(sessions.c.session_key)))
+    check.dispose()
+    repr_, changes = audit[1]
+    assert repr_ == "******"
+    assert json.loads(changes) == {"username": ["******", "annlee2"], "email": [None, "*" * 15]}
+    assert audit[2] == ("Order annlee", "{}")  # another model's row: untouched
+    assert audit[3][0] == "bobsmith"
+    assert keys == ["s2", "s3"]
