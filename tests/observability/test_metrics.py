@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import IPvAnyNetwork, TypeAdapter
 
 from rightsdesk.domain.requests import RequestType
+from rightsdesk.jobs.base import BrokerState
 from rightsdesk.observability import metrics
 from rightsdesk.service import overview, requests, views
 from rightsdesk.service.context import Services, unit
@@ -176,3 +177,26 @@ def test_a_worker_serves_its_own_metrics_on_a_port(services: Services, with_stor
     assert "process_cpu_seconds_total" in names
     # workers leave the store's gauges to the API, so N workers do not run N queries a scrape
     assert ("rightsdesk_requests_at_risk" in names) is with_store
+
+
+@pytest.mark.parametrize(
+    ("state", "connected", "connects"),
+    [
+        pytest.param(BrokerState("redis://h:6379/0", False), 0, 0, id="before-the-first"),
+        pytest.param(BrokerState("redis://h:6379/0", True, 1), 1, 1, id="connected"),
+        pytest.param(BrokerState("redis://h:6379/0", False, 1, "lost"), 0, 1, id="lost"),
+        pytest.param(BrokerState("redis://h:6379/0", True, 3), 1, 3, id="reconnected"),
+    ],
+)
+def test_a_worker_exports_its_broker_connection(
+    state: BrokerState, connected: int, connects: int
+) -> None:
+    text = metrics.render(metrics.registry(broker=lambda: state)).decode()
+    samples = {
+        sample.name: (sample.labels, sample.value)
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    broker = {"broker": "redis://h:6379/0"}
+    assert samples["rightsdesk_broker_connected"] == (broker, connected)
+    assert samples["rightsdesk_broker_connects_total"] == (broker, connects)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.mailbox import free_port
 from tests.test_cli import invoke
 
 
@@ -34,9 +35,32 @@ def test_status_shows_requests_queue_deliveries_and_the_audit_head(env: None) ->
     assert shown["queue_depth"] == 0 and shown["oldest_queued_seconds"] == 0
     assert shown["deliveries"] == {"pending": 0, "sent": 0, "failed": 0}
     assert shown["audit"]["seq"] > 0 and len(shown["audit"]["hash"]) == 64
+    assert shown["broker"] is None  # the in-process backend
 
     code, output = invoke("status")
     assert code == 0, output
     assert "delete" in output and "awaiting_approval" in output
     assert "jobs: 0 queued, 0 running, 0 waiting, 0 failed" in output
     assert f"audit head: entry {shown['audit']['seq']}, hash {shown['audit']['hash']}" in output
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("port", "connected", "line"),
+    [
+        pytest.param(6379, True, "broker: connected to redis://127.0.0.1:6379/15", id="up"),
+        pytest.param(None, False, "broker: unreachable at redis://127.0.0.1:", id="down"),
+    ],
+)
+def test_status_says_whether_the_broker_answers(
+    env: None, monkeypatch: pytest.MonkeyPatch, port: int | None, connected: bool, line: str
+) -> None:
+    url = f"redis://127.0.0.1:{port or free_port()}/15"  # a free port: nothing listens there
+    monkeypatch.setenv("RIGHTSDESK_JOB_BACKEND", "celery")
+    monkeypatch.setenv("RIGHTSDESK_BROKER_URL", url)
+    code, output = invoke("status")
+    assert code == 0 and line in output, output
+    code, output = invoke("status", "--json")
+    broker = json.loads(output)["broker"]
+    assert (broker["url"], broker["connected"]) == (url, connected)
+    assert bool(broker["detail"]) is not connected  # why, when it is not

@@ -64,10 +64,21 @@ class Cluster:
     data: dict[str, str]
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start_worker(self, concurrency: int = 2) -> subprocess.Popen[bytes]:
-        number = len(self.workers)
-        command = [sys.executable, "-m", "rightsdesk", "worker", "--concurrency", str(concurrency)]
-        with (self.logs / f"worker-{number}.log").open("wb") as log:  # the child keeps its copy
+    def start_worker(
+        self, concurrency: int = 2, metrics_port: int | None = None
+    ) -> subprocess.Popen[bytes]:
+        options = ["--concurrency", str(concurrency)]
+        if metrics_port is not None:
+            options += ["--metrics-port", str(metrics_port)]
+        return self._spawn(["worker", *options], f"worker-{len(self.workers)}")
+
+    def start_api(self, port: int) -> subprocess.Popen[bytes]:
+        """`rightsdesk serve` on ``port`` (stopped with the workers)."""
+        return self._spawn(["serve", "--port", str(port)], "api")
+
+    def _spawn(self, arguments: list[str], name: str) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "rightsdesk", *arguments]
+        with (self.logs / f"{name}.log").open("wb") as log:  # the child keeps its copy
             process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.workers.append(process)
         return process

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from rightsdesk.demo import platform
 from tests.conftest import SERVERS
 from tests.scale.cluster import Cluster, make_cluster
+from tests.scale.servers import RedisServer
 
 BROKERS = {
     # a database of its own, so the tests never read another application's messages
@@ -103,3 +104,21 @@ def redis_cluster(
     tmp_path: Path, postgres_url: str, redis_url: str, data_stores: dict[str, str]
 ) -> Iterator[Cluster]:
     yield from _cluster(tmp_path, postgres_url, redis_url, data_stores)
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis server of this test's own, which it may kill and replace."""
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisServer(folder)
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def own_redis_cluster(
+    tmp_path: Path, postgres_url: str, own_redis: RedisServer, data_stores: dict[str, str]
+) -> Iterator[Cluster]:
+    yield from _cluster(tmp_path, postgres_url, own_redis.url, data_stores)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -11,19 +12,26 @@ from rich.table import Table
 from rightsdesk.cli.app import app, out
 from rightsdesk.cli.service import _services
 
+if TYPE_CHECKING:
+    from rightsdesk.jobs.base import BrokerState
+    from rightsdesk.service.context import Services
+
 
 @app.command()
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Requests by type and status, deadlines at risk and overdue, the job queue, failed
-    deliveries and the audit chain's head, read from the store."""
+    deliveries and the audit chain's head, read from the store; and whether the broker (with
+    RIGHTSDESK_JOB_BACKEND=celery) answers."""
     from rightsdesk.service import overview
 
     with _services() as services:
         seen = overview.gather(services)
+        broker = _broker(services)
     if as_json:
-        out.print_json(json.dumps(seen.to_json()))
+        shown = seen.to_json() | {"broker": asdict(broker) if broker else None}
+        out.print_json(json.dumps(shown))
         return
     statuses = sorted({status for _, status in seen.requests})
     table = Table(title="requests", title_justify="left")
@@ -41,3 +49,19 @@ def status(
     out.print(f"deliveries: {sent}", highlight=False)
     head = f"audit head: entry {seen.audit_seq}, hash {seen.audit_hash}"
     out.print(head, highlight=False, soft_wrap=True)
+    if broker is None:
+        out.print("broker: none (jobs run in this process)", highlight=False)
+    elif broker.connected:
+        out.print(f"broker: connected to {broker.url}", highlight=False)
+    else:
+        out.print(f"broker: unreachable at {broker.url} ({broker.detail})", highlight=False)
+
+
+def _broker(services: Services) -> BrokerState | None:
+    """A fresh connection to the broker's answer, or None with the in-process backend."""
+    if services.settings.job_backend != "celery":
+        return None
+    from rightsdesk.jobs.celery import CeleryBackend
+
+    assert isinstance(services.jobs, CeleryBackend)
+    return services.jobs.probe()

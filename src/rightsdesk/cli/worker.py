@@ -38,10 +38,10 @@ def worker(
         raise PolicyError("a worker needs RIGHTSDESK_JOB_BACKEND=celery and RIGHTSDESK_BROKER_URL")
     services = wiring.build(settings)
     metrics.install(services)
-    if metrics_port is not None:  # each worker process is its own scrape target
-        metrics.serve(metrics_port)
     backend = services.jobs
     assert isinstance(backend, CeleryBackend)
+    if metrics_port is not None:  # each worker process is its own scrape target
+        metrics.serve(metrics_port, broker=backend.state)
     stop = threading.Event()
     sweeper = threading.Thread(
         target=leases.sweep_forever, args=(services, stop), name="rightsdesk-sweep", daemon=True

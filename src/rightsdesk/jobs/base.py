@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 #: Runs one job by id; safe to call twice for the same id (the store says what is left).
@@ -20,3 +21,14 @@ class JobBackend(Protocol):
         """Wait until every submitted job has finished (tests, CLI, shutdown)."""
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class BrokerState:
+    """What one process knows of its broker connection (``rightsdesk status``, worker metrics)."""
+
+    url: str  # without its password
+    connected: bool
+    #: Connections made since the process started; more than one means it reconnected.
+    connects: int = 0
+    detail: str = ""  # why it is not connected, when it is not

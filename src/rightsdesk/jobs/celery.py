@@ -5,6 +5,8 @@ says what the job is and how far it got, so a lost, repeated or late message doe
 (the lease sweep submits lost ones again, a repeated one finds the job done or leased).
 Messages are acknowledged only after the job has run (``acks_late``) and given back when a
 worker dies holding one (``reject_on_worker_lost``); each worker thread takes one at a time.
+A worker never gives up on its broker: it reconnects with back-off for as long as it runs
+(restart, replacement, reset, a new address behind the name), see jobs/broker.py.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ import time
 import warnings
 from collections.abc import Sequence
 
-from celery import Celery
+from celery import Celery, bootsteps
+from celery.worker.consumer import Consumer
 from kombu.exceptions import OperationalError
+from kombu.utils.url import maybe_sanitize_url
 
-from rightsdesk.jobs.base import Handler
+from rightsdesk.jobs.base import BrokerState, Handler
+from rightsdesk.jobs.broker import REDIS_OPTIONS, ResilientConnection
 
 log = logging.getLogger("rightsdesk.jobs")
 
@@ -37,7 +42,9 @@ class CeleryBackend:
         self.queue = queue
         self._handler: Handler | None = None
         self._paused_until = 0.0
+        self._state = BrokerState(str(maybe_sanitize_url(broker_url)), connected=False)
         self.app = Celery("rightsdesk", broker=broker_url, set_as_current=False)
+        self.app.amqp.Connection = ResilientConnection
         self.app.conf.update(
             task_acks_late=True,
             task_reject_on_worker_lost=True,
@@ -47,8 +54,12 @@ class CeleryBackend:
             task_ignore_result=True,
             task_default_queue=queue,
             task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2},
+            broker_connection_retry=True,
             broker_connection_retry_on_startup=True,
+            broker_connection_max_retries=None,  # Celery's default (100) ends the worker
             broker_connection_timeout=2,
+            broker_heartbeat=10,  # AMQP: a silent connection is found dead within ~20 s
+            broker_transport_options=REDIS_OPTIONS if broker_url.startswith("redis") else {},
             worker_hijack_root_logger=False,
             worker_cancel_long_running_tasks_on_connection_loss=False,
         )
@@ -59,6 +70,38 @@ class CeleryBackend:
             self._handler(job_id)
 
         self.task = self.app.task(name=TASK, acks_late=True, reject_on_worker_lost=True)(run_job)
+        self.app.steps["consumer"].add(self._watch_step())
+
+    def _watch_step(self) -> type[bootsteps.StartStopStep]:
+        """A consumer step that records the broker connection as Celery makes and loses it."""
+        backend = self
+
+        class BrokerWatch(bootsteps.StartStopStep):  # type: ignore[misc]  # celery is untyped
+            requires = ("celery.worker.consumer.connection:Connection",)
+
+            def start(self, parent: Consumer) -> None:
+                state = backend._state
+                backend._state = BrokerState(state.url, True, state.connects + 1)
+
+            def stop(self, parent: Consumer) -> None:
+                state = backend._state
+                backend._state = BrokerState(state.url, False, state.connects, "disconnected")
+
+        return BrokerWatch
+
+    def state(self) -> BrokerState:
+        """This worker's consumer connection (before ``work`` starts: not connected)."""
+        return self._state
+
+    def probe(self, timeout: float = 3.0) -> BrokerState:
+        """Connect to the broker now and say whether it answered (``rightsdesk status``)."""
+        url = self._state.url
+        try:
+            with self.app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=timeout)
+        except (OperationalError, OSError) as exc:
+            return BrokerState(url, False, detail=str(exc) or type(exc).__name__)
+        return BrokerState(url, True, connects=1)
 
     def bind(self, handler: Handler) -> None:
         self._handler = handler

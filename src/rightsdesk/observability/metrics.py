@@ -10,7 +10,7 @@ in the process that runs the work; in a multi-process deployment each worker ser
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import (
@@ -24,11 +24,12 @@ from prometheus_client import (
     generate_latest,
     start_http_server,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
 from rightsdesk.domain.requests import RequestType
+from rightsdesk.jobs.base import BrokerState
 from rightsdesk.service import overview
 from rightsdesk.service.context import Services
 
@@ -91,7 +92,26 @@ class StoreCollector(Collector):
         return list(_families(seen))
 
 
+class BrokerCollector(Collector):
+    """A worker's broker connection, as its consumer last made or lost it."""
+
+    def __init__(self, state: Callable[[], BrokerState]) -> None:
+        self.state = state
+
+    def collect(self) -> Iterable[Metric]:
+        seen = self.state()
+        up = GaugeMetricFamily("rightsdesk_broker_connected", _HELP["broker"], labels=["broker"])
+        up.add_metric([seen.url], 1 if seen.connected else 0)
+        made = CounterMetricFamily(
+            "rightsdesk_broker_connects", _HELP["connects"], labels=["broker"]
+        )
+        made.add_metric([seen.url], seen.connects)
+        return [up, made]
+
+
 _HELP = {
+    "broker": "1 while this worker's consumer is connected to its broker, 0 while it reconnects.",
+    "connects": "Broker connections this worker made; a rise past 1 is a reconnect.",
     "store_up": "1 when the store answered this scrape's queries.",
     "requests": "Requests by type and status.",
     "at_risk": "Open requests due within the policy's at-risk window, by type.",
@@ -133,8 +153,11 @@ def _families(seen: overview.Overview | None = None) -> Iterator[Metric]:
     yield from (up, requests, at_risk, overdue, jobs, depth, oldest, deliveries, audit)
 
 
-def registry(services: Services | None = None) -> CollectorRegistry:
-    """This process's metrics, plus the store's gauges when ``services`` is given.
+def registry(
+    services: Services | None = None, broker: Callable[[], BrokerState] | None = None
+) -> CollectorRegistry:
+    """This process's metrics, plus the store's gauges when ``services`` is given and the
+    broker connection when ``broker`` is.
 
     The API passes its services (one scrape target reports the store); workers pass none, so
     scraping N workers does not run the store queries N times or duplicate the series.
@@ -146,6 +169,8 @@ def registry(services: Services | None = None) -> CollectorRegistry:
         found.register(shared)
     if services is not None:
         found.register(StoreCollector(services))
+    if broker is not None:
+        found.register(BrokerCollector(broker))
     return found
 
 
@@ -154,11 +179,16 @@ def render(source: CollectorRegistry) -> bytes:
     return generate_latest(source)
 
 
-def serve(port: int, addr: str = "0.0.0.0", services: Services | None = None) -> WSGIServer:
+def serve(
+    port: int,
+    addr: str = "0.0.0.0",
+    services: Services | None = None,
+    broker: Callable[[], BrokerState] | None = None,
+) -> WSGIServer:
     """Serve ``/metrics`` on ``port`` from a background thread (for `rightsdesk worker`).
 
     Returns the server; ``shutdown()`` stops it. The port serves metrics only, without
     authentication: bind it to an address only Prometheus reaches.
     """
-    server, _ = start_http_server(port, addr, registry=registry(services))
+    server, _ = start_http_server(port, addr, registry=registry(services, broker))
     return server
