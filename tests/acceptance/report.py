@@ -10,21 +10,23 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.acceptance.apps import accounts, kanboard
+from tests.acceptance.apps import accounts, kanboard, shop, social
 from tests.acceptance.scorer import AppScore, score
 from tests.acceptance.truth import Application
 
-APPLICATIONS: tuple[Application, ...] = (accounts.APPLICATION, kanboard.APPLICATION)
+APPLICATIONS: tuple[Application, ...] = tuple(
+    m.APPLICATION for m in (shop, accounts, social, kanboard)
+)
 
 HEADER = (
-    f"{'application':<10} {'backend':<8} {'tables':>6} {'rows':>5} {'recall':>6} "
+    f"{'application':<10} {'backend':<8} {'tables':>6} {'rows':>5} {'recall':>6} {'worst':>5} "
     f"{'precision':>9} {'surviving':>9} {'others':>6} {'FK':>3} {'failed':>6} {'seconds':>7}"
 )
 
 
 def line(s: AppScore) -> str:
     return (
-        f"{s.app:<10} {s.backend:<8} {s.tables:>6} {s.rows:>5} {s.recall:>6.2f} "
+        f"{s.app:<10} {s.backend:<8} {s.tables:>6} {s.rows:>5} {s.recall:>6.2f} {s.worst_recall:>5.2f} "
         f"{s.precision:>9.3f} {s.surviving:>9} {s.others_changed:>6} {s.broken:>3} "
         f"{s.failed_runs:>6} {s.seconds:>7.1f}"
     )

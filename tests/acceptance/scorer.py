@@ -71,6 +71,12 @@ class AppScore:
 
     @property
     def recall(self) -> float:
+        """Of every scored person's rows, the share their export held (1.00 iff each is)."""
+        theirs = sum(p.access.theirs for p in self.people)
+        return sum(p.access.hits for p in self.people) / theirs if theirs else 1.0
+
+    @property
+    def worst_recall(self) -> float:
         return min(p.access.recall for p in self.people)
 
     @property

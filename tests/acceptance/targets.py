@@ -11,7 +11,7 @@ from tests.acceptance.scorer import AppScore
 class Limits:
     """Worst figures allowed: a regression past any of them fails the suite."""
 
-    recall: float = 1.0  # floor, worst person
+    recall: float = 1.0  # floor: every scored person's rows together
     precision: float = 0.99  # floor, worst person
     surviving: int = 0  # ceiling: the people's values still found after their erasure
     others_changed: int = 0  # ceiling: rows not theirs changed by their erasure

@@ -1,0 +1,22 @@
+"""Acceptance on an e-commerce shop: django-oscar's own migrations (about 90 tables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.acceptance import report
+from tests.acceptance.apps.shop import APPLICATION
+from tests.acceptance.scorer import score
+from tests.acceptance.targets import Limits, check
+
+#: Measured on main; the gap to the targets is listed in docs/benchmarks.md.
+LIMITS = {"sqlite": Limits(recall=0.79, surviving=10)}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_shop(backend: str, tmp_path: Path) -> None:
+    result = score(APPLICATION, backend, tmp_path)
+    print(f"\n{report.table([result])}\n{report.details(result)}")
+    check(result, LIMITS[backend])
