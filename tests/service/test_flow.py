@@ -136,33 +136,28 @@ def test_idempotent_replay_and_open_duplicates_join_one_request(services: Servic
     duplicate = submit(services)
     assert again.joined and duplicate.joined
     assert first.request.id == again.request.id == duplicate.request.id
-    assert len({first.token, again.token, duplicate.token}) == 3
+    # neither a replay nor a duplicate gets a token: only the first submitter can act on it
+    assert first.token is not None and again.token is None and duplicate.token is None
     with pytest.raises(ConflictError, match="Idempotency-Key"):
         submit(services, RequestType.DELETE, idempotency_key="k-1")
     with services.store.session() as session:
         assert len(session.scalars(select(Request)).all()) == 1
 
 
-def test_a_joined_token_must_verify_itself_before_it_sees_or_cancels(
-    services: Services, mailbox: Mailbox
+def test_a_joined_stranger_gets_no_token_and_does_not_void_the_code(
+    services: Services, mailbox: Mailbox, clock: Clock
 ) -> None:
     first = submit(services, RequestType.DELETE)
-    verify(services, mailbox, first)
-    requests.refuse(
-        services,
-        OPERATOR,
-        first.request.id,
-        ground="legal_obligation",
-        justification="account data is needed for the open tax audit",
-        part="billing records",
-    )
+    wait_for_mail(mailbox, 1)
+    code = emailed_code(mailbox)
+    clock.advance(minutes=5)  # past the resend minute, within the code's lifetime
     stranger = submit(services, RequestType.DELETE)  # someone else typing the same email
     assert stranger.joined and stranger.request.id == first.request.id
-    seen = requests.status(services, first.request.id, stranger.token)
-    assert seen.outcome == {} and seen.status == "awaiting_approval"
-    assert requests.status(services, first.request.id, first.token).outcome["refused_parts"]
-    with pytest.raises(AuthenticationError, match="verify"):
-        requests.cancel(services, first.request.id, stranger.token)
+    assert stranger.token is None
+    with pytest.raises(ConflictError, match="already open"):
+        stranger.own_token()
+    assert len(mailbox.messages) == 1  # no new code: the one out still works
+    assert verification.enter_code(services, first.request.id, first.own_token(), code).ok
 
 
 @pytest.mark.parametrize(

@@ -37,5 +37,12 @@ def operator(svc: ServicesDep, key: Annotated[str | None, Depends(api_key)]) -> 
     return authenticate(svc, key)
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's address as the server sees it (behind a proxy: the proxy's, unless the
+    server is told to trust forwarded headers, e.g. uvicorn's ``--forwarded-allow-ips``)."""
+    return request.client.host if request.client else None
+
+
 TokenDep = Annotated[str, Depends(person_token)]
+ClientDep = Annotated[str | None, Depends(client_address)]
 OperatorDep = Annotated[Operator, Depends(operator)]

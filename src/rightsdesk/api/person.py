@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import FileResponse
 
-from rightsdesk.api.auth import ServicesDep, TokenDep
+from rightsdesk.api.auth import ClientDep, ServicesDep, TokenDep
 from rightsdesk.api.consent import GpcDep, opt_out_on_submission
 from rightsdesk.api.schemas import (
     CodeIn,
@@ -40,38 +40,48 @@ def submit(
     svc: ServicesDep,
     response: Response,
     gpc: GpcDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> SubmitOut:
-    """Ask to exercise a right. A one-time code goes to the email or phone you name."""
-    done = intake.submit(svc, body.submission(channel="api", idempotency_key=idempotency_key))
+    """Ask to exercise a right. A one-time code goes to the email or phone you name.
+
+    If that person already has an open request of this type, yours joins it: no new token is
+    given (only the code sent to its contact proves who asks) and a live code is not replaced.
+    """
+    submission = body.submission(channel="api", idempotency_key=idempotency_key, client=client)
+    done = intake.submit(svc, submission)
     if gpc:  # Sec-GPC: 1 also opts the person out of sale and sharing (OPT-01)
         opt_out_on_submission(svc, body)
     if done.joined:
         response.status_code = status.HTTP_200_OK
     verified = done.request.verified_at is not None
+    step = "none: we will write to you" if verified else "enter the code we sent you"
     return SubmitOut(
         id=done.request.id,
         status=done.request.status,
         token=done.token,
         joined=done.joined,
         due=done.request.due,
-        next_step="none: we will write to you" if verified else "enter the code we sent you",
+        next_step=intake.JOINED if done.token is None else step,
     )
 
 
 @router.post("/{request_id}/verify", response_model=CodeOut)
-def verify(request_id: RequestId, body: CodeIn, token: TokenDep, svc: ServicesDep) -> CodeOut:
-    """Enter the one-time code (at most 5 attempts per code, then a lock-out)."""
-    result = verification.enter_code(svc, request_id, token, body.code)
+def verify(
+    request_id: RequestId, body: CodeIn, token: TokenDep, svc: ServicesDep, client: ClientDep
+) -> CodeOut:
+    """Enter the one-time code (5 attempts per code; wrong codes per person and per client are
+    capped per hour and per day, with back-off: then 429)."""
+    result = verification.enter_code(svc, request_id, token, body.code, client=client)
     if not result.ok:
         raise AuthenticationError(result.message)
     return CodeOut(verified=True, status=result.status, message=result.message)
 
 
 @router.post("/{request_id}/code", status_code=status.HTTP_202_ACCEPTED, response_model=Done)
-def resend(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> Done:
-    """Send a new code (not more often than once a minute)."""
-    requests.resend_code(svc, request_id, token)
+def resend(request_id: RequestId, token: TokenDep, svc: ServicesDep, client: ClientDep) -> Done:
+    """Send a new code (not more often than once a minute; capped per person and client)."""
+    requests.resend_code(svc, request_id, token, client=client)
     return Done()
 
 

@@ -87,6 +87,7 @@ class SubmitIn(Strict):
         actor: str = "person",
         idempotency_key: str | None = None,
         evidence: str | None = None,
+        client: str | None = None,
     ) -> intake.Submission:
         return intake.Submission(
             type=self.type,
@@ -99,6 +100,7 @@ class SubmitIn(Strict):
             host_token=self.host_token,
             evidence=evidence,
             actor=actor,
+            client=client,
         )
 
 
@@ -122,7 +124,10 @@ class TicketBatchIn(Strict):
 class SubmitOut(BaseModel):
     id: str
     status: str
-    token: str = Field(description="Your capability for this request: keep it, it is shown once.")
+    token: str | None = Field(
+        description="Your capability for this request: keep it, it is shown once. None when "
+        "you joined a request someone opened before: the code went to its contact."
+    )
     joined: bool = Field(description="True when this joined an earlier, still open request.")
     due: date
     next_step: str

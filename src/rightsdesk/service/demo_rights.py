@@ -101,7 +101,7 @@ def _request(
         services, intake.Submission(kind, (Identity("email", person),), params=params)
     )
     wiring.settle(services)
-    verification.enter_code(services, done.request.id, done.token, demo_requests.code(outbox))
+    verification.enter_code(services, done.request.id, done.own_token(), demo_requests.code(outbox))
     if views.detail(services, done.request.id).status == "awaiting_approval":
         requests.approve(services, demo_requests.DESK, done.request.id, "demo")
     wiring.settle(services)
@@ -113,13 +113,13 @@ def _cancel(services: Services, outbox: Path, person: str) -> tuple[list[str], s
         services, intake.Submission(RequestType.CANCEL_ACCOUNT, (Identity("email", person),))
     )
     wiring.settle(services)
-    verification.enter_code(services, done.request.id, done.token, demo_requests.code(outbox))
+    verification.enter_code(services, done.request.id, done.own_token(), demo_requests.code(outbox))
     wiring.settle(services)  # the backup export, then the warning is mailed
     waiting = views.detail(services, done.request.id)
     steps = [f"verified -> {waiting.status}"]
     checks = [c["name"] for c in waiting.outcome.get("prechecks", [])]
     backup = str(services.exports_dir / waiting.outcome["export"]["file"])
-    confirmed = requests.confirm_cancellation(services, done.request.id, done.token, checks)
+    confirmed = requests.confirm_cancellation(services, done.request.id, done.own_token(), checks)
     steps.append(f"confirmed (waiving {', '.join(checks) or 'nothing'}) -> {confirmed.status}")
     requests.approve(services, demo_requests.DESK, done.request.id, "demo: nothing outstanding")
     wiring.settle(services)

@@ -254,7 +254,7 @@ def _snapshot(
         followup = request.verification_method == "followup"
         fresh = cancelling or followup or verification.is_fresh(services, request, work.now)
         if not fresh:
-            verification.challenge(services, work, request, purpose="step_up")
+            verification.challenge(services, work, request, purpose="step_up", charged=False)
             job.state, job.updated_at = "waiting", work.now
             return None
         lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})

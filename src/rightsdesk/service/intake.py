@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import ConflictError, PolicyError
@@ -26,6 +27,8 @@ PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 #: Identities a person can prove on their own (a code is sent there).
 SELF_SERVICE_KINDS = frozenset({"email", "phone"})
 CHANNELS = frozenset({"api", "web", "ticket", "cli"})
+#: Channels where anyone may submit, proving who they are only by a code (or a host token).
+SELF_SERVICE_CHANNELS = frozenset({"api", "web"})
 #: Verified because the system opened it for a person who had just proven who they are.
 FOLLOWUP = "followup"
 
@@ -44,15 +47,24 @@ class Submission:
     #: An operator's reference to identity evidence kept elsewhere (ticket channel only).
     evidence: str | None = None
     actor: str = "person"
+    #: The client's network address (self-service), for the per-client verification caps.
+    client: str | None = None
 
 
 @dataclass(frozen=True)
 class Submitted:
     request: Request
-    #: The requester's capability for this request; shown once, stored only as a hash.
-    token: str
+    #: The requester's capability for this request; shown once, stored only as a hash. None
+    #: when an unproven submitter joined an open request: a token would let them act on it.
+    token: str | None
     #: True when the submission joined an earlier one (same idempotency key, or still open).
     joined: bool
+
+    def own_token(self) -> str:
+        """The token, for a caller that needs one to go on (a joined stranger gets none)."""
+        if self.token is None:
+            raise ConflictError(JOINED)
+        return self.token
 
 
 @dataclass(frozen=True)
@@ -66,11 +78,24 @@ class Checked:
     claims: Mapping[str, str] | None
 
 
+#: What a submitter who joined someone's open request is told (they get no token).
+JOINED = "a request is already open; we sent the code to its contact"
+
+
 def submit(services: Services, submission: Submission) -> Submitted:
-    """Store the request (INT-02), then verify it with the host token or send a one-time code."""
+    """Store the request (INT-02), then verify it with the host token or send a one-time code.
+
+    Two concurrent submissions may both miss each other and insert: the database's unique
+    indexes (idempotency key, one open request per person and type) refuse the second, which
+    is then taken again and joins the first, so the caller never sees the race.
+    """
     checked = check(services, submission)
-    with unit(services) as work:
-        return take(services, work, checked)
+    try:
+        with unit(services) as work:
+            return take(services, work, checked)
+    except IntegrityError:
+        with unit(services) as work:
+            return take(services, work, checked)
 
 
 def check(services: Services, submission: Submission) -> Checked:
@@ -89,20 +114,7 @@ def take(services: Services, work: Unit, checked: Checked) -> Submitted:
     submission, claims = checked.submission, checked.claims
     existing = _existing(work, submission, checked.key)
     if existing is not None:
-        token = _token(services, work, existing)
-        if claims is not None:
-            _mark_token(work, services, token)
-        elif submission.evidence is None:
-            verification.challenge(services, work, existing, purpose="verify")
-        audit.append(
-            work.session,
-            at=work.now,
-            actor=submission.actor,
-            event="join",
-            request_id=existing.id,
-            data={"channel": submission.channel},
-        )
-        return Submitted(existing, token, joined=True)
+        return _join(services, work, checked, existing)
     request = _create(services, work, submission, checked.identities, checked.regimes, checked.key)
     token = _token(services, work, request)
     if claims is not None:
@@ -111,11 +123,38 @@ def take(services: Services, work: Unit, checked: Checked) -> Submitted:
     elif submission.evidence is not None:
         verification.attest(services, work, request, submission.evidence, actor=submission.actor)
     else:
-        verification.challenge(services, work, request, purpose="verify", new=True)
+        verification.challenge(
+            services, work, request, purpose="verify", new=True, client=submission.client
+        )
     if request.verified_at is not None:  # otherwise the code message acknowledged it
         verification.acknowledge(services, work, request)
         decisions.after_step(services, work, request)
     return Submitted(request, token, joined=False)
+
+
+def _join(services: Services, work: Unit, checked: Checked, existing: Request) -> Submitted:
+    """Join an open request: a signed-in person or an operator gets a token of their own; an
+    unproven submitter gets none, and a code goes to the request's contact only if none is live.
+    """
+    submission, token = checked.submission, None
+    if checked.claims is not None:
+        token = _token(services, work, existing)
+        _mark_token(work, services, token)
+    elif submission.channel not in SELF_SERVICE_CHANNELS:
+        token = _token(services, work, existing)
+        if submission.evidence is None:
+            verification.challenge(services, work, existing, purpose="verify")
+    else:
+        verification.challenge(services, work, existing, purpose="verify", client=submission.client)
+    audit.append(
+        work.session,
+        at=work.now,
+        actor=submission.actor,
+        event="join",
+        request_id=existing.id,
+        data={"channel": submission.channel, "token": token is not None},
+    )
+    return Submitted(existing, token, joined=True)
 
 
 def _prepared(services: Services, submission: Submission, signed_in: bool) -> Submission:
@@ -296,7 +335,7 @@ def _identities(
         raise PolicyError("only operators recording a ticket can attest identity evidence")
     if submission.channel not in CHANNELS:
         raise PolicyError(f"unknown channel {submission.channel!r}; use one of {sorted(CHANNELS)}")
-    self_service = claims is None and submission.channel in {"api", "web"}
+    self_service = claims is None and submission.channel in SELF_SERVICE_CHANNELS
     if self_service and (len(identities) != 1 or identities[0].kind not in SELF_SERVICE_KINDS):
         raise PolicyError(
             "without a signed login token, give exactly one email or phone: "

@@ -32,12 +32,17 @@ def status(services: Services, request_id: str, token: str) -> RequestView:
         return shown
 
 
-def resend_code(services: Services, request_id: str, token: str) -> bool:
+def resend_code(
+    services: Services, request_id: str, token: str, *, client: str | None = None
+) -> bool:
+    """The person asks for a new code (it replaces the one out, if that is a minute old)."""
     with unit(services) as work:
         verification.resolve_token(services, work, request_id, token)
         request = lifecycle.load(work, request_id)
         purpose = "step_up" if Status(request.status) is Status.APPROVED else "verify"
-        return verification.challenge(services, work, request, purpose=purpose)
+        return verification.challenge(
+            services, work, request, purpose=purpose, asked=True, client=client
+        )
 
 
 def accept_fee(services: Services, request_id: str, token: str) -> RequestView:

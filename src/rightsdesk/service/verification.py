@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from rightsdesk.domain.errors import (
 )
 from rightsdesk.domain.requests import TRANSITIONS, Event, Status
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import lifecycle
+from rightsdesk.service import attempts, lifecycle
 from rightsdesk.service.context import Notice, Services, Unit, unit
 from rightsdesk.store.models import AccessToken, Challenge, Request
 
@@ -56,7 +57,7 @@ def host_claims(services: Services, token: str) -> dict[str, Any]:
             # times are checked below against the service's clock, not the machine's
             options={"require": ["exp", "iat", "sub"], "verify_exp": False, "verify_iat": False},
         )
-        expires, issued = float(claims["exp"]), float(claims["iat"])
+        expires, issued = _seconds(claims, "exp"), _seconds(claims, "iat")
     except (jwt.PyJWTError, TypeError, ValueError) as exc:
         raise AuthenticationError(f"login token rejected: {exc}") from None
     now = services.clock().timestamp()
@@ -65,6 +66,14 @@ def host_claims(services: Services, token: str) -> dict[str, Any]:
     if now - issued > HOST_TOKEN_MAX_AGE.total_seconds() or issued > now + LEEWAY:
         raise AuthenticationError("login token is too old (or from the future); sign in again")
     return claims
+
+
+def _seconds(claims: Mapping[str, Any], name: str) -> float:
+    """A NumericDate claim (RFC 7519): a finite JSON number, never a string or a boolean."""
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"the {name!r} claim must be a number of seconds")
+    return float(value)
 
 
 def claim_identities(claims: Mapping[str, Any]) -> tuple[Identity, ...]:
@@ -87,11 +96,23 @@ def token_hash(services: Services, token: str) -> str:
 
 
 def challenge(
-    services: Services, work: Unit, request: Request, *, purpose: str, new: bool = False
+    services: Services,
+    work: Unit,
+    request: Request,
+    *,
+    purpose: str,
+    new: bool = False,
+    asked: bool = False,
+    client: str | None = None,
+    charged: bool = True,
 ) -> bool:
-    """Send a one-time code (unless a fresh one is out); False when none was sent.
+    """Send a one-time code (unless a live one is out); False when none was sent.
 
     ``new``: the request was created in this transaction, so no earlier code can exist.
+    ``asked``: the person asked for a new code; otherwise a code still within its lifetime is
+    never replaced (a stranger joining the request must not void the person's code).
+    ``charged``: the send counts against the person's and the client's caps (not for a step-up
+    the system itself asks for before a run).
     """
     config = services.policy.config.verification
     latest = None if new else _latest(work, request.id)
@@ -101,12 +122,12 @@ def challenge(
             raise LockedOutError(
                 f"too many wrong codes; a new code can be sent after {until:%H:%M} UTC"
             )
-    if (
-        latest is not None
-        and latest.used_at is None
-        and work.now - latest.created_at < RESEND_AFTER
-    ):
+    if latest is not None and _still_out(latest, work.now, asked=asked):
         return False
+    counted = attempts.keys(services, request, client)
+    if charged:
+        attempts.check(work, counted, attempts.Kind.SEND)
+        attempts.count(work, request.id, counted, attempts.Kind.SEND)
     channel = _channel(request)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     work.session.add(
@@ -135,8 +156,14 @@ def challenge(
     return True
 
 
-def enter_code(services: Services, request_id: str, token: str, code: str) -> CodeResult:
-    """Check a code; wrong attempts are counted (and committed) before the caller is told."""
+def enter_code(
+    services: Services, request_id: str, token: str, code: str, *, client: str | None = None
+) -> CodeResult:
+    """Check a code; wrong attempts are counted (and committed) before the caller is told.
+
+    Besides the code's own limit, guesses count against the person and the client address
+    (``attempts``): over a cap, ``LockedOutError`` is raised before the code is compared.
+    """
     from rightsdesk.service import decisions  # decisions -> execution -> verification
 
     config = services.policy.config.verification
@@ -146,9 +173,12 @@ def enter_code(services: Services, request_id: str, token: str, code: str) -> Co
         latest = _latest(work, request.id)
         if latest is None or latest.used_at is not None or latest.expires_at < work.now:
             return CodeResult(False, "no valid code is out; ask for a new one", request.status)
+        counted = attempts.keys(services, request, client)
+        attempts.check(work, counted, attempts.Kind.GUESS)
         if not hmac.compare_digest(
             latest.code_hash, _code_hash(services, request.id, code.strip())
         ):
+            attempts.count(work, request.id, counted, attempts.Kind.GUESS)
             latest.attempts += 1
             left = config.max_attempts - latest.attempts
             if left <= 0:
@@ -235,6 +265,12 @@ def _channel(request: Request) -> str:
         "the request names no email or phone to send a code to; an operator can verify "
         "the person with recorded evidence instead"
     )
+
+
+def _still_out(latest: Challenge, now: datetime, *, asked: bool) -> bool:
+    """A live code stays; only the person's own ask replaces it, and not within a minute."""
+    live = latest.used_at is None and latest.expires_at > now
+    return live and (not asked or now - latest.created_at < RESEND_AFTER)
 
 
 def _latest(work: Unit, request_id: str) -> Challenge | None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -221,6 +222,51 @@ class Receipt(Base):
 
 
 Index("ix_requests_subject_type", Request.subject_key, Request.type, Request.received_at)
+
+#: Statuses of an open request, as the one-open-request index names them (domain OPEN, sorted).
+OPEN_STATUSES = (
+    "approved",
+    "awaiting_approval",
+    "awaiting_confirmation",
+    "awaiting_fee",
+    "cooling_off",
+    "failed",
+    "identity_unverified",
+    "in_progress",
+    "received",
+    "verified",
+)
+_OPEN_PREDICATE = (
+    "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ") AND channel <> 'system'"
+)
+#: One open request per person and type from intake, enforced by the database (concurrent
+#: submissions on PostgreSQL raced past the look-up); requests the system opens are exempt.
+Index(
+    "uq_requests_open_subject_type",
+    Request.subject_key,
+    Request.type,
+    unique=True,
+    sqlite_where=text(_OPEN_PREDICATE),
+    postgresql_where=text(_OPEN_PREDICATE),
+)
+
+
+class Attempt(Base):
+    """One code sent or one wrong code entered, counted per person and per client address.
+
+    ``key`` is a keyed hash (of the subject key, or of the client's address), so counts survive
+    cancelling and resubmitting and span every request type, without storing an address.
+    """
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # send | guess
+    at: Mapped[datetime]
+
+
+Index("ix_attempts_key_kind_at", Attempt.key, Attempt.kind, Attempt.at)
 
 
 class ConsentRecord(Base):
