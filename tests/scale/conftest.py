@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from rightsdesk.demo import platform
 from tests.conftest import SERVERS
 from tests.scale.cluster import Cluster, make_cluster
-from tests.scale.servers import RedisServer
+from tests.scale.servers import RabbitServer, RedisServer
 
 BROKERS = {
     # a database of its own, so the tests never read another application's messages
@@ -122,3 +122,21 @@ def own_redis_cluster(
     tmp_path: Path, postgres_url: str, own_redis: RedisServer, data_stores: dict[str, str]
 ) -> Iterator[Cluster]:
     yield from _cluster(tmp_path, postgres_url, own_redis.url, data_stores)
+
+
+@pytest.fixture
+def own_rabbit() -> Iterator[RabbitServer]:
+    """A RabbitMQ node of this test's own, which it may stop and start again."""
+    server = RabbitServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def own_rabbit_cluster(
+    tmp_path: Path, postgres_url: str, own_rabbit: RabbitServer, data_stores: dict[str, str]
+) -> Iterator[Cluster]:
+    yield from _cluster(tmp_path, postgres_url, own_rabbit.url, data_stores)

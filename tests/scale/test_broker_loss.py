@@ -6,6 +6,7 @@ lost the broker and when it had it back."""
 from __future__ import annotations
 
 import re
+import signal
 from collections.abc import Callable
 
 import httpx
@@ -22,7 +23,7 @@ from tests.scale.cluster import (
     emails,
     wait_until,
 )
-from tests.scale.servers import RedisServer
+from tests.scale.servers import RabbitServer, RedisServer
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 
@@ -79,14 +80,44 @@ def test_a_redis_server_replaced_at_once_loses_nothing(
 def test_a_redis_server_down_for_a_while_then_replaced_loses_nothing(
     own_redis: RedisServer, own_redis_cluster: Cluster
 ) -> None:
-    cluster = own_redis_cluster
+    lose = down_then_up(own_redis.kill, own_redis.start, own_redis_cluster)
+    run_through_losses(own_redis_cluster, lose, times=1)
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
+def test_a_rabbitmq_restarted_loses_nothing(
+    own_rabbit: RabbitServer, own_rabbit_cluster: Cluster, how: signal.Signals
+) -> None:
+    """Stopped (it closes its connections) or killed (they are reset), then started again on the
+    same node name and data: its durable queue keeps what was queued, and the messages the
+    workers held unacknowledged are delivered again."""
+    lose = down_then_up(lambda: own_rabbit.stop(how), own_rabbit.start, own_rabbit_cluster)
+    run_through_losses(own_rabbit_cluster, lose, times=1)
+
+
+def down_then_up(
+    stop: Callable[[], None], start: Callable[[], None], cluster: Cluster
+) -> Callable[[list[int]], None]:
+    """A loss that waits until every worker says it lost the broker before starting it again,
+    and until each says it reconnected."""
 
     def lose(ports: list[int]) -> None:
-        own_redis.kill()
-        for port in ports:  # every worker notices, and says so in its metrics
-            wait_until(lambda p=port: broker_connected(p) == (False, 1), 60, "broker lost", cluster)
-        own_redis.start()
+        made = {port: _connects(port, cluster) for port in ports}
+        stop()
         for port in ports:
-            wait_until(lambda p=port: broker_connected(p) == (True, 2), 60, "reconnected", cluster)
+            lost = (False, made[port])
+            wait_until(lambda p=port, s=lost: broker_connected(p) == s, 90, "broker lost", cluster)
+        start()
+        for port in ports:
+            back = (True, made[port] + 1)
+            wait_until(lambda p=port, s=back: broker_connected(p) == s, 90, "reconnected", cluster)
 
-    run_through_losses(cluster, lose, times=1)
+    return lose
+
+
+def _connects(port: int, cluster: Cluster) -> int:
+    """Connections the worker on ``port`` made, once it is connected."""
+    wait_until(lambda: (broker_connected(port) or (False,))[0], 90, "connected", cluster)
+    seen = broker_connected(port)
+    assert seen is not None
+    return seen[1]
