@@ -181,9 +181,7 @@ def _field(plan: Plan, table: str, column: str) -> list[str]:
     # a table without a key is erased by the columns its rows were found by: mask only the
     # identities there, never delete (rows cannot be told apart for sure)
     keyless_identity = not plan.keyed(table) and "identity" in values
-    erase = (
-        _erase(plan, table, column, category) if plan.keyed(table) or keyless_identity else None
-    )
+    erase = _erase(plan, table, column, category) if plan.keyed(table) or keyless_identity else None
     owned = plan.ownership is not None and table in plan.ownership.owners
     if erase and (table not in plan.deleted or ("identity" in values and owned)):
         # in a table deleted whole, an identity's erase masks it where the row is someone

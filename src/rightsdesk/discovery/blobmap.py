@@ -1,0 +1,126 @@
+"""Draft what a data map says about blobs: sessions found by their encoded payload, and logs
+that name a person by a generic object id (Django's content types) as copies whose text is
+redacted.
+
+- A column the encoded-blob detector fires on, whose sampled payloads name a person under one
+  key most often (``_auth_user_id``), becomes ``payload: {user_id: _auth_user_id}`` (or
+  ``email``/``username`` for such keys); its table's rows are deleted whole (a signed payload
+  cannot be rewritten).
+- With a ``django_content_type`` table, a table holding ``content_type_id`` and ``object_pk`` (or
+  ``object_id``) is a copy about the people table's rows: ``copies: true``, ``where`` the content
+  type of the people table's model, the object column an identity ``user_id``, and every other
+  text column ``erase: redact`` (only the person's own values are replaced in it, so a row's
+  text about someone else is never changed).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from rightsdesk.discovery.blobs import person_keys
+from rightsdesk.discovery.classify import ColumnFinding
+from rightsdesk.discovery.detector import name_tokens
+from rightsdesk.discovery.proposal import Column
+from rightsdesk.domain.payloads import decode_blob
+from rightsdesk.domain.schema import SchemaInfo
+
+CONTENT_TYPES = "django_content_type"
+_OBJECT_COLUMNS = ("object_pk", "object_id")
+_KIND_HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("email", ("email", "mail")),
+    ("phone", ("phone", "mobile")),
+    ("username", ("username", "user_name", "login")),
+)
+
+
+@dataclass(frozen=True)
+class GenericLog:
+    """A log naming rows of any model by (content type, object id)."""
+
+    content_type: int
+    object_column: str
+    redact: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BlobDraft:
+    payloads: dict[Column, dict[str, str]]  # (table, column) -> {identity kind: JSON key}
+    logs: dict[str, GenericLog]  # table -> how it names the people table's rows
+
+
+def draft_blobs(
+    conn: sa.Connection,
+    info: SchemaInfo,
+    findings: dict[Column, ColumnFinding],
+    people: str,
+    *,
+    schema: str | None = None,
+    rows: int = 200,
+) -> BlobDraft:
+    """What the draft says about blob columns, given the people table ``people``."""
+    payloads = {}
+    for column, finding in findings.items():
+        if any(k.detector == "encoded_blob" for k in finding.kinds):
+            keys = _payload_keys(conn, column, schema=schema, rows=rows)
+            if keys:
+                payloads[column] = keys
+    return BlobDraft(payloads, generic_logs(conn, info, people, schema=schema))
+
+
+def generic_logs(
+    conn: sa.Connection, info: SchemaInfo, people: str, *, schema: str | None = None
+) -> dict[str, GenericLog]:
+    """Tables naming the ``people`` table's rows by content type and object id."""
+    if CONTENT_TYPES not in info.tables:
+        return {}
+    table = sa.table(CONTENT_TYPES, sa.column("id"), sa.column("app_label"), sa.column("model"))
+    table.schema = schema
+    ids = {
+        f"{a}_{m}": i
+        for i, a, m in conn.execute(sa.select(table.c.id, table.c.app_label, table.c.model))
+    }
+    content_type = ids.get(people)
+    if content_type is None:
+        return {}
+    found = {}
+    for name, described in info.tables.items():
+        columns = described.columns
+        objects = [c for c in _OBJECT_COLUMNS if c in columns]
+        if "content_type_id" not in columns or not objects:
+            continue
+        skip = {"content_type_id", *_OBJECT_COLUMNS, *described.primary_key}
+        redact = tuple(
+            c.name for c in columns.values() if c.python_type == "str" and c.name not in skip
+        )
+        found[name] = GenericLog(int(content_type), objects[0], redact)
+    return found
+
+
+def _payload_keys(
+    conn: sa.Connection, column: Column, *, schema: str | None, rows: int
+) -> dict[str, str]:
+    """Identity kind -> the JSON key naming it most often in the column's payloads."""
+    col: sa.ColumnClause[Any] = sa.column(column[1])
+    query = sa.select(col).select_from(sa.table(column[0], schema=schema)).where(col.is_not(None))
+    counts: Counter[str] = Counter()
+    for value in conn.execute(query.limit(rows)).scalars():
+        for obj in decode_blob(str(value)):
+            counts.update(set(person_keys(obj)))
+    best: dict[str, tuple[int, str]] = {}
+    for key, count in counts.items():
+        kind = _kind(key)
+        if count > best.get(kind, (0, ""))[0]:
+            best[kind] = (count, key)
+    return {kind: key for kind, (_, key) in sorted(best.items())}
+
+
+def _kind(key: str) -> str:
+    tokens = name_tokens(key)
+    for kind, hints in _KIND_HINTS:
+        if any(f"_{hint}_" in tokens for hint in hints):
+            return kind
+    return "user_id"
