@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -198,3 +200,19 @@ def test_without_a_closure_copies_are_still_checked(db_url: str) -> None:
         engine.walk_all([Subject("x", (Identity("ip_address", "10.0.0.1"),))], collector)
     found = sorted(row[0] for row, _ in collector.found.get("app.attempts", {}).values())
     assert found == ["a2"]  # a3 holds Bob's username
+
+
+def test_the_cli_reports_the_closure(db_url: str, tmp_path: Path) -> None:
+    from tests.test_cli import invoke
+
+    fill(db_url, meta, ROWS)
+    path = tmp_path / "map.yml"
+    path.write_text(MAP.format(url=db_url))
+    args = ["erase", "--datamap", str(path), "--identity", "email=ann@new.org"]
+    code, output = invoke(*args, "--dry-run")
+    assert code == 0 and "identity closure: 1 more pass(es)" in output, output
+    assert "refused as shared: 1 ip_address" in output
+    code, output = invoke(*args, "--json")
+    assert code == 0, output
+    closure = json.loads(output)["closure"]["ann@new.org"]
+    assert closure["shared"] == {"ip_address": 1}

@@ -247,6 +247,9 @@ def print_erasure(result: ErasureResult, ids: list[str]) -> None:
         out.print(table)
         for basis, mark in bases.items():
             out.print(f"  {mark} {basis}", highlight=False)
+        number = ids.index(subject_id)
+        if number < len(result.closure):
+            out.print(f"  identity closure: {_closure_text(result.closure[number])}")
     if len(ids) > 20:
         out.print(f"... and {len(ids) - 20} more people")
     resumed = ", resumed from its checkpoint" if result.resumed else ""
@@ -266,7 +269,16 @@ def _result_json(result: ErasureResult, ids: list[str]) -> dict[str, Any]:
         "resumed": result.resumed,
         "subjects": dict(zip(ids, result.report, strict=True)),
         "statements": result.statements,
-    }
+    } | ({"closure": dict(zip(ids, result.closure, strict=True))} if result.closure else {})
+
+
+def _closure_text(record: dict[str, Any]) -> str:
+    """What the identity closure added and refused for one person (counts, never values)."""
+    added = ", ".join(f"{n} {k}" for k, n in record["added"].items()) or "nothing"
+    shared = ", ".join(f"{n} {k}" for k, n in record["shared"].items())
+    text = f"{record['rounds']} more pass(es), added {added}"
+    text += f"; refused as shared: {shared}" if shared else ""
+    return text + ("; stopped at max_values" if record["capped"] else "")
 
 
 @app.command()
