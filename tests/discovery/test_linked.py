@@ -210,5 +210,6 @@ def test_a_unique_username_is_an_identity(draft: Draft) -> None:
         "people.email": "email",
         "people.login": "username",
         "people.id": "user_id",
+        "audit.actor": "username",  # a copy of people.login in a table nobody owns (unowned.py)
     }
     assert "declared unique" in found(draft, "identity")["people.login"].evidence

@@ -137,3 +137,47 @@ def test_person_columns_without_a_foreign_key_make_a_relation(sqlite_url: str) -
     datamap = loads(generate(sqlite_url, system="app").yaml_text, env={})
     assert collection(datamap, "tasks").relation == ("creator_id", "owner_id")
     assert run(sqlite_url, datamap, 2)["tasks"] == {1, 2}
+
+
+def test_a_history_copy_and_a_login_log_are_drafted(sqlite_url: str) -> None:
+    """simple-history's shape (the user's key repeated, the editor a foreign key) is owned by
+    the user; a login-attempt log keyed by username with no foreign key is a copy table."""
+    traps.create(sqlite_url)
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE users ADD COLUMN username VARCHAR(40)"))
+        conn.execute(sa.text("ALTER TABLE users ADD COLUMN joined DATE"))
+        for n in (1, 2, 3):
+            conn.execute(sa.text(f"UPDATE users SET username = 'user{n}x' WHERE id = {n}"))
+        conn.execute(
+            sa.text(
+                "CREATE TABLE users_history (history_id INTEGER PRIMARY KEY, id INTEGER NOT NULL,"
+                " email VARCHAR(80), name VARCHAR(80), username VARCHAR(40), joined DATE, "
+                "editor_id INTEGER REFERENCES users(id))"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO users_history VALUES (1, 1, 'old1@example.com', 'Person 1', "
+                "'user1x', NULL, 3), (2, 2, 'p2@example.com', 'Person 2', 'user2x', NULL, 3)"
+            )
+        )
+        conn.execute(
+            sa.text("CREATE TABLE attempts (id INTEGER PRIMARY KEY, login VARCHAR(40), ip TEXT)")
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO attempts VALUES (1, 'user1x', '198.51.100.1'), "
+                "(2, 'user2x', '198.51.100.2'), (3, 'user3x', '198.51.100.3'), "
+                "(4, 'user1x', '198.51.100.1')"
+            )
+        )
+    engine.dispose()
+    draft = generate(sqlite_url, system="app").yaml_text
+    datamap = loads(draft, env={})
+    history = collection(datamap, "users_history")
+    assert (history.owner, history.relation) == ("id", ())  # not the editor's
+    assert collection(datamap, "attempts").copies
+    assert datamap.closure is not None and "username" in datamap.closure.kinds
+    reached = run(sqlite_url, datamap, 1)
+    assert (reached["users_history"], reached.get("attempts")) == ({1}, {1, 4})

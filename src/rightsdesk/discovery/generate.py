@@ -22,6 +22,7 @@ from rightsdesk.discovery.proposal import Column, Link, Proposal
 from rightsdesk.discovery.proposal import dotted as _dotted
 from rightsdesk.discovery.render import Plan, deleted_tables, keyed, render
 from rightsdesk.discovery.sample import classify_all, describe, engine_for, value_overlap
+from rightsdesk.discovery.unowned import closure_kinds, copy_columns, copy_holders
 from rightsdesk.domain.schema import ColumnInfo, SchemaInfo, TableInfo
 
 #: Least share of sampled child values found in the parent for an inferred reference.
@@ -111,6 +112,38 @@ def inferred_links(
             best = _best_target(conn, info, table, column, schema=schema, rows=rows)
             if best is not None:
                 links.append(best)
+    return links + copied_keys(conn, info, schema=schema, rows=rows)
+
+
+#: Least columns a table shares with another, besides its key, to be taken for its copy.
+COPY_SHARED = 3
+
+
+def copied_keys(
+    conn: sa.Connection, info: SchemaInfo, *, schema: str | None, rows: int
+) -> list[Link]:
+    """A history or archive table (simple-history's ``historicaluser``) repeats another table's
+    columns and its key as a plain column: that column references the original's key."""
+    links = []
+    for table in info.tables.values():
+        keyed = {c for fk in table.foreign_keys for c in fk.columns} | set(table.primary_key)
+        for parent in info.tables.values():
+            if parent.name == table.name or len(parent.primary_key) != 1:
+                continue
+            key = parent.primary_key[0]
+            shared = (set(table.columns) & set(parent.columns)) - {key}
+            if key not in table.columns or key in keyed or len(shared) < COPY_SHARED:
+                continue
+            child, target = (table.name, key), (parent.name, key)
+            hits, sampled = value_overlap(conn, child, target, schema=schema, rows=rows)
+            if not sampled or hits / sampled < OVERLAP_MIN:
+                continue
+            why = (
+                f"{table.name} repeats {len(shared)} columns of {parent.name} and its key "
+                f"{key!r} ({hits}/{sampled} sampled values exist there): a history copy"
+            )
+            proposal = Proposal("reference", _dotted(child), _dotted(target), 0.8, why, True)
+            links.append(Link(child, target, proposal))
     return links
 
 
@@ -204,6 +237,8 @@ def draft(
     categories |= token_proposals(info, findings, links, linked, taken)
     personal = {t for t, _ in identities} | {t for t, _ in categories}
     ownership = draft_ownership(root_key[0], set(info.tables), links)
+    identities |= copy_columns(ownership, personal, categories, identities)
+    copy_tables_ = copy_holders(identities, ownership)
     rows = personal | ownership.owned
     catalogues = {
         lk.parent[0]
@@ -244,6 +279,8 @@ def draft(
         frozenset(catalogues),
         draft_limits(ownership, count) if count is not None else {},
         _reviews(ownership, identities, rows),
+        copy_tables_,
+        closure_kinds(identities, copy_tables_),
     )
     every = [p for ps in proposals.values() for p in ps]
     every += [lk.proposal for lk in links if lk not in kept]

@@ -48,6 +48,9 @@ def draft_ownership(root: str, tables: set[str], links: list[Link]) -> Ownership
         direct = _distinct([lk for lk in mine if lk.parent[0] == root])
         if table == root or not direct:
             continue
+        copied = [lk for lk in direct if lk.child[1] == lk.parent[1]]
+        if copied:  # the person's own key repeated (a history copy): whoever else it names
+            direct = copied[:1]  # (the editor) is related
         if len(direct) == 1:
             _own(found, table, direct[0], 1)
         else:

@@ -35,6 +35,9 @@ class Plan:
     limits: dict[str, tuple[int, int]] = field(default_factory=dict)  # (limit, observed)
     #: table -> notes written above it (personal data nobody owns, guesses to check)
     reviews: dict[str, list[str]] = field(default_factory=dict)
+    #: Tables nobody owns whose rows are found by the values they copy (``copies: true``).
+    copies: frozenset[str] = frozenset()
+    closure: tuple[str, ...] = ()  # identity kinds of the closure, when there are copies
 
     def tables(self) -> list[str]:
         return sorted({t for t, _ in self.proposals})
@@ -105,6 +108,12 @@ def render(system: str, url: str, plan: Plan) -> str:
     ]
     for table in plan.tables():
         lines += _collection(plan, table)
+    if plan.closure:
+        lines += [
+            "# values of these kinds found in a person's rows are looked up again (bounded),",
+            "# so copies keyed by an old username or email, or an address, are found too",
+            f"closure: {{kinds: [{', '.join(plan.closure)}]}}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -148,6 +157,11 @@ def _owner_lines(plan: Plan, table: str) -> list[str]:
         lines.append(
             f"        owner: {_scalar(link.child[1])}  # {how} to {link.parent[0]}: "
             "a row is the person's when that row is"
+        )
+    elif table in plan.copies:
+        lines.append(
+            "        copies: true  # nobody owns its rows: a row is a person's when the values "
+            "it copies are theirs"
         )
     elif ownership is not None and table in ownership.relations:
         sides = ", ".join(_scalar(lk.child[1]) for lk in ownership.relations[table])

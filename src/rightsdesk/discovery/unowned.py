@@ -1,0 +1,58 @@
+"""Personal tables no person owns (login-attempt logs keyed by username or IP address, history
+copies): drafted as ``copies: true``, found by the values they copy and kept for a person only
+when those values are theirs, with an identity closure so values found in the person's rows
+(an old username, an address) reach them."""
+
+from __future__ import annotations
+
+from rightsdesk.discovery.owners import Ownership
+from rightsdesk.discovery.proposal import Column, Proposal, dotted
+
+#: Category prefix -> the identity kind a copy column is looked up by.
+KINDS = {
+    "user.account.username": "username",
+    "user.contact.email": "email",
+    "user.contact.phone_number": "phone",
+    "user.device.ip_address": "ip_address",
+}
+#: Kinds that alone never tell people apart (a shared office address).
+WEAK = frozenset({"ip_address"})
+
+
+def copy_columns(
+    ownership: Ownership,
+    tables: set[str],
+    categories: dict[Column, Proposal],
+    identities: dict[Column, Proposal],
+) -> dict[Column, Proposal]:
+    """Identity proposals for the copied columns of every unowned personal table that holds at
+    least one strong one (a username, an email, a phone number); those tables are copies."""
+    found: dict[Column, Proposal] = {}
+    for table in sorted(tables - ownership.owned):
+        here = {
+            column: kind
+            for column, proposal in categories.items()
+            if column[0] == table and column not in identities
+            for prefix, kind in KINDS.items()
+            if proposal.value.startswith(prefix)
+        }
+        held = {c: p.value for c, p in identities.items() if c[0] == table}
+        if not set(here.values()) - WEAK and not set(held.values()) - WEAK:
+            continue
+        for column, kind in here.items():
+            why = (
+                f"{table} holds personal data but no person owns it: its rows are found by the "
+                f"{kind} values they copy ({dotted(column)}, {categories[column].evidence})"
+            )
+            found[column] = Proposal("identity", dotted(column), kind, 0.5, why, True)
+    return found
+
+
+def copy_holders(identities: dict[Column, Proposal], ownership: Ownership) -> frozenset[str]:
+    """Tables with identity fields that nobody owns, other than the people table."""
+    return frozenset(t for t, _ in identities if t not in ownership.owned)
+
+
+def closure_kinds(identities: dict[Column, Proposal], tables: frozenset[str]) -> tuple[str, ...]:
+    """Identity kinds the copy tables are found by: the closure looks for more of these."""
+    return tuple(sorted({p.value for (t, _), p in identities.items() if t in tables}))
