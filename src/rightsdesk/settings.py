@@ -37,8 +37,9 @@ class Settings(BaseSettings):
     #: Where mail goes: smtp://host:port, smtps://user:pass@host, or file:///folder (outbox).
     mail_url: str | None = None
     mail_from: str = "privacy@rightsdesk.invalid"
-    #: Where SMS go: "console" or file:///path.jsonl.
-    sms_url: str = "console"
+    #: Where SMS go: file:///folder (an outbox, one 0600 file per text; <state_dir>/sms-outbox
+    #: when unset), file:///path.jsonl, "console" (logged without digits) or "none".
+    sms_url: str | None = None
     #: Base URL of the API, for links in messages.
     public_url: str = "http://127.0.0.1:8000"
     #: Hours an export stays downloadable.

@@ -62,6 +62,17 @@ def append(
     session.info.setdefault(PENDING, []).append((at, request_id, event, record))
 
 
+def cause(exc: BaseException) -> str:
+    """What an audit record may say about a failure: its class and our own labels (channel,
+    system, run), never its message, which can quote an SMTP reply, a driver or an address."""
+    labels = [
+        f"{name}={value}"
+        for name in ("channel", "system", "run_id")
+        if isinstance(value := getattr(exc, name, None), str)
+    ]
+    return " ".join([type(exc).__name__, *labels])
+
+
 def seal(session: Session) -> Anchor:
     """Chain the transaction's pending events after the head now; the head stays locked."""
     head: AuditHead | None = session.info.get(LOCKED_HEAD)

@@ -7,7 +7,7 @@ from rightsdesk.notify.locales import LOCALES, resolve_locale
 from rightsdesk.notify.mailer import Mailer, OutboxMailer, SmtpMailer, mailer_from_url
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.notify.rendering import KINDS, render, render_sms
-from rightsdesk.notify.sms import ConsoleSms, FileSms, SmsSender, sms_from_url
+from rightsdesk.notify.sms import ConsoleSms, FileSms, OutboxSms, SmsSender, sms_from_url
 
 __all__ = [
     "KINDS",
@@ -19,6 +19,7 @@ __all__ = [
     "Notifier",
     "NotifyError",
     "OutboxMailer",
+    "OutboxSms",
     "RenderError",
     "SmsSender",
     "SmtpMailer",

@@ -1,16 +1,28 @@
-"""Text-message transports: the console (development) or a JSON-lines file; gateways plug in."""
+"""Text-message transports: an outbox folder (the default), a JSON-lines file, or the console
+log (without the text's digits); gateways plug in.
+
+A text usually carries a one-time code, so it never goes to a stream that ends up in the
+server's log: the console transport logs that a text went out, with the number's last two
+digits and every run of digits in the text withheld.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-import sys
+import re
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from rightsdesk.notify.errors import DeliveryError
+
+log = logging.getLogger("rightsdesk.sms")
+
+_DIGITS = re.compile(r"\d{3,}")
 
 
 class SmsSender(Protocol):
@@ -20,18 +32,11 @@ class SmsSender(Protocol):
 
 
 class ConsoleSms:
-    """Prints each text to ``stream`` (standard error by default), for development."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self._stream = stream
+    """Logs that a text went out (for development), never the number or the code in it."""
 
     def send(self, phone: str, text: str) -> None:
-        stream = self._stream if self._stream is not None else sys.stderr
-        try:
-            stream.write(f"SMS to {phone}: {text}\n")
-            stream.flush()
-        except (OSError, ValueError) as exc:  # ValueError: the stream is closed
-            raise DeliveryError("sms", f"cannot write to the console: {exc}") from exc
+        shown = _DIGITS.sub("[withheld]", text)
+        log.info("SMS to a number ending %s: %s", phone[-2:], shown)
 
 
 class FileSms:
@@ -44,8 +49,7 @@ class FileSms:
         return f"FileSms({str(self.path)!r})"
 
     def send(self, phone: str, text: str) -> None:
-        entry = {"at": datetime.now(UTC).isoformat(), "to": phone, "text": text}
-        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
+        line = (json.dumps(_entry(phone, text), ensure_ascii=False) + "\n").encode()
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -55,8 +59,34 @@ class FileSms:
             raise DeliveryError("sms", f"cannot append to {self.path}: {exc}") from exc
 
 
+class OutboxSms:
+    """Writes each text to ``folder`` as a ``.json`` file readable only by its owner (0600),
+    like the mail outbox; the folder is created 0700."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+
+    def __repr__(self) -> str:
+        return f"OutboxSms({str(self.folder)!r})"
+
+    def send(self, phone: str, text: str) -> None:
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.json"
+        data = json.dumps(_entry(phone, text), ensure_ascii=False).encode()
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+        except OSError as exc:
+            raise DeliveryError("sms", f"cannot write to the outbox {self.folder}: {exc}") from exc
+
+
+def _entry(phone: str, text: str) -> dict[str, str]:
+    return {"at": datetime.now(UTC).isoformat(), "to": phone, "text": text}
+
+
 def sms_from_url(url: str) -> SmsSender | None:
-    """``console`` (standard error), ``file:///path.jsonl``, or ``none`` (no SMS at all)."""
+    """``file:///folder`` (an outbox), ``file:///path.jsonl``, ``console`` or ``none``."""
     text = url.strip()
     if text.lower() in {"console", "console:", "stderr"}:
         return ConsoleSms()
@@ -64,5 +94,9 @@ def sms_from_url(url: str) -> SmsSender | None:
         return None
     parts = urlsplit(text)
     if parts.scheme.lower() == "file" and parts.path:
-        return FileSms(Path(unquote(parts.path)))
-    raise DeliveryError("sms", f"unsupported SMS URL {text!r}; use console, file:///path or none")
+        path = Path(unquote(parts.path))
+        return FileSms(path) if path.suffix == ".jsonl" else OutboxSms(path)
+    raise DeliveryError(
+        "sms",
+        f"unsupported SMS URL {text!r}; use file:///folder, file:///path.jsonl, console or none",
+    )

@@ -155,7 +155,7 @@ def deliver(services: Services, notice: Notice) -> None:
             "notice %s for request %s not delivered: %s",
             notice.kind,
             notice.request_id,
-            exc,
+            audit.cause(exc),
             extra={"request_id": notice.request_id, "event": "notice_failed"},
         )
         with services.store.session() as session:
@@ -165,6 +165,6 @@ def deliver(services: Services, notice: Notice) -> None:
                 actor="system",
                 event="notice_failed",
                 request_id=notice.request_id,
-                reason=str(exc),
+                reason=audit.cause(exc),  # an SMTP reply names the recipient
                 data={"kind": notice.kind},
             )

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
+from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import (
     AuthenticationError,
     ConflictError,
@@ -115,7 +116,7 @@ def _run_one(services: Services, job_id: str, snapshot: Snapshot, owner: str) ->
             summary = workflows.execute(services, snapshot)
         except RightsdeskError as exc:
             log.warning("job %s failed: %s", job_id, exc, extra={**fields, "event": "job_failed"})
-            _fail(services, job_id, snapshot.request_id, str(exc))
+            _fail(services, job_id, snapshot.request_id, exc)
             return
         _finish(services, job_id, snapshot.request_id, summary)
     log.info("job %s done", job_id, extra={**fields, "event": "job_done"})
@@ -146,7 +147,7 @@ def _run_batch(services: Services, job_id: str, first: Snapshot, owner: str) -> 
             for one, snapshot in batch:
                 fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_failed"}
                 log.warning("job %s failed: %s", one, exc, extra=fields)
-            _fail_many(services, [(one, s.request_id) for one, s in batch], str(exc))
+            _fail_many(services, [(one, s.request_id) for one, s in batch], exc)
         else:
             _finish_many(
                 services,
@@ -268,9 +269,9 @@ def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
     """The export offered before a cancellation; then the person is asked to confirm."""
     try:
         summary = workflows.access(services, snapshot)
-        failure = None
+        failure = cause = None
     except RightsdeskError as exc:
-        summary, failure = {}, str(exc)
+        summary, failure, cause = {}, str(exc), audit.cause(exc)
     with unit(services) as work:
         job = work.session.get(Job, job_id, with_for_update=True)
         request = lifecycle.load(work, snapshot.request_id)
@@ -289,24 +290,26 @@ def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
             context["download_url"] = download_url(services, request.id, expires.timestamp())
             context["expires_at"] = expires.isoformat(timespec="minutes")
         else:
-            lifecycle.record(work, request, "backup_failed", actor="system", reason=failure)
+            lifecycle.record(work, request, "backup_failed", actor="system", reason=cause)
         if Status(request.status) is Status.AWAITING_CONFIRMATION:
             work.notices.append(verification.notice(request, "cancellation_confirm", context))
 
 
-def _fail(services: Services, job_id: str, request_id: str, message: str) -> None:
-    _fail_many(services, [(job_id, request_id)], message)
+def _fail(services: Services, job_id: str, request_id: str, exc: RightsdeskError) -> None:
+    _fail_many(services, [(job_id, request_id)], exc)
 
 
-def _fail_many(services: Services, failed: Sequence[tuple[str, str]], message: str) -> None:
-    """Mark (job id, request id) pairs failed with ``message`` in one transaction."""
+def _fail_many(services: Services, failed: Sequence[tuple[str, str]], exc: RightsdeskError) -> None:
+    """Mark (job id, request id) pairs failed in one transaction: the job keeps the message for
+    operators, the audit record only the error's class and labels (``audit.cause``)."""
+    message = str(exc)
     with unit(services) as work:
         jobs, requests = _locked(work, [j for j, _ in failed], [r for _, r in failed])
         for job_id, request_id in failed:
             request = requests[request_id]
             if Status(request.status) is not Status.IN_PROGRESS:
                 continue  # an attempt that took over after a lapsed lease has settled it
-            lifecycle.advance(work, request, Event.FAIL, actor="system", reason=message)
+            lifecycle.advance(work, request, Event.FAIL, actor="system", reason=audit.cause(exc))
             if (job := jobs.get(job_id)) is not None:
                 job.state, job.error, job.updated_at = "failed", message, work.now
                 leases.release(job)

@@ -47,7 +47,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
         policy=policy,
         notifier=Notifier(
             mailer_from_url(settings.mail_url or (state / "outbox").resolve().as_uri()),
-            sms_from_url(settings.sms_url),
+            sms_from_url(settings.sms_url or (state / "sms-outbox").resolve().as_uri()),
             settings.mail_from,
         ),
         secrets=Secrets(keyfiles.secret(settings.secret_key, state / "secret.key")),
