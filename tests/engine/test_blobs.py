@@ -38,6 +38,17 @@ sessions = sa.Table(
     sa.Column("session_key", sa.String(40), primary_key=True),
     sa.Column("session_data", sa.Text),
 )
+php_sessions = sa.Table(  # Kanboard: a PHP-serialized user record, no foreign key
+    "php_sessions",
+    meta,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("data", sa.Text),
+)
+
+
+def php(username: str, email: str) -> str:
+    return f'a:2:{{s:8:"username";s:{len(username)}:"{username}";s:5:"email";s:{len(email)}:"{email}";}}'
+
 
 MAP = """
 version: 1
@@ -65,6 +76,11 @@ systems:
         fields:
           - {{name: session_key, primary_key: true}}
           - {{name: session_data, payload: {{user_id: _auth_user_id}}}}
+      - name: php_sessions
+        erase: delete_row
+        fields:
+          - {{name: id, primary_key: true}}
+          - {{name: data, contains: [username, email]}}
 """
 
 
@@ -109,6 +125,11 @@ ROWS: dict[sa.Table, list[dict[str, Any]]] = {
         {"session_key": "s2", "session_data": signed({"_auth_user_id": "2"})},
         {"session_key": "s3", "session_data": "not a payload"},
     ],
+    php_sessions: [
+        {"id": "p1", "data": php("annlee", "ann@example.org")},
+        {"id": "p2", "data": php("annlee2", "ann2@example.org")},  # someone else
+        {"id": "p3", "data": php("bobsmith", "bob@example.org")},
+    ],
 }
 ANN = Subject("ann", (Identity("email", "ann@example.org"),))
 
@@ -128,6 +149,7 @@ def test_audit_rows_about_the_person_and_their_sessions_are_found(
     engine.walk_all([ANN], collector)
     assert sorted(collector.found["app.auditlog"]) == [1]
     assert sorted(collector.found["app.django_session"]) == ["s1"]
+    assert sorted(collector.found["app.php_sessions"]) == ["p1"]
 
 
 def test_erasure_redacts_inside_the_blobs_and_deletes_the_sessions(
@@ -139,6 +161,7 @@ def test_erasure_redacts_inside_the_blobs_and_deletes_the_sessions(
     with check.connect() as conn:
         audit = {r[0]: (r[3], r[4]) for r in conn.execute(sa.select(auditlog))}
         keys = sorted(r[0] for r in conn.execute(sa.select(sessions.c.session_key)))
+        php_keys = sorted(r[0] for r in conn.execute(sa.select(php_sessions.c.id)))
     check.dispose()
     repr_, changes = audit[1]
     assert repr_ == "******"
@@ -146,3 +169,4 @@ def test_erasure_redacts_inside_the_blobs_and_deletes_the_sessions(
     assert audit[2] == ("Order annlee", "{}")  # another model's row: untouched
     assert audit[3][0] == "bobsmith"
     assert keys == ["s2", "s3"]
+    assert php_keys == ["p2", "p3"]

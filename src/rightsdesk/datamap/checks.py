@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from rightsdesk.datamap.model import CollectionSpec, DataMap, RetentionRule, SystemSpec
+from rightsdesk.datamap.model import (
+    CollectionSpec,
+    DataMap,
+    FieldSpec,
+    RetentionRule,
+    SystemSpec,
+)
 from rightsdesk.datamap.ownership import check_ownership
 from rightsdesk.datamap.rights_checks import check_rights
 from rightsdesk.datamap.taxonomy import check_category
@@ -78,17 +84,7 @@ def _check_collection(
             report((*fpath, "erase"), fname, "a read_only field cannot have an erase action")
         if field.primary_key and field.erase is not None and not field.erase.deletes_row:
             report((*fpath, "erase"), fname, "a primary key cannot be masked; use delete_row")
-        if field.payload and field.erase is not None and not field.erase.deletes_row:
-            report(
-                (*fpath, "erase"),
-                fname,
-                "a payload is signed by its application and cannot be rewritten; "
-                "use erase: delete_row on the collection",
-            )
-        if field.erase is not None and field.type is not None:
-            problem = type_problem(field.erase, field.type)
-            if problem:
-                report((*fpath, "erase"), fname, problem)
+        _check_content(collection, field, fpath, fname, report)
         for r, ref in enumerate(field.references):
             _check_reference(
                 datamap,
@@ -101,10 +97,38 @@ def _check_collection(
             )
 
 
+def _check_content(
+    collection: CollectionSpec, field: FieldSpec, fpath: Path, fname: str, report: Any
+) -> None:
+    """What a field's content and type allow: payloads are not rewritten, types are kept."""
+    if (field.payload or field.contains) and (collection.owner or collection.relation):
+        report(
+            fpath,
+            fname,
+            "rows found by what their content names belong to no owner: payload and "
+            "contains are for collections without owner or relation",
+        )
+    if field.payload and field.erase is not None and not field.erase.deletes_row:
+        report(
+            (*fpath, "erase"),
+            fname,
+            "a payload is signed by its application and cannot be rewritten; "
+            "use erase: delete_row on the collection",
+        )
+    if field.erase is not None and field.type is not None:
+        problem = type_problem(field.erase, field.type)
+        if problem:
+            report((*fpath, "erase"), fname, problem)
+
+
 def _check_keyless_and_copies(
     collection: CollectionSpec, keyed: bool, path: Path, where: str, report: Any
 ) -> None:
-    finders = [f for f in collection.fields if f.identity is not None or f.references]
+    finders = [
+        f
+        for f in collection.fields
+        if f.identity is not None or f.references or f.payload or f.contains
+    ]
     if collection.erases and not keyed and not finders:
         # without a primary key, rows are erased by the columns they are found by
         report(

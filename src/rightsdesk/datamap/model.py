@@ -68,6 +68,12 @@ class FieldSpec(Spec):
     payload: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(
         default_factory=dict
     )
+    #: The column's text names people (a PHP-serialized session, a log line): rows are found by
+    #: reading the table for whole-word occurrences of a person's values of these kinds.
+    contains: Annotated[
+        tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ...],
+        BeforeValidator(_one_or_many),
+    ] = ()
 
     @field_validator("categories", mode="before")
     @classmethod

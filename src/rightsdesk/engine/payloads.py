@@ -1,11 +1,13 @@
-"""Rows found by what an encoded payload in them names: a Django session holds the user's id
-only inside signed base64 JSON, so no key can look it up. The table is read in batches, each
-payload decoded (``domain/payloads.py``), and a row goes to the people whose values it names
-under the keys the data map gives (``payload: {user_id: _auth_user_id}``).
+"""Rows found by what their content names: a Django session holds the user's id only inside
+signed base64 JSON, a PHP session the username inside serialized text, so no key can look them
+up. The table is read in batches and a row goes to the people it names: by a payload decoded
+(``domain/payloads.py``) under the keys the data map gives (``payload: {user_id:
+_auth_user_id}``), or by a whole-word occurrence of their values of the kinds in ``contains``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -15,8 +17,9 @@ from rightsdesk.domain.payloads import decode_blob
 from rightsdesk.engine.copies import PersonValues
 from rightsdesk.engine.plan import Step
 from rightsdesk.engine.traversal import Owners, RowSink, canon
+from rightsdesk.masking.redaction import compile_values
 
-Watch = tuple[tuple[int, str, str], ...]  # (column, identity kind, JSON key)
+Watch = tuple[tuple[int, str, str | None], ...]  # (column, kind, JSON key; None: contains)
 _DEPTH = 8
 
 
@@ -24,14 +27,14 @@ def payload_steps(datamap: DataMap) -> list[tuple[Step, Watch]]:
     """A step (with no keys: it is read whole) for every collection with a payload field."""
     found = []
     for system, collection in datamap.collections():
-        fields = [f for f in collection.fields if f.payload]
+        fields = [f for f in collection.fields if f.payload or f.contains]
         if not fields or not collection.personal:
             continue
         columns = tuple(f.name for f in collection.fields)
         step = Step(system.name, collection.name, collection.primary_key, columns, (), ())
-        watch = tuple(
+        watch: Watch = tuple(
             (columns.index(f.name), kind, key) for f in fields for kind, key in f.payload.items()
-        )
+        ) + tuple((columns.index(f.name), kind, None) for f in fields for kind in f.contains)
         found.append((step, watch))
     return found
 
@@ -45,19 +48,45 @@ def find(
 ) -> None:
     """Send ``sink`` every row whose payload names one of the ``people``'s values."""
     for step, watch in steps:
+        texts = _patterns(watch, values, people)
         for batch in connectors[step.system].scan(step.collection, step.columns):
             rows: list[Row] = []
             owners: list[Owners] = []
             for row in batch:
-                named = [(kind, v) for column, kind, key in watch for v in _named(row[column], key)]
+                named = [
+                    (kind, v)
+                    for column, kind, key in watch
+                    if key is not None
+                    for v in _named(row[column], key)
+                ]
                 mine = frozenset(
-                    s for s in range(people) if any(values.has(s, k, v) for k, v in named)
+                    s
+                    for s in range(people)
+                    if any(values.has(s, k, v) for k, v in named)
+                    or any(_mentions(row[c], p) for c, p in texts.get(s, ()))
                 )
                 if mine:
                     rows.append(row)
                     owners.append(mine)
             if rows:
                 sink.rows(step, rows, owners)
+
+
+def _patterns(
+    watch: Watch, values: PersonValues, people: int
+) -> dict[int, list[tuple[int, re.Pattern[str]]]]:
+    """Per person, (column, pattern of their values) for the ``contains`` columns."""
+    found: dict[int, list[tuple[int, re.Pattern[str]]]] = {}
+    for subject in range(people):
+        for column, kind, key in watch:
+            pattern = compile_values(values.of_kind(subject, kind)) if key is None else None
+            if pattern is not None:
+                found.setdefault(subject, []).append((column, pattern))
+    return found
+
+
+def _mentions(value: Any, pattern: re.Pattern[str]) -> bool:
+    return isinstance(value, str) and pattern.search(value) is not None
 
 
 def _named(value: Any, key: str) -> list[str]:
