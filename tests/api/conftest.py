@@ -63,7 +63,7 @@ def settings(
         database_url=store_url,
         datamap=platform,
         mail_url=mailbox.url,
-        secret_key=SecretStr("test-secret"),
+        secret_key=SecretStr("test-secret-of-at-least-thirty-two-characters"),
         host_token_secret=SecretStr(service_fixtures.HOST_SECRET),
         public_url=f"http://127.0.0.1:{port}",
         workers=1,

@@ -121,7 +121,7 @@ def make_cluster(
         "STATE_DIR": str(state),
         "DATABASE_URL": store_url,
         "DATAMAP": str(datamap),
-        "SECRET_KEY": "scale-test-secret",
+        "SECRET_KEY": "scale-test-secret-of-at-least-thirty-two-characters",
         "MASKING_KEY": "scale-test-masking-key",
         "VAULT_MASTER_KEY": base64.b64encode(b"k" * 32).decode(),
         "MAIL_URL": (tmp_path / "outbox").as_uri(),

@@ -43,7 +43,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         datamap=demo.build(tmp_path / "demo", 5),
         mail_url=(tmp_path / "outbox").as_uri(),
         sms_url="none",
-        secret_key=SecretStr("lease-tests"),
+        secret_key=SecretStr("lease-tests-secret-of-at-least-32-characters"),
     )
 
 

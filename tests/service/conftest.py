@@ -66,7 +66,7 @@ def settings(tmp_path: Path, store_url: str, mailbox: Mailbox, platform: Path) -
         database_url=store_url,
         datamap=platform,
         mail_url=f"smtp://127.0.0.1:{mailbox.port}",
-        secret_key=SecretStr("test-secret"),
+        secret_key=SecretStr("test-secret-of-at-least-thirty-two-characters"),
         host_token_secret=SecretStr(HOST_SECRET),
         workers=1,
     )

@@ -38,7 +38,9 @@ def test_a_job_stranded_mid_run_is_resumed_exactly_once(
     settings: Settings, clock: Clock, mailbox: Mailbox
 ) -> None:
     mailbox.clear()
-    settings = settings.model_copy(update={"secret_key": SecretStr("recovery")})
+    settings = settings.model_copy(
+        update={"secret_key": SecretStr("recovery-secret-of-at-least-32-characters")}
+    )
     dying = Stalled()
     first = wiring.build(settings, clock=clock, jobs=dying)
     done = submit(first, RequestType.DELETE)

@@ -8,17 +8,54 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from rightsdesk.domain.errors import PolicyError
 
-def secret(configured: SecretStr | None, path: Path) -> bytes:
-    """The configured secret, else the one stored at ``path`` (created on first use)."""
+#: Shortest secret accepted: an empty or short key let download links be forged.
+MIN_SECRET = 32
+
+
+def secret(
+    configured: SecretStr | None,
+    path: Path,
+    *,
+    name: str = "RIGHTSDESK_SECRET_KEY",
+    minimum: int = MIN_SECRET,
+) -> bytes:
+    """The configured secret, else the one stored at ``path`` (created on first use).
+
+    Refuses (``PolicyError``) a secret shorter than ``minimum`` characters, configured or
+    stored, rather than sign and hash with something guessable."""
     if configured is not None:
-        return configured.get_secret_value().encode()
+        value = configured.get_secret_value().strip()
+        where = name
+    else:
+        value, where = _stored(path), str(path)
+    if len(value) < minimum:
+        raise PolicyError(
+            f"{where} is {'empty' if not value else 'too short'}: use at least {minimum} "
+            "random characters (e.g. python -c 'import secrets; print(secrets.token_hex(32))'), "
+            "or leave it unset in development to have one generated"
+        )
+    return value.encode()
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` created (or tightened) to 0700: it holds the store, keys and exports."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def _stored(path: Path) -> str:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path.parent)
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first: use theirs
-            return path.read_text().strip().encode()
+            return path.read_text().strip()
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return path.read_text().strip()

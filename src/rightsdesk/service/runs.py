@@ -120,7 +120,9 @@ def export(
 
 def masking_key(settings: Settings) -> MaskingKey:
     """The configured key, else one generated once into the state directory (mode 0600)."""
-    return MaskingKey(keyfiles.secret(settings.masking_key, settings.state_dir / "masking.key"))
+    path = settings.state_dir / "masking.key"
+    name = "RIGHTSDESK_MASKING_KEY"
+    return MaskingKey(keyfiles.secret(settings.masking_key, path, name=name, minimum=1))
 
 
 def subjects_from(identities: list[str], file: Path | None) -> list[Subject]:

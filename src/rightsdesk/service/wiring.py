@@ -35,9 +35,10 @@ log = logging.getLogger("rightsdesk.service")
 
 def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None = None) -> Services:
     """Open the store (migrated to the newest schema) and everything the workflows use."""
-    state = settings.state_dir
+    state = keyfiles.private_dir(settings.state_dir)
     policy = Policy(PolicyConfig.load(settings.policy) if settings.policy else None)
     cancellation.check_cooling_off(settings, policy)  # CAN-09: refuse what cannot be met
+    secret = Secrets(keyfiles.secret(settings.secret_key, state / "secret.key"))
     store = Store(settings.store_url())
     store.migrate()
     backend = jobs if jobs is not None else job_backend(settings)
@@ -50,7 +51,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
             sms_from_url(settings.sms_url or (state / "sms-outbox").resolve().as_uri()),
             settings.mail_from,
         ),
-        secrets=Secrets(keyfiles.secret(settings.secret_key, state / "secret.key")),
+        secrets=secret,
         signing_key=load_or_create_signing_key(state),
         jobs=backend,
         datamap=load(settings.datamap) if settings.datamap else None,
