@@ -95,6 +95,29 @@ def test_erase_dry_run_then_for_real_as_json(platform: Path) -> None:
     assert report["billing.invoices"]["retained"][0]["rows"] == 1
 
 
+def test_a_guard_failure_changes_nothing_and_exits_9(platform: Path) -> None:
+    """A limit below what the person has: the dry run shows the finding, the run refuses."""
+    text = platform.read_text()
+    limited = text.replace(
+        "      - name: login_events\n",
+        "      - name: login_events\n        max_rows_per_person: 2\n",
+    )
+    assert limited != text
+    platform.write_text(limited)
+    phone = "phone=+8613800138000"
+    for extra in (["--dry-run"], []):
+        code, output = invoke("erase", "--datamap", str(platform), "--identity", phone, *extra)
+        assert code == 9, output
+        assert "platform.login_events (for +8613800138000): 3 rows, more than its " in output
+        assert (
+            "max_rows_per_person 2; reached by identity:phone -> platform.accounts.phone; "
+            in output
+        )
+    platform.write_text(text)  # the real run above changed nothing: the person is all there
+    code, output = invoke("erase", "--datamap", str(platform), "--identity", phone, "--dry-run")
+    assert code == 0 and "platform.login_events" in output
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [

@@ -14,13 +14,13 @@ from rightsdesk.connectors.sql import SqlConnector
 from rightsdesk.datamap import loads
 from rightsdesk.domain.errors import GuardError
 from rightsdesk.domain.subjects import Identity, Subject
-from rightsdesk.engine.guard import Guard
+from rightsdesk.engine.guard import Guard, path_to
 from rightsdesk.engine.plan import Step, compile_plan
 from rightsdesk.engine.runner import Engine
 from rightsdesk.engine.traversal import Owners
 from rightsdesk.masking.base import MaskingKey
 from rightsdesk.service import runs
-from tests.engine import traps
+from tests.engine import shop, traps
 
 
 class Found:
@@ -189,3 +189,27 @@ def test_erasing_the_owner_of_an_application_leaves_its_users_tokens(url: str) -
     assert after["applications"] == [(1, 1, "[erased]")]
     assert after["orders"] == [r for r in before["orders"] if r[1] != 1]
     assert [r for r in after["users"] if r[0] != 1] == [r for r in before["users"] if r[0] != 1]
+
+
+@pytest.mark.parametrize(
+    ("kind", "collection", "path"),
+    [
+        (
+            "email",
+            "crm.crm_contacts",
+            "identity:email -> app.users.email; app.users.id; "
+            "identity:user_id -> crm.crm_contacts.user_ref",
+        ),
+        (
+            "phone",
+            "app.order_notes",
+            "identity:phone -> app.users.phone; app.users.id -> app.orders.user_id; "
+            "app.orders.id -> app.order_notes.order_id",
+        ),
+    ],
+)
+def test_the_path_starts_at_an_identity_the_person_gave(
+    kind: str, collection: str, path: str
+) -> None:
+    plan = compile_plan(loads(shop.datamap_text("sqlite:///shop.db")), frozenset({kind}))
+    assert path_to(plan, collection) == path

@@ -132,8 +132,13 @@ class Tee:
 
 
 def path_to(plan: Plan, name: str) -> str:
-    """The shortest chain of references from an identity to ``name``, e.g.
+    """The shortest chain of references from an identity the person gave to ``name``, e.g.
     ``identity:email -> app.users.email; app.users.id -> app.orders.user_id``."""
+    # channel -> the fields feeding it ("system.collection.field" feeds itself)
+    feeders: dict[str, list[str]] = {}
+    for step in plan.steps:
+        for field, channel in step.publishes:
+            feeders.setdefault(channel, []).append(f"{step.name}.{field}")
     chains: dict[str, list[str]] = {}
     changed = True
     while changed:
@@ -141,14 +146,28 @@ def path_to(plan: Plan, name: str) -> str:
         for step in plan.steps:
             for key in step.keys:
                 for source in key.sources:
-                    producer = source.rpartition(".")[0]
-                    if source.startswith("identity:"):
-                        chain = [f"{source} -> {step.name}.{key.field}"]
-                    elif producer in chains and producer != step.name:
-                        chain = [*chains[producer], f"{source} -> {step.name}.{key.field}"]
-                    else:
+                    chain = _through(plan, chains, feeders, source, step.name)
+                    if chain is None:
                         continue
+                    chain = [*chain, f"{source} -> {step.name}.{key.field}"]
                     if step.name not in chains or len(chain) < len(chains[step.name]):
                         chains[step.name] = chain
                         changed = True
     return "; ".join(chains.get(name, [name]))
+
+
+def _through(
+    plan: Plan, chains: dict[str, list[str]], feeders: dict[str, list[str]], source: str, to: str
+) -> list[str] | None:
+    """The chain that brings values to ``source``, or None while none is known."""
+    if source.startswith("identity:") and source.removeprefix("identity:") in plan.identity_kinds:
+        return []
+    found = None
+    for feeder in feeders.get(source, []):
+        producer = feeder.rpartition(".")[0]
+        if producer == to or producer not in chains:
+            continue
+        chain = chains[producer] if feeder == source else [*chains[producer], f"{feeder}"]
+        if found is None or len(chain) < len(found):
+            found = chain
+    return found
