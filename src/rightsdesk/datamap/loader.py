@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import yaml
 from pydantic import ValidationError
 
+from rightsdesk.datamap import yamltext
 from rightsdesk.datamap.checks import check
 from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import DataMapError, Issue, Location
@@ -55,18 +56,7 @@ def loads(
 
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[PathKey, int]]:
     """Parse YAML ``text`` with the line of every element; raise DataMapError citing ``source``."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DataMapError(
-            [Issue(Location(source, line, ""), f"not valid YAML: {problem}")]
-        ) from exc
-    finally:
-        loader.dispose()
+    node = yamltext.compose(text, source)  # aliases, depth and size refused
     if node is None:
         raise DataMapError([Issue(Location(source, 1, ""), "the file is empty")])
     lines: dict[PathKey, int] = {}
