@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event as orm_event
@@ -135,10 +135,22 @@ def check(store: Store) -> tuple[int, list[ChainBreak]]:
             rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(1000)
             for (row,) in rows:
                 count += 1
-                yield ChainEntry(row.seq, row.record, row.prev_hash, row.hash)
+                yield ChainEntry(row.seq, stored_record(row), row.prev_hash, row.hash)
 
         breaks = verify(entries(), head=anchor)
     return count, breaks
+
+
+def stored_record(row: AuditEvent) -> dict[str, Any]:
+    """The record as the columns say: ``at``, ``event`` and ``request_id`` are also columns
+    (the request view and the queries read them), so they are checked against the hash too."""
+    at = row.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return {**row.record, "at": at, "event": row.event, "request_id": row.request_id}
+
+
+def event_time(record: Mapping[str, Any]) -> datetime:
+    """The ``at`` of a stored record, as an aware datetime."""
+    return datetime.fromisoformat(str(record["at"]).replace("Z", "+00:00"))
 
 
 def events_for(session: Session, request_id: str) -> list[AuditEvent]:

@@ -135,8 +135,14 @@ def detail(services: Services, request_id: str) -> RequestView:
             **{
                 **base.__dict__,
                 "notes": [{"author": n.author, "at": n.at, "text": n.text} for n in notes],
+                # only hashed fields: the record, not the columns beside it
                 "events": [
-                    {"seq": e.seq, "at": e.at, "event": e.event, **_event_fields(e.record)}
+                    {
+                        "seq": e.seq,
+                        "at": audit.event_time(e.record),
+                        "event": e.record["event"],
+                        **_event_fields(e.record),
+                    }
                     for e in events
                 ],
             }

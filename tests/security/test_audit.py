@@ -1,0 +1,63 @@
+"""Findings 6 and 7: event name, time and request were outside the hash; outside text got in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from rightsdesk.audit import log as audit
+from rightsdesk.notify.errors import DeliveryError
+from rightsdesk.service.context import Notice, Services, deliver
+from rightsdesk.store.models import AuditEvent
+from tests.api.conftest import KeyMaker
+from tests.api.steps import submit
+
+Tamper = Callable[[AuditEvent, str], dict[str, object]]
+TAMPERING: dict[str, Tamper] = {
+    "event": lambda row, other: {"event": "verify"},
+    "at": lambda row, other: {"at": row.at - timedelta(days=3)},
+    "request_id": lambda row, other: {"request_id": other},
+}
+
+
+@pytest.mark.parametrize("column", TAMPERING)
+def test_editing_any_column_of_an_event_breaks_the_chain(
+    live: httpx.Client, services: Services, key: KeyMaker, column: str
+) -> None:
+    mine = submit(live, "access")
+    other = submit(live, "access", "someone.else@example.com")
+    with services.store.session() as session:
+        row = session.scalars(
+            select(AuditEvent).where(AuditEvent.request_id == mine["id"]).limit(1)
+        ).one()
+        shown_before = row.event
+        changes = TAMPERING[column](row, other["id"])
+        session.execute(update(AuditEvent).where(AuditEvent.seq == row.seq).values(**changes))
+    _, breaks = audit.check(services.store)
+    assert [b.kind.value for b in breaks] == ["edited"]
+    # the operator's view reads the hashed record, so the edit does not show there either
+    view = live.get(f"/v1/admin/requests/{mine['id']}", headers=key("read")).json()
+    if column == "event":
+        assert view["events"][0]["event"] == shown_before
+
+
+def test_an_smtp_rejection_naming_the_recipient_stays_out_of_the_audit_log(
+    services: Services,
+) -> None:
+    address = "rejected.person@example.com"
+
+    class Rejecting:
+        def notify(self, *_: object, **__: object) -> None:
+            raise DeliveryError("email", f"550 5.1.1 <{address}>: Recipient address rejected")
+
+    services.notifier = Rejecting()  # type: ignore[assignment]
+    deliver(services, Notice("verified", address, None, "en", {}, "r" * 32))
+    with services.store.session() as session:
+        records = [e.record for e in session.scalars(select(AuditEvent))]
+    failed = [r for r in records if r["event"] == "notice_failed"]
+    assert failed and failed[0]["reason"] == "DeliveryError channel=email"
+    assert all(address not in str(r) for r in records)
