@@ -1,13 +1,16 @@
-"""Print the acceptance figures: ``python -m tests.acceptance.report [--details] [app ...]``.
+"""Print the acceptance figures: ``python -m tests.acceptance.report [--details] [--record] [app]``.
 
 Runs every application on every backend it supports (PostgreSQL must be up) and prints one row
-per application and backend, then, with ``--details``, where each person's figures come from.
+per application and backend; ``--details`` shows where each person's figures come from, and
+``--record`` writes the table into docs/benchmarks.md with the machine and the date.
 """
 
 from __future__ import annotations
 
 import sys
 import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.acceptance.apps import accounts, kanboard, shop, social
@@ -61,9 +64,38 @@ def details(s: AppScore) -> str:
     return "\n".join(out)
 
 
+def record(scores: list[AppScore], seconds: float) -> None:
+    """Write the figures into docs/benchmarks.md (between the acceptance markers)."""
+    from bench.report import machine, replace_section
+
+    start, end = "<!-- results:acceptance:start -->", "<!-- results:acceptance:end -->"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    origins = {app.name: app.origin for app in APPLICATIONS}
+    lines = [
+        start,
+        f"### Acceptance figures on main (measured {stamp}, {seconds:.0f} s in all)",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "| application | backend | tables | rows | recall (worst person) | precision (worst) "
+        "| values surviving | rows of others changed | broken references | failed erasures |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *[
+            f"| {s.app} | {s.backend} | {s.tables} | {s.rows} | {s.recall:.2f} "
+            f"({s.worst_recall:.2f}) | {s.precision:.3f} | {s.surviving} | {s.others_changed} "
+            f"| {s.broken} | {s.failed_runs} |"
+            for s in scores
+        ],
+        "",
+        *[f"- {name}: {origin}" for name, origin in origins.items()],
+        end,
+    ]
+    replace_section(start, end, lines)
+
+
 def main(argv: list[str]) -> None:
     wanted = [a for a in argv if not a.startswith("--")]
-    scores = []
+    scores, started = [], time.monotonic()
     with tempfile.TemporaryDirectory() as folder:
         for app in APPLICATIONS:
             if wanted and app.name not in wanted:
@@ -73,6 +105,8 @@ def main(argv: list[str]) -> None:
                 if "--details" in argv:
                     print(details(scores[-1]), flush=True)
     print(table(scores))
+    if "--record" in argv:
+        record(scores, time.monotonic() - started)
 
 
 if __name__ == "__main__":
