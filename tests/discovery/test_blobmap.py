@@ -97,13 +97,13 @@ def conn(db_url: str) -> Iterator[sa.Connection]:
 def test_sessions_and_generic_logs_are_drafted(conn: sa.Connection) -> None:
     info = describe(conn)
     findings = classify_all(conn, info, rows=100)
-    draft = draft_blobs(conn, info, findings, "auth_user")
+    draft = draft_blobs(conn, info, findings)
     assert draft.payloads == {("django_session", "session_data"): {"user_id": "_auth_user_id"}}
-    assert draft.logs == {
+    assert draft.logs("auth_user") == {
         "django_admin_log": GenericLog(4, "object_id", ("object_repr", "change_message"))
     }
 
 
 def test_no_logs_without_content_types_for_the_people_table(conn: sa.Connection) -> None:
     info = describe(conn)
-    assert draft_blobs(conn, info, {}, "accounts").logs == {}
+    assert draft_blobs(conn, info, {}).logs("accounts") == {}

@@ -29,14 +29,10 @@ BACKENDS = [
 #: wrongly): asserted as they are. Identity fields are all found too (4/4).
 TARGET_RECALL, TARGET_PRECISION, TARGET_IDENTITY_RECALL = 0.95, 0.90, 1.0
 #: Where person 0's values are still found after erasing them with the draft map unedited:
-#: only django_admin_log, whose rows are the admin's (user_id = the admin). The entry about the
-#: person names them in object_repr (a copy of their username, now mapped as such) and in
-#: change_message, but nothing in the row links it to them except Django's generic
-#: (content_type_id, object_id) pair, which no reference in a data map can express; the rows
-#: are deleted only with the admin. `erase --verify` flags both columns for review. Everything
-#: else is erased: auth_user is masked (kept rows such as auth_user_groups hold NOT NULL
-#: references into it) and account_emailaddress/account_emailconfirmation rows are deleted.
-KNOWN_RESIDUE = frozenset({"django_admin_log.object_repr", "django_admin_log.change_message"})
+#: nowhere. django_admin_log's entry about the person (a row of the admin's, linked to them only
+#: by Django's generic (content_type_id, object_id) pair) is drafted as a copy about auth_user
+#: rows with its text redacted, and their session is found by its payload and deleted.
+KNOWN_RESIDUE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -49,43 +49,53 @@ class GenericLog:
 @dataclass(frozen=True)
 class BlobDraft:
     payloads: dict[Column, dict[str, str]]  # (table, column) -> {identity kind: JSON key}
-    logs: dict[str, GenericLog]  # table -> how it names the people table's rows
+    #: table -> (object column, text columns) of tables naming rows by content type and id
+    generic: dict[str, tuple[str, tuple[str, ...]]]
+    content_types: dict[str, int]  # a model's table (``auth_user``) -> its content type id
+
+    def logs(self, people: str) -> dict[str, GenericLog]:
+        """The generic-object logs, as copies about the ``people`` table's rows."""
+        content_type = self.content_types.get(people)
+        if content_type is None:
+            return {}
+        return {
+            table: GenericLog(content_type, column, redact)
+            for table, (column, redact) in self.generic.items()
+        }
 
 
 def draft_blobs(
     conn: sa.Connection,
     info: SchemaInfo,
     findings: dict[Column, ColumnFinding],
-    people: str,
     *,
     schema: str | None = None,
     rows: int = 200,
 ) -> BlobDraft:
-    """What the draft says about blob columns, given the people table ``people``."""
+    """What the draft says about blob columns (``logs(people)`` once the people are known)."""
     payloads = {}
     for column, finding in findings.items():
         if any(k.detector == "encoded_blob" for k in finding.kinds):
             keys = _payload_keys(conn, column, schema=schema, rows=rows)
             if keys:
                 payloads[column] = keys
-    return BlobDraft(payloads, generic_logs(conn, info, people, schema=schema))
+    return BlobDraft(payloads, generic_tables(info), content_types(conn, info, schema=schema))
 
 
-def generic_logs(
-    conn: sa.Connection, info: SchemaInfo, people: str, *, schema: str | None = None
-) -> dict[str, GenericLog]:
-    """Tables naming the ``people`` table's rows by content type and object id."""
+def content_types(
+    conn: sa.Connection, info: SchemaInfo, *, schema: str | None = None
+) -> dict[str, int]:
+    """Django's content types by their model's table name (none without the table)."""
     if CONTENT_TYPES not in info.tables:
         return {}
     table = sa.table(CONTENT_TYPES, sa.column("id"), sa.column("app_label"), sa.column("model"))
     table.schema = schema
-    ids = {
-        f"{a}_{m}": i
-        for i, a, m in conn.execute(sa.select(table.c.id, table.c.app_label, table.c.model))
-    }
-    content_type = ids.get(people)
-    if content_type is None:
-        return {}
+    query = sa.select(table.c.id, table.c.app_label, table.c.model)
+    return {f"{app}_{model}": int(i) for i, app, model in conn.execute(query)}
+
+
+def generic_tables(info: SchemaInfo) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Tables holding ``content_type_id`` and an object id: (object column, text columns)."""
     found = {}
     for name, described in info.tables.items():
         columns = described.columns
@@ -96,7 +106,7 @@ def generic_logs(
         redact = tuple(
             c.name for c in columns.values() if c.python_type == "str" and c.name not in skip
         )
-        found[name] = GenericLog(int(content_type), objects[0], redact)
+        found[name] = (objects[0], redact)
     return found
 
 

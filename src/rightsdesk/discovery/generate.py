@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from rightsdesk.discovery.blobmap import BlobDraft, draft_blobs
 from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.copies import copy_proposals
 from rightsdesk.discovery.limits import Counter, counter, draft_limits
@@ -66,6 +67,7 @@ def generate(url: str, *, system: str, schema: str | None = None, sample: int = 
                 schema=schema,
                 rows=sample,
             )
+            blobs = draft_blobs(conn, info, mappable, schema=schema, rows=min(sample, 200))
             return draft(
                 system,
                 map_url(url, schema),
@@ -74,6 +76,7 @@ def generate(url: str, *, system: str, schema: str | None = None, sample: int = 
                 links,
                 copies=copies,
                 count=counter(conn, schema),
+                blobs=blobs,
             )
     finally:
         engine.dispose()
@@ -197,13 +200,14 @@ def draft(
     *,
     copies: dict[Column, Proposal] | None = None,
     count: Counter | None = None,
+    blobs: BlobDraft | None = None,
 ) -> Draft:
     """Turn findings and references into a data map that passes the loader's checks.
 
     Rows are owned as ``owners.py`` drafts it; tables personal rows point at that hold nothing
     personal are ``personal: false``; ``count`` (rows per person in the live data) drafts the
     guard's limits. ``copies`` are category proposals for columns that copy personal values
-    (``copies.py``).
+    (``copies.py``); ``blobs`` are session payloads and generic-object logs (``blobmap.py``).
     Secrets in tables linked to no person are left out, with a review note; distinct random
     tokens in tables linked to one are proposed as credentials (``linked.py``).
     """
@@ -238,6 +242,9 @@ def draft(
     personal = {t for t, _ in identities} | {t for t, _ in categories}
     ownership = draft_ownership(root_key[0], set(info.tables), links)
     identities |= copy_columns(ownership, personal, categories, identities)
+    blob = _blob_plan(blobs, root, ownership)
+    identities |= blob.identities
+    personal |= {t for t, _ in blob.columns}
     copy_tables_ = copy_holders(identities, ownership)
     rows = personal | ownership.owned
     catalogues = {
@@ -256,6 +263,8 @@ def draft(
             ]
     for column, proposal in [*identities.items(), *categories.items()]:
         proposals.setdefault(column, []).append(proposal)
+    for column in blob.columns:
+        proposals.setdefault(column, [])
     for link in kept:
         proposals.setdefault(link.child, []).append(link.proposal)
         proposals.setdefault(link.parent, [])
@@ -268,6 +277,7 @@ def draft(
     walked = ownership.walked()
     related = [lk for lk in kept if lk not in walked]
     deleted = deleted_tables(info, root_key[0], personal & ownership.owned, walked, related)
+    deleted = (deleted - set(blob.logs)) | {t for t, _ in blob.payloads if keyed(info, t)}
     plan = Plan(
         info,
         proposals,
@@ -278,13 +288,67 @@ def draft(
         ownership,
         frozenset(catalogues),
         draft_limits(ownership, count) if count is not None else {},
-        _reviews(ownership, identities, rows),
-        copy_tables_,
-        closure_kinds(identities, copy_tables_),
+        {
+            t: notes
+            for t, notes in _reviews(ownership, identities, rows).items()
+            if t not in {c[0] for c in blob.payloads}
+        },
+        copy_tables_ - set(blob.logs),
+        closure_kinds(identities, copy_tables_ - set(blob.logs)),
+        blob.logs,
+        blob.payloads,
+        blob.redact,
     )
     every = [p for ps in proposals.values() for p in ps]
     every += [lk.proposal for lk in links if lk not in kept]
     return Draft(render(system, url, plan), tuple(every))
+
+
+@dataclass(frozen=True)
+class _BlobPlan:
+    identities: dict[Column, Proposal]
+    logs: dict[str, tuple[int, str]]
+    payloads: dict[Column, dict[str, str]]
+    redact: frozenset[Column]
+
+    @property
+    def columns(self) -> set[Column]:
+        """Columns the draft must map for the blobs (content types, payloads, redacted text)."""
+        found = {(t, "content_type_id") for t in self.logs} | set(self.payloads)
+        return found | set(self.redact) | set(self.identities)
+
+
+def _blob_plan(blobs: BlobDraft | None, root: Proposal, ownership: Ownership) -> _BlobPlan:
+    """Generic-object logs about the people table as copies (object id an identity, text
+    redacted); payload columns of tables nobody owns."""
+    if blobs is None:
+        return _BlobPlan({}, {}, {}, frozenset())
+    people = root.target.split(".")[0]
+    logs = {t: g for t, g in blobs.logs(people).items() if _mappable((t, g.object_column))}
+    identities = {
+        (t, g.object_column): Proposal(
+            "identity",
+            f"{t}.{g.object_column}",
+            root.value,
+            0.6,
+            f"names rows of any model by (content type, id); content type {g.content_type} is "
+            f"{people}",
+            True,
+        )
+        for t, g in logs.items()
+    }
+    redact = frozenset((t, c) for t, g in logs.items() for c in g.redact if _mappable((t, c)))
+    payloads = {
+        c: keys
+        for c, keys in blobs.payloads.items()
+        if _mappable(c) and c[0] not in ownership.owned and c[0] not in logs
+    }
+    return _BlobPlan(
+        identities,
+        {t: (g.content_type, g.object_column) for t, g in logs.items()},
+        payloads,
+        redact,
+    )
 
 
 def _reviews(

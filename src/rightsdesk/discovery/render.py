@@ -38,6 +38,11 @@ class Plan:
     #: Tables nobody owns whose rows are found by the values they copy (``copies: true``).
     copies: frozenset[str] = frozenset()
     closure: tuple[str, ...] = ()  # identity kinds of the closure, when there are copies
+    #: Tables naming people's rows by (content type, object id): copies ``where`` that type.
+    logs: dict[str, tuple[int, str]] = field(default_factory=dict)  # (content type, column)
+    #: Encoded payload columns: identity kind -> the JSON key naming it (``blobmap.py``).
+    payloads: dict[Column, dict[str, str]] = field(default_factory=dict)
+    redact: frozenset[Column] = frozenset()  # text columns whose person's values are replaced
 
     def tables(self) -> list[str]:
         return sorted({t for t, _ in self.proposals})
@@ -151,7 +156,13 @@ def _owner_lines(plan: Plan, table: str) -> list[str]:
     """``owner:`` or ``relation:`` and ``max_rows_per_person:`` of an owned table."""
     ownership = plan.ownership
     lines = []
-    if ownership is not None and table in ownership.owners:
+    if table in plan.logs:
+        content_type, column = plan.logs[table]
+        lines += [
+            f"        copies: true  # {column} names a row of any model: rows about a person",
+            f"        where: {{content_type_id: {content_type}}}  # the people table's model",
+        ]
+    elif ownership is not None and table in ownership.owners:
         link = ownership.owners[table]
         how = "inferred reference" if link.proposal.inferred else "foreign key"
         lines.append(
@@ -192,6 +203,13 @@ def _field(plan: Plan, table: str, column: str) -> list[str]:
         parts.append(f"categories: {category}")
     if category and category.startswith("user.authorization.credentials"):
         parts.append("export: omit")
+    if (table, column) in plan.payloads:
+        keys = ", ".join(f"{k}: {_scalar(v)}" for k, v in plan.payloads[table, column].items())
+        parts.append(f"payload: {{{keys}}}")
+    if (table, column) in plan.redact:
+        return [*parts, "erase: redact"]
+    if table in plan.logs:
+        return parts  # rows about a person: only their own values are replaced (redact)
     # a table without a key is erased by the columns its rows were found by: mask only the
     # identities there, never delete (rows cannot be told apart for sure)
     keyless_identity = not plan.keyed(table) and "identity" in values
