@@ -31,6 +31,7 @@ auditlog = sa.Table(  # django-auditlog: object_pk is the user's id as text, no 
     sa.Column("object_pk", sa.String(255), index=True),
     sa.Column("object_repr", sa.Text),
     sa.Column("changes", sa.Text),
+    sa.Column("extra", sa.JSON),  # a JSON column: dicts in and out on PostgreSQL
 )
 sessions = sa.Table(
     "django_session",
@@ -71,6 +72,7 @@ systems:
           - {{name: object_pk, identity: user_id}}
           - {{name: object_repr, erase: redact}}
           - {{name: changes, erase: redact}}
+          - {{name: extra, erase: redact}}
       - name: django_session
         erase: delete_row
         fields:
@@ -103,6 +105,7 @@ ROWS: dict[sa.Table, list[dict[str, Any]]] = {
             "object_pk": "1",
             "object_repr": "annlee",
             "changes": json.dumps(ANN_CHANGES),
+            "extra": {"by": "admin", "email": "ann@example.org"},
         },
         # object 1 of another model (an order): not about Ann
         {
@@ -110,6 +113,7 @@ ROWS: dict[sa.Table, list[dict[str, Any]]] = {
             "content_type_id": 9,
             "object_pk": "1",
             "object_repr": "Order annlee",
+            "extra": None,
             "changes": "{}",
         },
         {
@@ -118,6 +122,7 @@ ROWS: dict[sa.Table, list[dict[str, Any]]] = {
             "object_pk": "2",
             "object_repr": "bobsmith",
             "changes": json.dumps({"email": [None, "bob@example.org"]}),
+            "extra": None,
         },
     ],
     sessions: [
@@ -160,12 +165,14 @@ def test_erasure_redacts_inside_the_blobs_and_deletes_the_sessions(
     check = sa.create_engine(url)
     with check.connect() as conn:
         audit = {r[0]: (r[3], r[4]) for r in conn.execute(sa.select(auditlog))}
+        extra = conn.execute(sa.select(auditlog.c.extra).where(auditlog.c.id == 1)).scalar()
         keys = sorted(r[0] for r in conn.execute(sa.select(sessions.c.session_key)))
         php_keys = sorted(r[0] for r in conn.execute(sa.select(php_sessions.c.id)))
     check.dispose()
     repr_, changes = audit[1]
     assert repr_ == "******"
     assert json.loads(changes) == {"username": ["******", "annlee2"], "email": [None, "*" * 15]}
+    assert extra == {"by": "admin", "email": "*" * 15}
     assert audit[2] == ("Order annlee", "{}")  # another model's row: untouched
     assert audit[3][0] == "bobsmith"
     assert keys == ["s2", "s3"]

@@ -26,7 +26,7 @@ from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.detector import name_tokens
 from rightsdesk.discovery.proposal import Column
 from rightsdesk.domain.payloads import decode_blob
-from rightsdesk.domain.schema import SchemaInfo
+from rightsdesk.domain.schema import SchemaInfo, TableInfo
 
 CONTENT_TYPES = "django_content_type"
 _OBJECT_COLUMNS = ("object_pk", "object_id")
@@ -103,11 +103,17 @@ def generic_tables(info: SchemaInfo) -> dict[str, tuple[str, tuple[str, ...]]]:
         if "content_type_id" not in columns or not objects:
             continue
         skip = {"content_type_id", *_OBJECT_COLUMNS, *described.primary_key}
-        redact = tuple(
-            c.name for c in columns.values() if c.python_type == "str" and c.name not in skip
-        )
-        found[name] = (objects[0], redact)
+        found[name] = (objects[0], tuple(c for c in text_columns(described) if c not in skip))
     return found
+
+
+def text_columns(table: TableInfo) -> tuple[str, ...]:
+    """Columns holding text or JSON documents, which ``redact`` can change in place."""
+    return tuple(
+        c.name
+        for c in table.columns.values()
+        if c.python_type == "str" or "json" in c.type or c.type == "text"
+    )
 
 
 def _payload_keys(

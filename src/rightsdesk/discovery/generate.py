@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from rightsdesk.discovery.blobmap import BlobDraft, draft_blobs
+from rightsdesk.discovery.blobmap import BlobDraft, draft_blobs, text_columns
 from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.copies import copy_proposals
 from rightsdesk.discovery.limits import Counter, counter, draft_limits
@@ -263,7 +263,15 @@ def draft(
             ]
     for column, proposal in [*identities.items(), *categories.items()]:
         proposals.setdefault(column, []).append(proposal)
-    for column in blob.columns:
+    # text a copy row holds besides what it is found by (a login attempt's form data) may
+    # repeat the person's values: only theirs are replaced, so redacting it is always safe
+    copy_text = {
+        (t, c)
+        for t in copy_tables_ - set(blob.logs)
+        for c in text_columns(info.tables[t])
+        if (t, c) not in proposals and _mappable((t, c))
+    }
+    for column in blob.columns | copy_text:
         proposals.setdefault(column, [])
     for link in kept:
         proposals.setdefault(link.child, []).append(link.proposal)
@@ -297,7 +305,7 @@ def draft(
         closure_kinds(identities, copy_tables_ - set(blob.logs)),
         blob.logs,
         blob.payloads,
-        blob.redact,
+        blob.redact | copy_text,
     )
     every = [p for ps in proposals.values() for p in ps]
     every += [lk.proposal for lk in links if lk not in kept]
