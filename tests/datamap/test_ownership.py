@@ -113,3 +113,13 @@ def test_an_incoherent_declaration_is_named_with_its_line(
     with pytest.raises(DataMapError) as caught:
         loads(MAP.replace(old, new), source="map.yml")
     assert any(expected in str(issue) for issue in caught.value.issues), caught.value.issues
+
+
+def test_part_of_names_the_field_pointing_at_the_collection() -> None:
+    text = MAP.replace("        personal: false\n", "        part_of: orders.product_id\n")
+    products = loads(text).resolve("app.products")
+    assert products is not None and products[1].part_of == "orders.product_id"
+    with pytest.raises(
+        DataMapError, match=r"orders\.id must be a field with one reference to products"
+    ):
+        loads(text.replace("part_of: orders.product_id", "part_of: orders.id"), source="map.yml")

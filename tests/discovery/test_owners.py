@@ -181,3 +181,40 @@ def test_a_history_copy_and_a_login_log_are_drafted(sqlite_url: str) -> None:
     assert datamap.closure is not None and "username" in datamap.closure.kinds
     reached = run(sqlite_url, datamap, 1)
     assert (reached["users_history"], reached.get("attempts")) == ({1}, {1, 4})
+
+
+def test_an_address_each_order_points_at_is_part_of_the_order(sqlite_url: str) -> None:
+    """django-oscar's shape: order.shipping_address_id -> an address row of its own."""
+    traps.create(sqlite_url)
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "CREATE TABLE shipping (id INTEGER PRIMARY KEY, line1 VARCHAR(80), "
+                "phone VARCHAR(30))"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO shipping VALUES (7, '1 Main Street, Springfield', '+8613800000001'),"
+                " (8, '2 High Street, Springfield', '+8613800000002')"
+            )
+        )
+        conn.execute(
+            sa.text("ALTER TABLE orders ADD COLUMN address_id INTEGER REFERENCES shipping(id)")
+        )
+        conn.execute(sa.text("UPDATE orders SET address_id = CASE id WHEN 11 THEN 7 ELSE 8 END"))
+    engine.dispose()
+    datamap = loads(generate(sqlite_url, system="app").yaml_text, env={})
+    assert collection(datamap, "shipping").part_of == "orders.address_id"
+    assert run(sqlite_url, datamap, 1)["shipping"] == {7}
+    before = traps.snapshot(sqlite_url)
+    run(sqlite_url, datamap, 1, erase=True)
+    after = sa.create_engine(sqlite_url)
+    with after.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, line1 FROM shipping ORDER BY id")).all()
+    after.dispose()
+    assert (
+        rows[1] == (8, "2 High Street, Springfield") and rows[0][1] != "1 Main Street, Springfield"
+    )
+    assert traps.snapshot(sqlite_url)["tokens"] == before["tokens"]

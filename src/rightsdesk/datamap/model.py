@@ -101,6 +101,9 @@ class CollectionSpec(Spec):
     #: Fields each naming one person (follower, followee): the row is exported to each side,
     #: and a side field's ``erase`` applies only to the side being erased.
     relation: Annotated[tuple[Name, ...], BeforeValidator(_one_or_many)] = ()
+    #: ``collection.field`` (or ``system.collection.field``) referencing this collection: a
+    #: row is the person's when the row pointing at it is (an order's shipping address).
+    part_of: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+){1,2}$")] | None = None
     #: False for catalogues and settings (products, groups, sites): never read nor walked.
     personal: bool = True
     #: The blast-radius guard stops a run that finds more rows than this for one person.
@@ -132,12 +135,14 @@ class CollectionSpec(Spec):
 
     @property
     def declares_ownership(self) -> bool:
-        return self.owner is not None or bool(self.relation) or not self.personal
+        owned = self.owner is not None or self.part_of is not None
+        return owned or bool(self.relation) or not self.personal
 
     @property
     def identifies(self) -> bool:
         """Rows of an identity collection are the person themselves, found by identity fields."""
-        return self.personal and self.owner is None and not self.relation and not self.copies
+        owned = self.owner is not None or self.part_of is not None
+        return self.personal and not owned and not self.relation and not self.copies
 
 
 class Limits(Spec):

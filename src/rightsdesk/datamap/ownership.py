@@ -29,14 +29,50 @@ def side_references(collection: CollectionSpec) -> tuple[tuple[str, Reference], 
     return tuple(sides)
 
 
-def walked_references(collection: CollectionSpec) -> tuple[tuple[str, Reference], ...]:
-    """The references a walk by ownership follows into ``collection`` (parent to child)."""
+def walked(
+    datamap: DataMap, system: str, collection: CollectionSpec
+) -> tuple[tuple[str, str], ...]:
+    """(field of ``collection``, channel feeding it) of each way a walk by ownership reaches
+    it: from the owner's key, from each relation side's person, or (``part_of``) from the
+    field of the row that points at it."""
     if not collection.personal:
         return ()
     owner = owner_reference(collection)
     if owner is not None and collection.owner is not None:
-        return ((collection.owner, owner),)
-    return side_references(collection)
+        return ((collection.owner, owner.target(system)),)
+    if collection.part_of is not None:
+        pointer = part_of_reference(datamap, system, collection)
+        if pointer is None:
+            return ()
+        full = (
+            collection.part_of
+            if collection.part_of.count(".") == 2
+            else f"{system}.{collection.part_of}"
+        )
+        return ((pointer.target(system).rpartition(".")[2], full),)
+    return tuple((side, ref.target(system)) for side, ref in side_references(collection))
+
+
+def part_of_reference(
+    datamap: DataMap, system: str, collection: CollectionSpec
+) -> Reference | None:
+    """The one reference of the ``part_of`` field, when it points at ``collection``."""
+    if collection.part_of is None:
+        return None
+    dotted = (
+        collection.part_of
+        if collection.part_of.count(".") == 2
+        else f"{system}.{collection.part_of}"
+    )
+    where, _, name = dotted.rpartition(".")
+    found = datamap.resolve(where)
+    field = found[1].field(name) if found is not None else None
+    if field is None or len(field.references) != 1:
+        return None
+    reference = field.references[0]
+    home = found[0].name if found is not None else system
+    target = reference.target(home).rpartition(".")[0]
+    return reference if target == f"{system}.{collection.name}" else None
 
 
 def check_ownership(datamap: DataMap) -> list[Issue]:
@@ -63,7 +99,23 @@ def check_ownership(datamap: DataMap) -> list[Issue]:
                 _check_owner(datamap, system, collection, path, report)
             if collection.relation:
                 _check_relation(datamap, system, collection, path, report)
+            if collection.part_of is not None:
+                _check_part_of(datamap, system, collection, path, report)
     return issues
+
+
+def _check_part_of(
+    datamap: DataMap, system: SystemSpec, collection: CollectionSpec, path: Path, report: Report
+) -> None:
+    where = f"{system.name}.{collection.name}: part_of"
+    if collection.owner is not None or collection.relation:
+        report((*path, "part_of"), where, "part_of, owner and relation exclude each other")
+    if part_of_reference(datamap, system.name, collection) is None:
+        report(
+            (*path, "part_of"),
+            where,
+            f"{collection.part_of} must be a field with one reference to {collection.name}",
+        )
 
 
 def _check_owner(
@@ -131,6 +183,7 @@ def _check_not_personal(
     clashes = [
         ("owner", collection.owner is not None),
         ("relation", bool(collection.relation)),
+        ("part_of", collection.part_of is not None),
         ("max_rows_per_person", collection.max_rows_per_person is not None),
         ("erase", collection.erases),
         ("binding", collection.binding is not None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from rightsdesk.discovery.blobmap import BlobDraft, draft_blobs, text_columns
 from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.copies import copy_proposals
-from rightsdesk.discovery.limits import Counter, counter, draft_limits
+from rightsdesk.discovery.limits import Counter, counter, draft_limits, one_each
 from rightsdesk.discovery.linked import person_linked, token_proposals, unlinked_secrets
 from rightsdesk.discovery.owners import Ownership, draft_ownership
 from rightsdesk.discovery.people import (
@@ -77,6 +78,7 @@ def generate(url: str, *, system: str, schema: str | None = None, sample: int = 
                 copies=copies,
                 count=counter(conn, schema),
                 blobs=blobs,
+                one_each=one_each(conn, schema),
             )
     finally:
         engine.dispose()
@@ -201,6 +203,7 @@ def draft(
     copies: dict[Column, Proposal] | None = None,
     count: Counter | None = None,
     blobs: BlobDraft | None = None,
+    one_each: Callable[[Link], bool] | None = None,
 ) -> Draft:
     """Turn findings and references into a data map that passes the loader's checks.
 
@@ -240,7 +243,9 @@ def draft(
     taken = set(categories) | set(identities) | set(unlinked)
     categories |= token_proposals(info, findings, links, linked, taken)
     personal = {t for t, _ in identities} | {t for t, _ in categories}
-    ownership = draft_ownership(root_key[0], set(info.tables), links)
+    ownership = draft_ownership(
+        root_key[0], set(info.tables), links, personal=personal, one_each=one_each
+    )
     identities |= copy_columns(ownership, personal, categories, identities)
     blob = _blob_plan(blobs, root, ownership)
     identities |= blob.identities

@@ -4,6 +4,7 @@ now, with headroom, so the blast-radius guard stops a walk that reaches far more
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -27,6 +28,9 @@ def draft_limits(ownership: Ownership, count: Counter) -> dict[str, tuple[int, i
     limits = {ownership.root: (1, 1)}  # one person, one row: a second one is someone else
     for table in ownership.owners:
         observed = count(table, ownership.chain(table))
+        limits[table] = (headroom(observed), observed)
+    for table, link in ownership.parts.items():
+        observed = limits.get(link.child[0], (0, 0))[1]  # one row each of the pointing rows
         limits[table] = (headroom(observed), observed)
     for table, sides in ownership.relations.items():
         observed = sum(count(table, [side]) for side in sides)  # a person may be on every side
@@ -70,3 +74,21 @@ def _columns(table: str, chain: list[Link]) -> set[str]:
     """The columns of ``table`` the chain's joins use."""
     used = {link.child[1] for link in chain if link.child[0] == table}
     return used | {link.parent[1] for link in chain if link.parent[0] == table}
+
+
+def one_each(conn: sa.Connection, schema: str | None) -> Callable[[Link], bool]:
+    """Whether no value of a link's child column repeats (each parent row has one child)."""
+
+    def check(link: Link) -> bool:
+        column: sa.ColumnClause[Any] = sa.column(link.child[1])
+        repeated = (
+            sa.select(column)
+            .select_from(sa.table(link.child[0], column, schema=schema))
+            .where(column.is_not(None))
+            .group_by(column)
+            .having(sa.func.count() > 1)
+            .limit(1)
+        )
+        return conn.execute(repeated).first() is None
+
+    return check

@@ -4,6 +4,7 @@ owned. Where that is a guess (inferred references, ties) the draft says so for r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rightsdesk.discovery.proposal import Column, Link, dotted
@@ -16,17 +17,20 @@ class Ownership:
     root: str
     owners: dict[str, Link] = field(default_factory=dict)
     relations: dict[str, tuple[Link, ...]] = field(default_factory=dict)
+    #: table -> the link of the one owned row pointing at each of its rows (a shipping address)
+    parts: dict[str, Link] = field(default_factory=dict)
     depth: dict[str, int] = field(default_factory=dict)  # owner links from the person table
     reviews: dict[str, list[str]] = field(default_factory=dict)  # table -> notes for the reader
 
     @property
     def owned(self) -> set[str]:
         """Tables whose rows belong to a person: the person table, owned tables, relations."""
-        return {self.root, *self.owners, *self.relations}
+        return {self.root, *self.owners, *self.relations, *self.parts}
 
     def walked(self) -> list[Link]:
         """The links a walk follows: owner links and relation sides."""
-        return [*self.owners.values(), *(lk for sides in self.relations.values() for lk in sides)]
+        sides = [lk for links in self.relations.values() for lk in links]
+        return [*self.owners.values(), *sides, *self.parts.values()]
 
     def chain(self, table: str) -> list[Link]:
         """Owner links from ``table`` up to the one that points at the person table."""
@@ -37,8 +41,20 @@ class Ownership:
         return links
 
 
-def draft_ownership(root: str, tables: set[str], links: list[Link]) -> Ownership:
-    """Owners and relations for ``tables`` (the person table is ``root``), nearest first."""
+def draft_ownership(
+    root: str,
+    tables: set[str],
+    links: list[Link],
+    *,
+    personal: set[str] | None = None,
+    one_each: Callable[[Link], bool] | None = None,
+) -> Ownership:
+    """Owners and relations for ``tables`` (the person table is ``root``), nearest first.
+
+    With ``one_each`` (whether each parent row has at most one child row through a link), a
+    ``personal`` table nobody owns whose only incoming reference comes from an owned table,
+    one row each, is part of the row pointing at it (``parts``).
+    """
     found = Ownership(root, depth={root: 0})
     outgoing: dict[str, list[Link]] = {}
     for link in links:
@@ -64,9 +80,33 @@ def draft_ownership(root: str, tables: set[str], links: list[Link]) -> Ownership
     level = 1
     while True:
         grown = _next_level(found, outgoing, level)
+        if not grown and one_each is not None:
+            grown = _parts(found, links, personal or set(), one_each)
         if not grown:
             return found
         level += 1
+
+
+def _parts(
+    found: Ownership, links: list[Link], personal: set[str], one_each: Callable[[Link], bool]
+) -> bool:
+    """Mark personal tables pointed at, one row each, by a single owned table's reference."""
+    grown = False
+    for table in sorted(personal - set(found.depth)):
+        incoming = _distinct([lk for lk in links if lk.parent[0] == table != lk.child[0]])
+        if len(incoming) != 1 or incoming[0].child[0] not in found.depth:
+            continue
+        link = incoming[0]
+        if not one_each(link):
+            continue
+        found.parts[table] = link
+        found.depth[table] = found.depth[link.child[0]] + 1
+        found.reviews.setdefault(table, []).append(
+            f"no owner of its own; each row is pointed at by one {link.child[0]} row "
+            f"({link.child[1]}): part of that row"
+        )
+        grown = True
+    return grown
 
 
 def _next_level(found: Ownership, outgoing: dict[str, list[Link]], level: int) -> bool:

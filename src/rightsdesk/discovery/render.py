@@ -169,6 +169,12 @@ def _owner_lines(plan: Plan, table: str) -> list[str]:
             f"        owner: {_scalar(link.child[1])}  # {how} to {link.parent[0]}: "
             "a row is the person's when that row is"
         )
+    elif ownership is not None and table in ownership.parts:
+        link = ownership.parts[table]
+        lines.append(
+            f"        part_of: {link.child[0]}.{link.child[1]}  # a row is the person's when "
+            "the one row pointing at it is"
+        )
     elif table in plan.copies:
         lines.append(
             "        copies: true  # nobody owns its rows: a row is a person's when the values "

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from rightsdesk.datamap.model import CollectionSpec, DataMap, SystemSpec
-from rightsdesk.datamap.ownership import owner_reference, side_references, walked_references
+from rightsdesk.datamap.ownership import walked
 from rightsdesk.domain.actions import ReferenceDirection
 from rightsdesk.domain.errors import PlanError
 
@@ -141,8 +141,8 @@ def _key_inputs(datamap: DataMap) -> dict[str, dict[str, set[str]]]:
             if field.identity and collection.personal:
                 inputs[here][field.name].add(identity_channel(field.identity))
         if by_ownership:
-            for name, ref in walked_references(collection):
-                inputs[here][name].add(ref.target(system.name))
+            for name, channel in walked(datamap, system.name, collection):
+                inputs[here][name].add(channel)
             continue
         for field in collection.fields:
             for ref in field.references:
@@ -204,12 +204,7 @@ def _step(
         if any(src in live for src in sources)
     )
     columns = tuple(f.name for f in collection.fields)
-    owner = owner_reference(collection)
-    owned_by = (
-        ((collection.owner, owner.target(system.name)),)
-        if owner is not None and collection.owner is not None
-        else tuple((side, ref.target(system.name)) for side, ref in side_references(collection))
-    )
+    owned_by = walked(datamap, system.name, collection)
     return Step(
         system.name,
         collection.name,
