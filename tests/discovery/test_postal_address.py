@@ -20,6 +20,9 @@ ADDRESS = by_name("postal_address")
         ("No. 12 Zhongshan Road, Xuhui District, Shanghai", True),
         ("221B Baker St", True),
         ("1600 Pennsylvania Ave, Washington, DC 20500", True),
+        ("17 人民路", True),  # a street in two scripts
+        ("Rue des Lilas 101号", True),
+        ("3号", False),  # a number alone
         ("上海市", False),  # a city alone
         ("市场区域", False),  # markers, but no road or number
         ("Main Street", False),  # no house number

@@ -24,6 +24,12 @@ _LATIN_STREET = (
     r"\.?(?:,\s*[A-Za-z0-9][A-Za-z0-9 .'#-]{0,40}){0,5}(?![\w])"
 )
 _STREET = re.compile(_LATIN_STREET)
+#: A street written in two scripts: "17 人民路", "Rue des Lilas 101号".
+_MIXED_STREET = (
+    r"(?<![\w])\d{1,6}\s+[\u4e00-\u9fff]{1,10}(?:路|街|大道|道|巷|弄)(?![\w])"
+    r"|(?<![\w])[A-Z][A-Za-z'-]*(?:\s+[A-Za-z'-]+){0,4}\s+\d{1,6}\s*号"
+)
+_MIXED = re.compile(_MIXED_STREET)
 _NAME_WORD = r"(?:[A-Z]'[A-Z][a-z]+|[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z]?[a-z]+)?)"
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _ROAD = re.compile(r"路|街|大道|道|巷|弄|胡同|村")
@@ -50,7 +56,7 @@ def postal_address(value: str) -> bool:
     """A Chinese address with enough markers, or a Latin street address."""
     if re.search(r"[\u4e00-\u9fff]", value) is None:
         return _STREET.fullmatch(value) is not None
-    return chinese_address(value)
+    return chinese_address(value) or _MIXED.fullmatch(value) is not None
 
 
 PERSON_NAME = Detector(
@@ -109,6 +115,7 @@ POSTAL_ADDRESS = Detector(
     patterns=rx(
         r"[\u4e00-\u9fff0-9A-Za-z\-#\uff08\uff09()]{5,60}",
         _LATIN_STREET,
+        _MIXED_STREET,
     ),
     column_hints=(
         "address",

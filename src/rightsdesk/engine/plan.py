@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from rightsdesk.datamap.model import CollectionSpec, DataMap, SystemSpec
 from rightsdesk.datamap.ownership import walked
@@ -65,7 +66,7 @@ class Plan:
     by_ownership: bool = False
     not_personal: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def guarded(self) -> bool:
         """Whether the blast-radius guard has anything to check (ownership or a limit)."""
         return self.by_ownership or any(s.max_rows is not None for s in self.steps)

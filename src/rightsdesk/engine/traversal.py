@@ -73,6 +73,8 @@ class Traversal:
         self._seen: dict[int, dict[Any, Owners]] = {}
         #: step -> (row, subjects, index of the key column it was found by) awaiting an owner
         self._held: dict[int, list[tuple[Row, Owners, int]]] = {}
+        #: per step, the fields its owner (or relation sides) feed: other keys' rows are held
+        self._through = [frozenset(f for f, _ in step.owned_by) for step in plan.steps]
         self._dirty = True
         self.stats = TraversalStats()
 
@@ -113,7 +115,7 @@ class Traversal:
     def _visit(self, number: int, step: Step) -> None:
         walk = self._walk(number, step)
         connector = self._connectors[step.system]
-        through = {f for f, _ in step.owned_by} if step.owned_by else None
+        through = self._through[number]
         for key in step.keys:
             pending = self._pending(number, key.field, key.sources)
             if not pending:
