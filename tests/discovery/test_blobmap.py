@@ -43,6 +43,15 @@ admin_log = sa.Table(
     sa.Column("change_message", sa.Text),
 )
 
+comments = sa.Table(  # django-contrib-comments: rows name the commented object, never a user
+    "django_comments",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("content_type_id", sa.Integer),
+    sa.Column("object_pk", sa.Text),
+    sa.Column("comment", sa.Text),
+)
+
 
 def signed(payload: dict[str, str]) -> str:
     body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
@@ -77,6 +86,10 @@ def conn(db_url: str) -> Iterator[sa.Connection]:
             ],
         )
         c.execute(
+            sa.insert(comments),
+            [{"id": 1, "content_type_id": 3, "object_pk": "7", "comment": "hi"}],
+        )
+        c.execute(
             sa.insert(admin_log),
             [
                 {
@@ -107,3 +120,17 @@ def test_sessions_and_generic_logs_are_drafted(conn: sa.Connection) -> None:
 def test_no_logs_without_content_types_for_the_people_table(conn: sa.Connection) -> None:
     info = describe(conn)
     assert draft_blobs(conn, info, {}).logs("accounts") == {}
+
+
+@pytest.mark.parametrize(
+    ("redact", "about_object"),
+    [
+        (("object_repr", "change_message"), True),  # Django's admin log
+        (("object_repr", "changes", "remote_addr"), True),  # django-auditlog
+        (("user_name", "user_email", "comment"), False),  # a comment: its author's
+    ],
+)
+def test_a_change_log_is_about_its_object_a_comment_about_its_author(
+    redact: tuple[str, ...], about_object: bool
+) -> None:
+    assert GenericLog(4, "object_pk", redact).describes_object is about_object

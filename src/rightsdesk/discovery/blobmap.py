@@ -16,7 +16,7 @@ redacted.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +30,7 @@ from rightsdesk.domain.schema import SchemaInfo, TableInfo
 
 CONTENT_TYPES = "django_content_type"
 _OBJECT_COLUMNS = ("object_pk", "object_id")
+_CHANGE_COLUMNS = frozenset({"change_message", "changes", "serialized_data"})
 _KIND_HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("email", ("email", "mail")),
     ("phone", ("phone", "mobile")),
@@ -45,6 +46,12 @@ class GenericLog:
     object_column: str
     redact: tuple[str, ...]
 
+    @property
+    def describes_object(self) -> bool:
+        """A change log about the object it names (``object_repr``, ``change_message``), not
+        something its author owns (a comment)."""
+        return any(c.endswith("_repr") or c in _CHANGE_COLUMNS for c in self.redact)
+
 
 @dataclass(frozen=True)
 class BlobDraft:
@@ -52,15 +59,18 @@ class BlobDraft:
     #: table -> (object column, text columns) of tables naming rows by content type and id
     generic: dict[str, tuple[str, tuple[str, ...]]]
     content_types: dict[str, int]  # a model's table (``auth_user``) -> its content type id
+    #: table -> the content types its rows name (comments name products, never people)
+    named: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def logs(self, people: str) -> dict[str, GenericLog]:
-        """The generic-object logs, as copies about the ``people`` table's rows."""
+        """The generic-object logs whose rows name the ``people`` table's rows, as copies."""
         content_type = self.content_types.get(people)
         if content_type is None:
             return {}
         return {
             table: GenericLog(content_type, column, redact)
             for table, (column, redact) in self.generic.items()
+            if content_type in self.named.get(table, frozenset())
         }
 
 
@@ -79,7 +89,15 @@ def draft_blobs(
             keys = _payload_keys(conn, column, schema=schema, rows=rows)
             if keys:
                 payloads[column] = keys
-    return BlobDraft(payloads, generic_tables(info), content_types(conn, info, schema=schema))
+    generic = generic_tables(info)
+    named = {t: _named_types(conn, t, schema=schema) for t in generic}
+    return BlobDraft(payloads, generic, content_types(conn, info, schema=schema), named)
+
+
+def _named_types(conn: sa.Connection, table: str, *, schema: str | None) -> frozenset[int]:
+    col: sa.ColumnClause[Any] = sa.column("content_type_id")
+    query = sa.select(col).select_from(sa.table(table, schema=schema)).distinct().limit(1000)
+    return frozenset(int(v) for v in conn.execute(query).scalars() if v is not None)
 
 
 def content_types(

@@ -337,7 +337,13 @@ def _blob_plan(blobs: BlobDraft | None, root: Proposal, ownership: Ownership) ->
     if blobs is None:
         return _BlobPlan({}, {}, {}, frozenset())
     people = root.target.split(".")[0]
-    logs = {t: g for t, g in blobs.logs(people).items() if _mappable((t, g.object_column))}
+    # a table a person owns (a comment's author) stays theirs, unless it is a change log about
+    # the object it names (Django's admin log: the owner is only who made the change)
+    logs = {
+        t: g
+        for t, g in blobs.logs(people).items()
+        if _mappable((t, g.object_column)) and (t not in ownership.owners or g.describes_object)
+    }
     identities = {
         (t, g.object_column): Proposal(
             "identity",
