@@ -7,9 +7,14 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from rightsdesk import __version__
 from rightsdesk.api import bindings, consent, deliveries, errors, metrics, operator, person, vault
+from rightsdesk.api.hygiene import Hygiene
 from rightsdesk.service.context import Services
 
 
@@ -25,6 +30,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(services: Services) -> FastAPI:
     app = FastAPI(
         lifespan=_lifespan,
+        docs_url=None,  # served below from local files, not a CDN
+        redoc_url=None,
         title="rightsdesk",
         version=__version__,
         summary="Exercise your rights over your personal information; operators answer them.",
@@ -38,6 +45,19 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(vault.router)
     app.include_router(bindings.router)
     app.include_router(metrics.router)
+
+    app.add_middleware(Hygiene)
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="rightsdesk API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
     @app.get("/healthz", tags=["service"])
     def health() -> dict[str, str]:

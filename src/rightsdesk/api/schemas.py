@@ -25,7 +25,24 @@ Short = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=PRINTABLE),
 ]
 PARAMS_LIMIT = 16 * 1024
+#: Deepest nesting of params accepted (500 levels overflowed the checks' recursion: a 500).
+PARAMS_DEPTH = 16
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether lists and objects in ``value`` nest more than ``limit`` levels (no recursion)."""
+    level: list[object] = [value]
+    for _ in range(limit + 1):
+        level = [child for item in level for child in _children(item)]
+        if not level:
+            return False
+    return True
+
+
+def _children(value: object) -> list[object]:
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return [child for child in items if isinstance(child, dict | list)]
 
 
 def _has_control(value: object) -> bool:
@@ -69,7 +86,10 @@ class SubmitIn(Strict):
     @field_validator("params")
     @classmethod
     def _plain_json(cls, value: dict[str, Any]) -> dict[str, Any]:
-        """Standard JSON only (no NaN or Infinity), at most 16 KiB, no control characters."""
+        """Standard JSON only (no NaN or Infinity), at most 16 KiB and 16 levels deep, no
+        control characters."""
+        if _deeper_than(value, PARAMS_DEPTH):
+            raise ValueError(f"params may nest at most {PARAMS_DEPTH} levels deep")
         try:
             text = json.dumps(value, allow_nan=False, ensure_ascii=False)
         except ValueError as exc:
