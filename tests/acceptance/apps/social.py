@@ -11,14 +11,11 @@ anonymous comment and a visitor's message (email and IP address only).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
-
-import sqlalchemy as sa
 
 from tests.acceptance.apps import django_site
 from tests.acceptance.people import Person, people, person
-from tests.acceptance.truth import Application, Key, Label, Subject
+from tests.acceptance.truth import Application, Label, Subject
 
 PEOPLE = 14
 GHOST, STAR, CHANGED = 12, 1, 6
@@ -124,22 +121,6 @@ def _by_email(table: str, column: str) -> str:
     )
 
 
-def _comments_truth(conn: sa.Connection) -> Iterable[tuple[Key, str]]:
-    """A comment is its author's (by account, else by email); one on a profile is also about
-    the person whose profile it is."""
-    for key, owner in conn.execute(sa.text(_pairs("django_comments", "user_id"))):
-        yield (str(key),), owner
-    for key, owner in conn.execute(sa.text(_by_email("django_comments", "user_email"))):
-        yield (str(key),), owner
-    profile = sa.text(
-        "SELECT c.id, u.username FROM django_comments c JOIN django_content_type t"
-        " ON t.id = c.content_type_id AND t.app_label = 'auth' AND t.model = 'user'"
-        " JOIN auth_user u ON CAST(u.id AS TEXT) = c.object_pk"
-    )
-    for key, owner in conn.execute(profile):
-        yield (str(key),), owner
-
-
 LABELS: dict[str, Label] = {
     "auth_user": "SELECT id, username AS owner FROM auth_user",
     "auth_user_groups": _pairs("auth_user_groups", "user_id"),
@@ -155,7 +136,11 @@ LABELS: dict[str, Label] = {
     "postman_message": _pairs("postman_message", "sender_id", "recipient_id", "moderation_by_id")
     + " UNION "
     + _by_email("postman_message", "email"),
-    "django_comments": _comments_truth,
+    # a comment is its author's (by account, else by email), also one on someone's profile:
+    # a reply written by someone else is never the profile owner's
+    "django_comments": _pairs("django_comments", "user_id")
+    + " UNION "
+    + _by_email("django_comments", "user_email"),
     "django_comment_flags": _pairs("django_comment_flags", "user_id"),  # the flagger's
 }
 SHARED = frozenset(
