@@ -289,9 +289,20 @@ def _document(doc_or_path: Mapping[str, Any] | Path | str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise _Unreadable(f"{path}: cannot read: {exc}") from exc
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except (ValueError, RecursionError) as exc:
         raise _Unreadable(f"{path}: not a JSON receipt: {exc}") from exc
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: with a repeated key, what a reader sees and what
+    was signed could differ (Python keeps the last, other parsers the first)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"key {key!r} appears twice")
+        found[key] = value
+    return found
 
 
 def _no_constant(name: str) -> Any:

@@ -29,6 +29,9 @@ request_app = typer.Typer(
     help="Handle rights requests (as a local operator).", no_args_is_help=True
 )
 apikey_app = typer.Typer(help="Operator API keys.", no_args_is_help=True)
+#: Exit code of `receipt verify` for an intact receipt whose signer was not checked.
+SIGNER_UNKNOWN = 10
+
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 receipt_app = typer.Typer(help="Signed receipts of completed requests.", no_args_is_help=True)
 db_app = typer.Typer(help="rightsdesk's own database.", no_args_is_help=True)
@@ -383,8 +386,13 @@ def receipt_verify(
     public_key: Annotated[
         Path | None, typer.Option(help="The issuer's public key (PEM) to check who signed it.")
     ] = None,
+    trust_embedded_key: Annotated[
+        bool,
+        typer.Option(help="Accept the key inside the receipt (proves integrity, not origin)."),
+    ] = False,
 ) -> None:
-    """Check a receipt's Ed25519 signature offline; exit 8 when it is not valid."""
+    """Check a receipt's Ed25519 signature offline; exit 8 when it is not valid, 10 when it
+    is intact but no --public-key said who signed it (unless --trust-embedded-key)."""
     from rightsdesk.audit.receipts import load_public_key, verify_receipt
 
     trusted = [load_public_key(public_key)] if public_key else None
@@ -394,5 +402,10 @@ def receipt_verify(
     if not check.valid:
         out.print(f"[red]{file}: NOT valid[/red]")
         raise typer.Exit(8)
-    who = "signed by the given key" if check.trusted else "intact (signer not checked)"
-    out.print(f"{file}: valid, {who}, key {check.key_id}")
+    if check.trusted:
+        out.print(f"{file}: valid, signed by the given key, key {check.key_id}")
+        return
+    out.print(f"{file}: signature valid, signer unknown (key {check.key_id})")
+    if not trust_embedded_key:
+        err.print("give the issuer's key with --public-key to know who signed it")
+        raise typer.Exit(SIGNER_UNKNOWN)
