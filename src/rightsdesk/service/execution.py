@@ -23,6 +23,7 @@ from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service import (
     cancellation,
+    exports,
     leases,
     lifecycle,
     receipts,
@@ -360,6 +361,7 @@ def _complete(
     data = {"job": job.id} if job is not None else None
     lifecycle.advance(work, request, event, actor="system", data=data)
     request.outcome = outcome
+    exports.revoke_for(services, work, request)
     receipt_id = receipts.issue(services, work, request)
     request.outcome = {**outcome, "receipt_id": receipt_id}
     if job is not None:

@@ -24,7 +24,7 @@ def status(services: Services, request_id: str, token: str) -> RequestView:
         if holder.verified_at is None:
             return RequestView(**{**shown.__dict__, "outcome": {}, "fee": None})
         export = shown.outcome.get("export")
-        if export is not None:
+        if export is not None and not export.get("revoked_at"):
             expires = datetime.fromisoformat(export["expires_at"])
             if expires > work.now:
                 link = execution.download_url(services, request_id, expires.timestamp())
