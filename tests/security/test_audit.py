@@ -61,3 +61,19 @@ def test_an_smtp_rejection_naming_the_recipient_stays_out_of_the_audit_log(
     failed = [r for r in records if r["event"] == "notice_failed"]
     assert failed and failed[0]["reason"] == "DeliveryError channel=email"
     assert all(address not in str(r) for r in records)
+
+
+def test_a_ticket_person_with_no_email_or_phone_gets_a_recorded_failure(
+    live: httpx.Client, services: Services, key: KeyMaker
+) -> None:
+    ticket = {
+        "type": "access",
+        "identities": [{"kind": "user_id", "value": "7"}],
+        "evidence": "signed letter, ticket T-1",
+    }
+    answer = live.post("/v1/admin/requests", json=ticket, headers=key("decide"))
+    assert answer.status_code == 201, answer.text
+    services.jobs.drain()
+    history = live.get(f"/v1/admin/requests/{answer.json()['id']}", headers=key("read")).json()
+    failed = [e for e in history["events"] if e["event"] == "notice_failed"]
+    assert failed and failed[0]["reason"].startswith("NoContact")

@@ -141,7 +141,14 @@ def unit(services: Services) -> Iterator[Unit]:
 
 
 def deliver(services: Services, notice: Notice) -> None:
-    """Send a notice; a failed delivery is logged and audited, the request itself stands."""
+    """Send a notice; a failed delivery is logged and audited, the request itself stands.
+
+    A request with no e-mail or phone (an operator's ticket naming only an account id) cannot
+    be written to: that is recorded as a failed notice too, not raised in a background thread.
+    """
+    if notice.email is None and notice.phone is None:
+        _failed(services, notice, "NoContact: the request names no e-mail or phone")
+        return
     try:
         services.notifier.notify(
             notice.kind,
@@ -151,20 +158,24 @@ def deliver(services: Services, notice: Notice) -> None:
             context=notice.context,
         )
     except NotifyError as exc:
-        log.warning(
-            "notice %s for request %s not delivered: %s",
-            notice.kind,
-            notice.request_id,
-            audit.cause(exc),
-            extra={"request_id": notice.request_id, "event": "notice_failed"},
+        _failed(services, notice, audit.cause(exc))  # an SMTP reply names the recipient
+
+
+def _failed(services: Services, notice: Notice, cause: str) -> None:
+    log.warning(
+        "notice %s for request %s not delivered: %s",
+        notice.kind,
+        notice.request_id,
+        cause,
+        extra={"request_id": notice.request_id, "event": "notice_failed"},
+    )
+    with services.store.session() as session:
+        audit.append(
+            session,
+            at=services.clock(),
+            actor="system",
+            event="notice_failed",
+            request_id=notice.request_id,
+            reason=cause,
+            data={"kind": notice.kind},
         )
-        with services.store.session() as session:
-            audit.append(
-                session,
-                at=services.clock(),
-                actor="system",
-                event="notice_failed",
-                request_id=notice.request_id,
-                reason=audit.cause(exc),  # an SMTP reply names the recipient
-                data={"kind": notice.kind},
-            )
