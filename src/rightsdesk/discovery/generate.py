@@ -278,6 +278,8 @@ def draft(
     }
     for column in blob.columns | copy_text:
         proposals.setdefault(column, [])
+    unfound = rows - ownership.owned - {t for t, _ in blob.payloads}
+    mentioning = _mentioning(info, unfound, identities, categories, root_key[0])
     for link in kept:
         proposals.setdefault(link.child, []).append(link.proposal)
         proposals.setdefault(link.parent, [])
@@ -304,13 +306,14 @@ def draft(
         {
             t: notes
             for t, notes in _reviews(ownership, identities, rows).items()
-            if t not in {c[0] for c in blob.payloads}
+            if t not in {c[0] for c in [*blob.payloads, *mentioning]}
         },
         copy_tables_ - set(blob.logs),
         closure_kinds(identities, copy_tables_ - set(blob.logs)),
         blob.logs,
         blob.payloads,
-        blob.redact | copy_text,
+        blob.redact | copy_text | set(mentioning),
+        mentioning,
     )
     every = [p for ps in proposals.values() for p in ps]
     every += [lk.proposal for lk in links if lk not in kept]
@@ -368,6 +371,33 @@ def _blob_plan(blobs: BlobDraft | None, root: Proposal, ownership: Ownership) ->
         payloads,
         redact,
     )
+
+
+def _mentioning(
+    info: SchemaInfo,
+    unowned: set[str],
+    identities: dict[Column, Proposal],
+    categories: dict[Column, Proposal],
+    people: str,
+) -> dict[Column, tuple[str, ...]]:
+    """Text columns of personal tables nothing finds (a PHP session naming its user): found
+    by the people's values they name (``contains:``), and only those values redacted."""
+    kinds = tuple(
+        sorted(
+            {p.value for (t, _), p in identities.items() if t == people}
+            & {"username", "email", "phone"}
+        )
+    )
+    found_by_identity = {t for t, _ in identities}
+    if not kinds:
+        return {}
+    return {
+        (t, c): kinds
+        for t, c in categories
+        if t in unowned - found_by_identity
+        and c in text_columns(info.tables[t])
+        and c not in info.tables[t].primary_key
+    }
 
 
 def _reviews(

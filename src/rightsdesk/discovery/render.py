@@ -43,6 +43,8 @@ class Plan:
     #: Encoded payload columns: identity kind -> the JSON key naming it (``blobmap.py``).
     payloads: dict[Column, dict[str, str]] = field(default_factory=dict)
     redact: frozenset[Column] = frozenset()  # text columns whose person's values are replaced
+    #: Text columns of tables nothing else finds, read for the people's values they name.
+    contains: dict[Column, tuple[str, ...]] = field(default_factory=dict)
 
     def tables(self) -> list[str]:
         return sorted({t for t, _ in self.proposals})
@@ -139,7 +141,7 @@ def _collection(plan: Plan, table: str) -> list[str]:
         )
     elif not plan.keyed(table):
         lines.append(
-            "        # no single-column primary key: only identity fields are masked; review"
+            "        # no single-column primary key: fields are masked, rows never deleted; review"
         )
     elif table in plan.deleted:
         lines.append("        erase: delete_row  # rows belong to one person and are deleted whole")
@@ -211,15 +213,17 @@ def _field(plan: Plan, table: str, column: str) -> list[str]:
         parts.append("export: omit")
     if (table, column) in plan.payloads:
         keys = ", ".join(f"{k}: {_scalar(v)}" for k, v in plan.payloads[table, column].items())
-        parts.append(f"payload: {{{keys}}}")
+        return [*parts, f"payload: {{{keys}}}"]  # signed: never rewritten, only deleted
+    if (table, column) in plan.contains:
+        parts.append(f"contains: [{', '.join(plan.contains[table, column])}]")
     if (table, column) in plan.redact:
         return [*parts, "erase: redact"]
     if table in plan.logs:
         return parts  # rows about a person: only their own values are replaced (redact)
-    # a table without a key is erased by the columns its rows were found by: mask only the
-    # identities there, never delete (rows cannot be told apart for sure)
-    keyless_identity = not plan.keyed(table) and "identity" in values
-    erase = _erase(plan, table, column, category) if plan.keyed(table) or keyless_identity else None
+    # a table without a key is erased by the columns its rows were found by, each column with
+    # its old value in the condition (engine/rowkeys.py): exact, so its fields are masked like
+    # any other; its rows are never deleted whole
+    erase = _erase(plan, table, column, category)
     owned = plan.ownership is not None and table in plan.ownership.owners
     if erase and (table not in plan.deleted or ("identity" in values and owned)):
         # in a table deleted whole, an identity's erase masks it where the row is someone
