@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,8 @@ def mariadb_database() -> Iterator[str]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
+    """An empty SQLite database that exists (a connector never creates a missing file)."""
+    sqlite3.connect(tmp_path / "test.db").close()
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 

@@ -238,7 +238,7 @@ def test_postgres_text_arrays_are_searched(postgres_url: str) -> None:
 
 
 def test_an_unreachable_database_is_a_connector_error(tmp_path: Any) -> None:
-    with pytest.raises(ConnectorError, match="residue scan failed"):
+    with pytest.raises(ConnectorError, match="no SQLite database file"):
         scan(f"sqlite:///{tmp_path}/missing/dir/x.db", {"s1": LI_WEI})
 
 

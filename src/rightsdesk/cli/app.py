@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import typer
-from rich.console import Console
+import sys
 
+import typer
+from typer._click import exceptions as click  # the click typer vendors (0.29+)
+
+from rightsdesk.cli.console import CliConsole, plain
 from rightsdesk.domain.errors import (
     AuthenticationError,
     ConflictError,
     ConnectorError,
+    DatabaseUrlError,
     DataMapError,
     ExecutionError,
     GuardError,
+    InputError,
     NotFoundError,
     PermissionDeniedError,
     PlanError,
     PolicyError,
     RightsdeskError,
 )
-from rightsdesk.service.runs import InputError
 
 app = typer.Typer(
     help="rightsdesk: fulfil people's rights over their personal information.",
@@ -28,11 +32,12 @@ app = typer.Typer(
 )
 datamap_app = typer.Typer(help="Work with data maps.", no_args_is_help=True)
 app.add_typer(datamap_app, name="datamap")
-out = Console()
-err = Console(stderr=True)
+out = CliConsole()
+err = CliConsole(stderr=True)
 
 #: The one place errors become exit codes (most specific first).
 EXIT_CODES: dict[type[RightsdeskError], int] = {
+    DatabaseUrlError: 2,
     DataMapError: 2,
     PlanError: 2,
     InputError: 2,
@@ -52,8 +57,47 @@ def exit_code(exc: RightsdeskError) -> int:
 
 
 def main() -> None:
+    """Run the CLI; every error a user can cause ends here as one line and its exit code."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:  # a usage error: bad option, missing file argument
+        where = f"{exc.ctx.command_path}: " if isinstance(exc, click.UsageError) and exc.ctx else ""
+        _fail(f"{where}{exc.format_message()}", exc.exit_code)
+    except typer.Abort:
+        _fail("aborted", 1)
     except RightsdeskError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
-        raise SystemExit(exit_code(exc)) from None
+        _fail(str(exc), exit_code(exc))
+    except OSError as exc:  # a file named on the command line: missing, unreadable, a folder
+        _fail(_os_message(exc), 2)
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(f"[red]error:[/red] {plain(message)}", highlight=False, markup=True)
+    raise SystemExit(code) from None
+
+
+def _os_message(exc: OSError) -> str:
+    """``path: reason`` for an OSError, e.g. ``nope.yml: No such file or directory``."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename is not None else reason
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"rightsdesk {version('rightsdesk')}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """rightsdesk: fulfil people's rights over their personal information."""

@@ -28,7 +28,12 @@ from rightsdesk.settings import Settings
 
 DataMapOption = Annotated[Path, typer.Option("--datamap", "-m", help="The data map YAML file.")]
 IdentityOption = Annotated[
-    list[str], typer.Option("--identity", "-i", help="kind=value, e.g. email=a@b.c (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--identity",
+        "-i",
+        help="kind=value naming the person, e.g. email=a@b.c (repeatable: all are one person).",
+    ),
 ]
 FileOption = Annotated[
     Path | None,
@@ -147,7 +152,7 @@ def plan(
 def access(
     datamap: DataMapOption,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the export.")],
-    identity: IdentityOption | None = None,
+    identity: IdentityOption = None,
     identities_file: FileOption = None,
 ) -> None:
     """Export everything held about a person: data.json, one CSV per collection, report.html."""
@@ -171,7 +176,7 @@ def access(
 @app.command()
 def erase(
     datamap: DataMapOption,
-    identity: IdentityOption | None = None,
+    identity: IdentityOption = None,
     identities_file: FileOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; change nothing.")

@@ -12,10 +12,10 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.exc import ArgumentError, NoSuchTableError, SQLAlchemyError
+from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.sql.expression import Executable
 
-from rightsdesk.connectors import base
+from rightsdesk.connectors import base, urls
 from rightsdesk.connectors.base import (
     Change,
     DeleteOlder,
@@ -80,15 +80,9 @@ class SqlConnector:
         if chunk_size < 1:
             raise ValueError(f"chunk_size must be positive, got {chunk_size}")
         self.name, self.chunk_size = name, chunk_size
-        try:
-            parsed = sa.make_url(url)
-        except ArgumentError:
-            raise ConnectorError(name, "cannot parse the database URL (not shown)") from None
+        parsed = urls.parse(name, url)
         self.url = parsed.render_as_string(hide_password=True)
-        try:
-            self._engine = sa.create_engine(parsed, hide_parameters=True)
-        except (ArgumentError, ImportError) as exc:
-            raise ConnectorError(name, f"cannot open {self.url}: {exc}") from exc
+        self._engine = urls.open_engine(name, url, hide_parameters=True)
         self._pg = self._engine.dialect.name == "postgresql"
         self._sqlite_file: str | None = None
         if self._engine.dialect.name == "sqlite":

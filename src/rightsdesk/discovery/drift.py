@@ -8,6 +8,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 
+from rightsdesk.connectors import urls
 from rightsdesk.datamap.model import CollectionSpec, DataMap, FieldSpec, SystemSpec
 from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.generate import CATEGORY_MIN, OVERLAP_MIN
@@ -52,9 +53,10 @@ def diff(datamap: DataMap, *, sample: int = 500) -> list[Drift]:
 def _system_drift(system: SystemSpec, sample: int) -> tuple[SchemaInfo, list[Drift]]:
     """One system's live schema and its drift, except references into other systems."""
     mapped = {(c.name, f.name) for c in system.collections for f in c.fields}
-    engine = sa.create_engine(system.url)
+    engine = urls.open_engine(system.name, system.url)
+    shown = engine.url.render_as_string(hide_password=True)
     try:
-        with engine.connect() as conn:
+        with urls.driver_errors(system.name, f"cannot read {shown}"), engine.connect() as conn:
             info = describe(conn)
             findings = classify_all(
                 conn, info, rows=sample, include=lambda t, c: (t, c) not in mapped

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from rightsdesk.connectors import urls
 from rightsdesk.discovery.blobmap import BlobDraft, draft_blobs, text_columns
 from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.copies import copy_proposals
@@ -25,6 +26,7 @@ from rightsdesk.discovery.proposal import dotted as _dotted
 from rightsdesk.discovery.render import Plan, deleted_tables, keyed, render
 from rightsdesk.discovery.sample import classify_all, describe, engine_for, value_overlap
 from rightsdesk.discovery.unowned import closure_kinds, copy_columns, copy_holders
+from rightsdesk.domain.errors import InputError
 from rightsdesk.domain.schema import ColumnInfo, SchemaInfo, TableInfo
 
 #: Least share of sampled child values found in the parent for an inferred reference.
@@ -51,10 +53,11 @@ class Draft:
 def generate(url: str, *, system: str, schema: str | None = None, sample: int = 1000) -> Draft:
     """Reflect and sample the database at ``url`` into a reviewed-draft data map for ``system``."""
     if not _NAME.fullmatch(system):
-        raise ValueError(f"system name {system!r} must be letters, digits and underscores")
+        raise InputError(f"system name {system!r} must be letters, digits and underscores")
     engine = engine_for(url, schema)
+    shown = engine.url.render_as_string(hide_password=True)
     try:
-        with engine.connect() as conn:
+        with urls.driver_errors(system, f"cannot read {shown}"), engine.connect() as conn:
             info = describe(conn, schema)
             findings = classify_all(conn, info, schema=schema, rows=sample)
             links = declared_links(info) + inferred_links(conn, info, schema=schema, rows=sample)
@@ -219,7 +222,7 @@ def draft(
     identities = identity_proposals(findings, info)
     root = user_table(info, identities, links)
     if root is None:
-        raise ValueError("no table has a single-column primary key; nothing can identify a person")
+        raise InputError("no table has a single-column primary key; nothing can identify a person")
     root_key = (root.target.split(".")[0], root.target.split(".")[1])
     identities[root_key] = root
     categories = category_proposals(findings)

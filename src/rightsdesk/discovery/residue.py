@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
+from rightsdesk.connectors import urls
 from rightsdesk.connectors.sql_schema import reflecting
 from rightsdesk.discovery.patterns import Hit, Matcher
 from rightsdesk.domain.errors import ConnectorError
@@ -99,8 +100,8 @@ def scan(
     matcher = Matcher(needles, key=hash_key)
     if not matcher.needle_count:
         return ResidueReport((), 0, 0, 0, (*matcher.warnings, "no needle to search for"))
-    engine = sa.create_engine(url, hide_parameters=True)
-    shown = engine.url.render_as_string(hide_password=True)
+    shown = urls.parse("residue scan", url).render_as_string(hide_password=True)
+    engine = urls.open_engine(shown, url, hide_parameters=True)
     findings: list[Residue] = []
     warnings, columns, rows = list(matcher.warnings), 0, 0
     try:

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rightsdesk.connectors import urls
 from rightsdesk.connectors.sql_keys import chunks
 from rightsdesk.connectors.sql_schema import reflecting, table_info
 from rightsdesk.discovery.classify import ColumnFinding, classify_column
@@ -23,10 +24,7 @@ Sampled = tuple[str, str, Iterator[str | None]]
 
 def engine_for(url: str, schema: str | None = None) -> sa.Engine:
     """An engine whose unqualified names resolve in ``schema`` (PostgreSQL search_path)."""
-    parsed = sa.make_url(url)
-    if schema and parsed.get_backend_name() == "postgresql":
-        parsed = parsed.update_query_dict({"options": f"-csearch_path={schema}"})
-    return sa.create_engine(parsed)
+    return urls.open_engine("the database", url, schema=schema)
 
 
 def describe(conn: sa.Connection, schema: str | None = None) -> SchemaInfo:

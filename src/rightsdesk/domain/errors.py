@@ -49,6 +49,14 @@ class ConnectorError(RightsdeskError):
         super().__init__(f"system {system!r}: {message}")
 
 
+class DatabaseUrlError(ConnectorError):
+    """A database URL cannot be used: unparsable, an unknown dialect or a missing driver."""
+
+
+class InputError(RightsdeskError):
+    """A command's input (identities, files, options) is malformed or names nothing usable."""
+
+
 class PlanError(RightsdeskError):
     """A plan cannot be built for the identities given (e.g. no identity field of that kind)."""
 

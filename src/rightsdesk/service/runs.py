@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rightsdesk.connectors.registry import open_connector
 from rightsdesk.datamap import DataMap, load
 from rightsdesk.datamap.live import check_live
-from rightsdesk.domain.errors import DataMapError, RightsdeskError
+from rightsdesk.domain.errors import DataMapError, InputError, RightsdeskError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.checkpoint import CheckpointStore, FileCheckpoints
 from rightsdesk.engine.runner import Engine, ErasureResult, Sealer
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from rightsdesk.discovery.residue import Residue, ResidueReport
     from rightsdesk.service.connections import ConnectorPool
     from rightsdesk.service.limits import Gate
-
-
-class InputError(RightsdeskError):
-    """A command's input (identities, identities file) is malformed."""
 
 
 @contextmanager

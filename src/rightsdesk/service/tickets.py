@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.errors import InputError, PolicyError
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service import decisions, intake, runs
@@ -74,14 +74,15 @@ def store(
 def check_all(
     services: Services, tickets: Sequence[intake.Submission], names: Sequence[str] | None = None
 ) -> list[intake.Checked]:
-    """Each ticket checked as intake would; the first refusal names its ticket."""
-    checked = []
+    """Each ticket checked as intake would; every refusal is listed, naming its ticket."""
+    checked, refused = [], []
     for number, ticket in enumerate(tickets):
         try:
             checked.append(intake.check(services, ticket))
         except PolicyError as exc:
-            name = names[number] if names else f"ticket {number}"
-            raise PolicyError(f"{name}: {exc}; no ticket was stored") from exc
+            refused.append(f"{names[number] if names else f'ticket {number}'}: {exc}")
+    if refused:
+        raise PolicyError("\n".join(refused) + "\nno ticket was stored")
     return checked
 
 
@@ -89,16 +90,18 @@ def read(file: Path, *, actor: str) -> tuple[list[intake.Submission], list[str]]
     """(tickets, their file:line names) from a CSV file with a header, or a JSONL file, of flat
     objects: ``type``, ``evidence``, optional ``locale`` and ``params`` (JSON), and identity
     kinds (``email``, ``phone``, ``user_id``...) for the rest."""
-    tickets, names = [], []
+    tickets, names, bad = [], [], []
     for line, record in runs.records(file):
         where = f"{file}:{line}"
         try:
             tickets.append(_ticket(record, actor))
         except (ValueError, TypeError) as exc:
-            raise runs.InputError(f"{where}: {exc}") from exc
+            bad.append(f"{where}: {exc}")  # every bad line at once, not one per attempt
         names.append(where)
+    if bad:
+        raise InputError("\n".join(bad))
     if not tickets:
-        raise runs.InputError(f"{file}: no tickets listed")
+        raise InputError(f"{file}: no tickets listed")
     return tickets, names
 
 
