@@ -56,3 +56,59 @@ def test_no_operation_answers_with_a_server_error(
     case.validate_response(response, checks=[not_a_server_error])
     # work the call started (a run, its mail and webhooks) ends before the next example is drawn
     wiring.settle(services)
+
+
+def test_stateful_sequences_along_the_links_never_give_a_server_error(
+    services: Services, key: KeyMaker, clock: Clock
+) -> None:
+    """Submit, then follow the schema's links (verify, new code, cancel, approve, refuse, ...)
+    with the submission's own token and an admin key: no sequence ends in a 5xx."""
+    app = create_app(services)
+    linked = schemathesis.openapi.from_dict(app.openapi())
+    linked.config.generation.update(deterministic=True, database="none")
+    admin = key("admin")
+    tokens: list[str] = []
+    scenarios: list[int] = []
+    reached: list[str] = []  # operations on a submitted request that answered 2xx
+
+    class Workflow(linked.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            # each scenario starts alike: a new person, and a day later (caps are per day)
+            clock.advance(days=1)
+            scenarios.append(len(scenarios))
+            tokens.clear()
+
+        def before_call(self, case: schemathesis.Case) -> None:
+            if case.operation.path == "/v1/requests" and case.method == "POST":
+                # a valid submission (fuzzed ones rarely name a usable e-mail), so links start
+                drawn = case.body.get("type") if isinstance(case.body, dict) else None
+                kind = drawn if drawn in {"access", "delete", "cancel_account"} else "delete"
+                email = f"person{scenarios[-1]}@example.com"
+                case.body = {"type": kind, "identities": [{"kind": "email", "value": email}]}
+            person = bearer(tokens[-1]) if tokens else {}
+            case.headers = {**(case.headers or {}), **person, **admin}
+
+        def call(self, case: schemathesis.Case, **kwargs: Any) -> Any:
+            return case.call(app=app, **kwargs)
+
+        def after_call(self, response: Any, case: schemathesis.Case) -> None:
+            wiring.settle(services)
+            if case.operation.path == "/v1/requests" and response.status_code == 201:
+                tokens.append(response.json()["token"])
+            elif "{request_id}" in case.operation.path and response.status_code < 300:
+                reached.append(case.operation.label)
+
+        def validate_response(self, response: Any, case: schemathesis.Case, **_: Any) -> None:
+            case.validate_response(response, checks=[not_a_server_error])
+
+    Workflow.run(
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert len(scenarios) > 1 and reached, reached
