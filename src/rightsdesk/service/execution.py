@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import and_, inspect, or_, select
 
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import (
@@ -166,13 +166,25 @@ def _run_batch(services: Services, job_id: str, first: Snapshot, owner: str) -> 
 
 def _claim(services: Services, but: str, limit: int, owner: str) -> list[tuple[str, Snapshot]]:
     """Lease the oldest queued deletion jobs (up to ``limit``) in one transaction, skipping
-    the jobs and requests other transactions hold; a job left out runs on its own message."""
+    the jobs and requests other transactions hold; a job left out runs on its own message.
+
+    A running job whose attempt died (lease lapsed, or re-submitted by the sweep with no owner)
+    is taken too, so a batch interrupted by a killed worker is re-run as a batch, not one
+    request per lease."""
     if limit < 1:
         return []
     with unit(services) as work:
+        lapsed = and_(
+            Job.state == "running",
+            or_(Job.lease_owner.is_(None), Job.lease_until.is_(None), Job.lease_until < work.now),
+        )
         jobs = work.session.scalars(
             select(Job)
-            .where(Job.state == "queued", Job.kind == RequestType.DELETE.value, Job.id != but)
+            .where(
+                or_(Job.state == "queued", lapsed),
+                Job.kind == RequestType.DELETE.value,
+                Job.id != but,
+            )
             .order_by(Job.created_at, Job.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
