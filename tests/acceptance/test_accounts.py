@@ -9,13 +9,10 @@ import pytest
 from tests.acceptance import report
 from tests.acceptance.apps.accounts import APPLICATION
 from tests.acceptance.scorer import score
-from tests.acceptance.targets import Limits, check
+from tests.acceptance.targets import TARGET, check
 
-#: Measured on main; the gap to the targets is listed in docs/benchmarks.md.
-LIMITS = {
-    "sqlite": Limits(recall=0.77, surviving=9),
-    "postgres": Limits(recall=0.77, surviving=9),
-}
+#: Every target is met on both backends.
+LIMITS = {"sqlite": TARGET, "postgres": TARGET}
 
 
 @pytest.mark.parametrize(

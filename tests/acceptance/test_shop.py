@@ -9,13 +9,10 @@ import pytest
 from tests.acceptance import report
 from tests.acceptance.apps.shop import APPLICATION
 from tests.acceptance.scorer import score
-from tests.acceptance.targets import Limits, check
+from tests.acceptance.targets import TARGET, check
 
-#: Measured on main; the gap to the targets is listed in docs/benchmarks.md.
-LIMITS = {
-    "sqlite": Limits(recall=0.93),
-    "postgres": Limits(recall=0.84, surviving=7),
-}
+#: Every target is met on both backends.
+LIMITS = {"sqlite": TARGET, "postgres": TARGET}
 
 
 @pytest.mark.parametrize(

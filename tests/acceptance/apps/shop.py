@@ -230,10 +230,9 @@ LABELS: dict[str, Label] = {
     **LABELS_SQL,
     "basket_line": _via("basket_line", "basket_id", "basket_basket"),
     "wishlists_line": _via("wishlists_line", "wishlist_id", "wishlists_wishlist"),
-    # the order's customer's; the staff member who wrote it is named too
-    "order_ordernote": _via("order_ordernote", "order_id", "order_order")
-    + " UNION "
-    + _by_user("order_ordernote"),
+    # the staff member's who wrote it: a note someone else wrote on my order is never mine
+    # (it names nothing of the customer's)
+    "order_ordernote": _by_user("order_ordernote"),
     "address_useraddress": _by_user("address_useraddress"),
     "auth_user_groups": _by_user("auth_user_groups"),
     "auth_user_user_permissions": _by_user("auth_user_user_permissions"),
