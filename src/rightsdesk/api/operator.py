@@ -98,8 +98,9 @@ def show(request_id: RequestId, op: OperatorDep, svc: ServicesDep) -> RequestDet
 
 @router.post("/requests/{request_id}/approve", response_model=Done)
 def approve(request_id: RequestId, body: ReasonIn, op: OperatorDep, svc: ServicesDep) -> Done:
+    """Approve a verified request; answers with its status now (access and delete then run)."""
     requests.approve(svc, op, request_id, body.reason)
-    return Done()
+    return Done(status=views.detail(svc, request_id).status)
 
 
 @router.post("/requests/{request_id}/refuse", response_model=Done)
@@ -115,7 +116,7 @@ def refuse(request_id: RequestId, body: RefuseIn, op: OperatorDep, svc: Services
         alternative=body.alternative,
         evidence=body.evidence,
     )
-    return Done()
+    return Done(status=views.detail(svc, request_id).status)
 
 
 @router.post("/requests/{request_id}/extend", response_model=Done)

@@ -20,7 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from rightsdesk.cli import files
 from rightsdesk.cli.app import app, datamap_app, err, out
+from rightsdesk.cli.console import plain
 from rightsdesk.engine.runner import ErasureResult
 from rightsdesk.engine.traversal import Progress as ProgressCallback
 from rightsdesk.service import runs
@@ -70,8 +72,9 @@ def datamap_generate(
     """Draft a data map from the live database: tables, keys, references, personal data."""
     from rightsdesk.discovery.generate import generate
 
+    files.check_out_file(output, "--out")
     draft = generate(url, system=system, schema=schema, sample=sample)
-    output.write_text(draft.yaml_text, encoding="utf-8")
+    files.write_atomic(output, draft.yaml_text)
     review = [p for p in draft.proposals if p.inferred or p.confidence < 0.9]
     out.print(
         f"{output}: written with {len(draft.proposals)} proposals; "
@@ -82,7 +85,9 @@ def datamap_generate(
 @datamap_app.command("diff")
 def datamap_diff(
     file: Path,
-    live: Annotated[bool, typer.Option("--live", help="Compare with the live databases.")] = True,
+    live: Annotated[
+        bool, typer.Option("--live/--no-live", help="Compare with the live databases.")
+    ] = True,
     sample: Annotated[int, typer.Option(min=10, help="Values sampled per column.")] = 500,
 ) -> None:
     """Drift between a map and the live schema; exits 1 on any drift (a deployment guard)."""
@@ -119,6 +124,7 @@ def datamap_import_fides(
     from rightsdesk.datamap.fides import convert
     from rightsdesk.datamap.fides_policy import load_policy
 
+    files.check_out_file(output, "--out")
     systems = dict(item.partition("=")[::2] for item in url or [])
     chosen = (
         load_policy(policy.read_text(encoding="utf-8"), source=str(policy), key=policy_key)
@@ -128,9 +134,9 @@ def datamap_import_fides(
     result = convert(
         file.read_text(encoding="utf-8"), source=str(file), systems=systems, policy=chosen
     )
-    output.write_text(result.yaml_text, encoding="utf-8")
+    files.write_atomic(output, result.yaml_text)
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {plain(warning)}", highlight=False)
     out.print(f"{output}: written ({len(result.warnings)} warning(s); review them before use)")
 
 
@@ -157,6 +163,7 @@ def access(
 ) -> None:
     """Export everything held about a person: data.json, one CSV per collection, report.html."""
     subjects = runs.subjects_from(identity or [], identities_file)
+    files.check_out_folder(out_dir, "--out")
     loaded = runs.validate(datamap, live=False)
     with _progress("reading") as progress, runs.open_engine(loaded, Settings(), progress) as engine:
         exports, stats = runs.export(engine, subjects, out_dir)
@@ -380,7 +387,7 @@ def _rights_demo(datamap: Path) -> None:
     say(f"   the vault under tombstone {shown.tombstone} (encrypted; legal role, audited):")
     for line in shown.vault:
         say(f"     {line}")
-    say(f"   a marketing role asking for it: refused ({shown.denied})")
+    say(f"   a marketing role asking for it: refused, as it should be ({shown.denied})")
 
 
 def _print_counts(rows: dict[str, int]) -> None:

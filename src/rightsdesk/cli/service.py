@@ -17,6 +17,8 @@ import typer
 from rich.table import Table
 
 from rightsdesk.cli.app import app, err, out
+from rightsdesk.cli.console import plain
+from rightsdesk.domain.errors import InputError
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.settings import Settings
@@ -24,6 +26,14 @@ from rightsdesk.settings import Settings
 if TYPE_CHECKING:
     from rightsdesk.service.context import Services
     from rightsdesk.service.operators import Operator
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _json(value: object) -> None:
+    """One JSON document on stdout (plain on a pipe, whatever the console)."""
+    out.print_json(json.dumps(value, default=str))
+
 
 request_app = typer.Typer(
     help="Handle rights requests (as a local operator).", no_args_is_help=True
@@ -130,10 +140,15 @@ def submit(
             'for a correction, {"purposes": ["marketing"]} for a withdrawal.'
         ),
     ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Record a request received by another channel (ticket, letter, phone)."""
     from rightsdesk.service import intake, views
 
+    if Settings().datamap is None:  # a request with no map to run against is bound to fail
+        raise InputError(
+            "no data map: set RIGHTSDESK_DATAMAP=path/to/datamap.yml before taking requests"
+        )
     parsed = tuple(Identity.parse(text) for text in identity)
     extra = _json_object(params, "--params") if params else {}
     with _services() as services:
@@ -152,6 +167,9 @@ def submit(
         )
         services.jobs.drain()
         shown = views.detail(services, done.request.id)
+    if as_json:
+        _json({"id": shown.id, "status": shown.status, "due": shown.due, "token": done.token})
+        return
     out.print(f"request {shown.id}: {shown.status}, due {shown.due} ({shown.governing_regime})")
     out.print(f"requester token (give it to the person, shown once): {done.token}")
 
@@ -194,7 +212,8 @@ def list_(
     status: Annotated[list[Status] | None, typer.Option(help="Status (repeatable).")] = None,
     deadline: Annotated[str | None, typer.Option(help="at_risk or overdue.")] = None,
     q: Annotated[str | None, typer.Option(help="Request id or identity value.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many.")] = 50,
+    as_json: JsonFlag = False,
 ) -> None:
     """List requests, soonest due first."""
     from rightsdesk.service import views
@@ -203,6 +222,9 @@ def list_(
         total, items = views.search(
             services, views.Filter(tuple(status or ()), None, deadline, None, q, limit)
         )
+    if as_json:
+        _json({"total": total, "items": [item.__dict__ for item in items]})
+        return
     table = Table(title=f"{total} request(s)", title_justify="left")
     table.add_column("id", no_wrap=True, min_width=32)
     for column in ("type", "status", "due", "deadline", "assignee"):
@@ -225,7 +247,10 @@ def show(request_id: str) -> None:
 
 
 @request_app.command("approve")
-def approve(request_id: str, reason: Annotated[str | None, typer.Option()] = None) -> None:
+def approve(
+    request_id: str,
+    reason: Annotated[str | None, typer.Option(help="Why, kept in the audit log.")] = None,
+) -> None:
     """Approve a verified request; access and delete requests then run."""
     from rightsdesk.service import requests, views
 
@@ -307,13 +332,24 @@ def report(year: Annotated[int, typer.Option(help="Calendar year (UTC) of receip
     with _services() as services:
         stats = reports.yearly(services, year)
     table = Table(title=f"requests received in {year}", title_justify="left")
-    columns = ("type", "received", "completed", "partly", "refused", "open", "median d", "mean d")
+    columns: tuple[str, ...] = ("type", "received", "completed", "partly", "refused", "to IdP")
+    columns += ("open", "median d", "mean d")
     for column in columns:
         table.add_column(column)
     for s in stats:
         table.add_row(
             s.type.value,
-            *(str(n) for n in (s.received, s.completed, s.partially_completed, s.refused, s.open)),
+            *(
+                str(n)
+                for n in (
+                    s.received,
+                    s.completed,
+                    s.partially_completed,
+                    s.refused,
+                    s.redirected_to_idp,
+                    s.open,
+                )
+            ),
             "-" if s.median_days is None else str(s.median_days),
             "-" if s.mean_days is None else str(s.mean_days),
         )
@@ -334,24 +370,39 @@ def sweep() -> None:
 def apikey_create(
     name: str,
     scope: Annotated[
-        list[str], typer.Option("--scope", "-s", help="read, decide or admin (repeatable).")
+        list[str],
+        typer.Option("--scope", "-s", help="read, decide, admin, legal or finance (repeatable)."),
     ],
+    as_json: JsonFlag = False,
 ) -> None:
     """Create an operator API key; the secret is printed once and stored only as a hash."""
     from rightsdesk.service import operators
 
     with _services() as services:
         key_id, secret = operators.create_key(services, name, scope)
-    out.print(f"key {key_id} ({', '.join(scope)}): {secret}")
+    if as_json:
+        _json({"id": key_id, "name": name, "scopes": scope, "key": secret})
+    else:  # the key alone on its own line, never wrapped: KEY=$(... | tail -1)
+        out.print(f"key {key_id} ({', '.join(scope)}):")
+        out.print(secret, soft_wrap=True, markup=False)
     err.print("keep it now: it cannot be shown again", style="dim")
 
 
 @apikey_app.command("list")
-def apikey_list() -> None:
+def apikey_list(as_json: JsonFlag = False) -> None:
+    """List operator API keys: id, name, scopes, active or revoked (never the secret)."""
     from rightsdesk.service import operators
 
     with _services() as services:
         keys = operators.list_keys(services)
+    if as_json:
+        _json(
+            [
+                {"id": k.id, "name": k.name, "scopes": list(k.scopes), "revoked_at": k.revoked_at}
+                for k in keys
+            ]
+        )
+        return
     for key in keys:
         state = "revoked" if key.revoked_at else "active"
         out.print(f"{key.id}  {key.name}  {','.join(key.scopes)}  {state}")
@@ -359,6 +410,7 @@ def apikey_list() -> None:
 
 @apikey_app.command("revoke")
 def apikey_revoke(key_id: str) -> None:
+    """Revoke an operator API key; requests made with it are refused from now on."""
     from rightsdesk.service import operators
 
     with _services() as services:
@@ -370,11 +422,17 @@ def apikey_revoke(key_id: str) -> None:
 def audit_verify() -> None:
     """Check every entry of the audit chain; exit 8 when anything was edited, removed or moved."""
     from rightsdesk.audit import log as audit
+    from rightsdesk.connectors.urls import parse, sqlite_file
 
+    settings = Settings()
+    store = sqlite_file(parse("store", settings.store_url()))
+    if store is not None and not Path(store).exists():  # never create a store to check it
+        out.print(f"nothing to verify: no rightsdesk store at {store}")
+        return
     with _services() as services:
         count, breaks = audit.check(services.store)
     for item in breaks:
-        out.print(f"[red]entry {item.seq}: {item.kind}[/red] {item.message}", highlight=False)
+        out.print(f"[red]entry {item.seq}: {item.kind}[/red] {plain(item.message)}")
     if breaks:
         raise typer.Exit(8)
     out.print(f"audit log intact: {count} entries")
@@ -395,12 +453,15 @@ def receipt_verify(
     is intact but no --public-key said who signed it (unless --trust-embedded-key)."""
     from rightsdesk.audit.receipts import load_public_key, verify_receipt
 
+    for given in (file, public_key):
+        if given is not None and not given.is_file():
+            raise InputError(f"{given}: no such file")
     trusted = [load_public_key(public_key)] if public_key else None
     check = verify_receipt(file, trusted)
     for problem in check.problems:
         err.print(problem)
     if not check.valid:
-        out.print(f"[red]{file}: NOT valid[/red]")
+        out.print(f"[red]{plain(file)}: NOT valid[/red]")
         raise typer.Exit(8)
     if check.trusted:
         out.print(f"{file}: valid, signed by the given key, key {check.key_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from rightsdesk.connectors.registry import kinds
 from rightsdesk.datamap.model import (
     CollectionSpec,
     DataMap,
@@ -40,6 +41,13 @@ def check(datamap: DataMap, raw: Any = None) -> list[Issue]:
         )
         if not system.collections:
             report(("systems", i), system.name, "declares no collection")
+        if system.kind not in kinds():  # else only the first run would say so
+            known = ", ".join(sorted(kinds()))
+            report(
+                ("systems", i, "kind"),
+                f"{system.name}.kind",
+                f"unknown kind {system.kind!r}; known: {known}",
+            )
         for j, collection in enumerate(system.collections):
             _check_collection(datamap, system, collection, ("systems", i, "collections", j), report)
     for r, rule in enumerate(datamap.retention):

@@ -20,6 +20,7 @@ class TypeStats:
     completed: int
     partially_completed: int
     refused: int
+    redirected_to_idp: int  # federated log-ins sent to their identity provider to close
     open: int
     median_days: float | None
     mean_days: float | None
@@ -51,6 +52,7 @@ def yearly(services: Services, year: int) -> list[TypeStats]:
                 completed=count[Status.COMPLETED],
                 partially_completed=count[Status.PARTIALLY_COMPLETED],
                 refused=count[Status.REFUSED],
+                redirected_to_idp=count[Status.REDIRECTED_TO_IDP],
                 open=sum(1 for r in mine if r.closed_at is None),
                 median_days=round(median(answered), 1) if answered else None,
                 mean_days=round(mean(answered), 1) if answered else None,

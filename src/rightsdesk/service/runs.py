@@ -59,6 +59,8 @@ def open_engine(
     timed = {name: Timed(c) for name, c in connectors.items()} if timer is not None else {}
     held = None
     try:
+        for connector in connectors.values() if pool is None else ():
+            connector.check()  # a store that cannot be reached fails before any state is made
         held = limits.take(datamap) if limits is not None else None  # waits for free slots
         yield Engine(
             datamap,

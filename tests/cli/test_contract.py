@@ -1,0 +1,228 @@
+"""The CLI's contract with a newcomer: every bad input ends as one clear line and its exit code.
+
+Each row runs the real ``rightsdesk`` command in a fresh folder and asserts the documented exit
+code (README: 2 bad input, 3 a store cannot be reached), one ``error:`` line on stderr naming
+what is wrong and where, no traceback, and nothing created or changed on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
+
+MAP = """\
+version: 1
+systems:
+  - name: app
+    kind: sql
+    url: "{url}"
+    collections:
+      - name: users
+        erase: delete_row
+        fields:
+          - {{name: id, primary_key: true}}
+          - {{name: email, identity: email}}
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One command, the exit code it must end with, and what its error line must name."""
+
+    name: str
+    args: tuple[str, ...]
+    code: int
+    names: str  # a piece of the one error line: the file, URL, option or thing at fault
+
+
+CASES = [
+    Case("validate: missing file", ("datamap", "validate", "nope.yml"), 2, "nope.yml"),
+    Case("validate: malformed YAML", ("datamap", "validate", "broken.yml"), 2, "broken.yml"),
+    Case("validate: wrong system kind", ("datamap", "validate", "kind.yml"), 2, "kind.yml:4"),
+    Case("validate --live: server down", ("datamap", "validate", "down.yml", "--live"), 3, ":1/"),
+    Case(
+        "validate --live: SQLite file missing",
+        ("datamap", "validate", "gone.yml", "--live"),
+        3,
+        "gone.db",
+    ),
+    Case(
+        "generate: SQLite file missing",
+        ("datamap", "generate", "--url", "sqlite:///gone.db", "-o", "d.yml"),
+        3,
+        "gone.db",
+    ),
+    Case(
+        "generate: unknown dialect",
+        ("datamap", "generate", "--url", "foo://host/db", "-o", "d.yml"),
+        2,
+        "'foo'",
+    ),
+    Case(
+        "generate: not a URL",
+        ("datamap", "generate", "--url", "not a url", "-o", "d.yml"),
+        2,
+        "URL",
+    ),
+    Case(
+        "generate: server down",
+        ("datamap", "generate", "--url", DOWN, "-o", "d.yml"),
+        3,
+        "127.0.0.1:1",
+    ),
+    Case(
+        "generate: no single-column primary key",
+        ("datamap", "generate", "--url", "sqlite:///nopk.db", "-o", "d.yml"),
+        2,
+        "primary key",
+    ),
+    Case(
+        "generate: output folder missing",
+        ("datamap", "generate", "--url", "sqlite:///app.db", "-o", "nodir/d.yml"),
+        2,
+        "nodir",
+    ),
+    Case(
+        "generate: output under a file",
+        ("datamap", "generate", "--url", "sqlite:///app.db", "-o", "afile/d.yml"),
+        2,
+        "afile",
+    ),
+    Case(
+        "import-fides: missing file",
+        ("datamap", "import-fides", "nope.yml", "-o", "x.yml"),
+        2,
+        "nope.yml",
+    ),
+    Case(
+        "import-fides: malformed YAML",
+        ("datamap", "import-fides", "broken.yml", "-o", "x.yml"),
+        2,
+        "broken.yml",
+    ),
+    Case(
+        "import-fides: output folder missing",
+        ("datamap", "import-fides", "map.yml", "-o", "nodir/x.yml"),
+        2,
+        "nodir",
+    ),
+    Case("diff: missing file", ("datamap", "diff", "nope.yml"), 2, "nope.yml"),
+    Case("diff: server down", ("datamap", "diff", "down.yml"), 3, "127.0.0.1:1"),
+    Case("plan: missing map", ("plan", "-m", "nope.yml", "--kind", "email"), 2, "nope.yml"),
+    Case("plan: unknown kind", ("plan", "-m", "map.yml", "--kind", "shoe_size"), 2, "shoe_size"),
+    Case(
+        "access: --out is a file",
+        ("access", "-m", "map.yml", "--out", "afile", "-i", "email=a@example.com"),
+        2,
+        "afile",
+    ),
+    Case(
+        "access: malformed identity",
+        ("access", "-m", "map.yml", "--out", "export", "-i", "email"),
+        2,
+        "email",
+    ),
+    Case(
+        "access: server down",
+        ("access", "-m", "down.yml", "--out", "export", "-i", "email=a@example.com"),
+        3,
+        "127.0.0.1:1",
+    ),
+    Case(
+        "access: malformed YAML",
+        ("access", "-m", "broken.yml", "--out", "export", "-i", "email=a@example.com"),
+        2,
+        "broken.yml",
+    ),
+    Case(
+        "erase: SQLite file missing",
+        ("erase", "-m", "gone.yml", "-i", "email=a@example.com", "--dry-run"),
+        3,
+        "gone.db",
+    ),
+    Case(
+        "erase: identities file missing",
+        ("erase", "-m", "map.yml", "--identities-file", "people.csv"),
+        2,
+        "people.csv",
+    ),
+    Case(
+        "request submit: no data map",
+        ("request", "submit", "--type", "delete", "-i", "email=a@example.com"),
+        2,
+        "RIGHTSDESK_DATAMAP",
+    ),
+    Case(
+        "request submit: unknown type",
+        ("request", "submit", "--type", "forget", "-i", "email=a@example.com"),
+        2,
+        "--type",
+    ),
+    Case("receipt verify: missing file", ("receipt", "verify", "nope.json"), 2, "nope.json"),
+    Case("unknown option", ("access", "--bogus"), 2, "--bogus"),
+]
+
+
+def _fixtures(folder: Path) -> None:
+    """A small database and maps around it, good and bad, in ``folder``."""
+    with sqlite3.connect(folder / "app.db") as db:
+        db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)")
+    with sqlite3.connect(folder / "nopk.db") as db:
+        db.execute("CREATE TABLE events (name TEXT, email TEXT)")
+    (folder / "map.yml").write_text(MAP.format(url="sqlite:///app.db"))
+    (folder / "down.yml").write_text(MAP.format(url=DOWN))
+    (folder / "gone.yml").write_text(MAP.format(url="sqlite:///gone.db"))
+    (folder / "kind.yml").write_text(MAP.format(url="sqlite:///app.db").replace("sql", "nosql"))
+    (folder / "broken.yml").write_text("systems: [\n  - name: app\n    kind: {sql\n")
+    (folder / "afile").write_text("a file, not a folder\n")
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSDESK_")}
+    env["RIGHTSDESK_STATE_DIR"] = str(folder / ".rightsdesk")
+    return subprocess.run(
+        [sys.executable, "-m", "rightsdesk", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_is_one_line_and_its_exit_code(tmp_path: Path, case: Case) -> None:
+    _fixtures(tmp_path)
+    before = _snapshot(tmp_path)
+    done = run(tmp_path, *case.args)
+    assert "Traceback" not in done.stderr + done.stdout
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    assert case.names in lines[0]
+    assert done.returncode == case.code, done.stderr
+    assert _snapshot(tmp_path) == before, "the command created or changed files"
+
+
+def test_audit_verify_in_an_empty_folder_creates_nothing(tmp_path: Path) -> None:
+    done = run(tmp_path, "audit", "verify")
+    assert done.returncode == 0, done.stderr
+    assert "nothing to verify" in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_version(tmp_path: Path) -> None:
+    done = run(tmp_path, "--version")
+    assert done.returncode == 0 and done.stdout.startswith("rightsdesk ")
