@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select, update
 
 from rightsdesk.audit import log as audit
-from rightsdesk.notify.errors import DeliveryError
+from rightsdesk.notify.mailer import mailer_from_url
+from rightsdesk.notify.notifier import Notifier
 from rightsdesk.service.context import Notice, Services, deliver
 from rightsdesk.store.models import AuditEvent
 from tests.api.conftest import KeyMaker
 from tests.api.steps import submit
+from tests.mailbox import free_port
+from tests.notify.samples import SAMPLES
 
 Tamper = Callable[[AuditEvent, str], dict[str, object]]
 TAMPERING: dict[str, Tamper] = {
@@ -45,17 +51,29 @@ def test_editing_any_column_of_an_event_breaks_the_chain(
         assert view["events"][0]["event"] == shown_before
 
 
+class RejectingServer:
+    """A real SMTP server (aiosmtpd) that refuses every recipient, naming it in the reply."""
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        return f"550 5.1.1 <{address}>: Recipient address rejected: user unknown"
+
+
 def test_an_smtp_rejection_naming_the_recipient_stays_out_of_the_audit_log(
     services: Services,
 ) -> None:
     address = "rejected.person@example.com"
-
-    class Rejecting:
-        def notify(self, *_: object, **__: object) -> None:
-            raise DeliveryError("email", f"550 5.1.1 <{address}>: Recipient address rejected")
-
-    services.notifier = Rejecting()  # type: ignore[assignment]
-    deliver(services, Notice("verified", address, None, "en", {}, "r" * 32))
+    controller = Controller(RejectingServer(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        mailer = mailer_from_url(f"smtp://127.0.0.1:{controller.port}")
+        services.notifier = Notifier(mailer, None, services.settings.mail_from)
+        deliver(
+            services, Notice("verified", address, None, "en", dict(SAMPLES["verified"]), "r" * 32)
+        )
+    finally:
+        controller.stop()
     with services.store.session() as session:
         records = [e.record for e in session.scalars(select(AuditEvent))]
     failed = [r for r in records if r["event"] == "notice_failed"]
