@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import smtplib
-import uuid
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from ssl import SSLContext, create_default_context
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from rightsdesk.notify import outbox
 from rightsdesk.notify.errors import DeliveryError
 
 _PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
@@ -83,12 +81,8 @@ class OutboxMailer:
         return f"OutboxMailer({str(self.folder)!r})"
 
     def send(self, message: EmailMessage) -> None:
-        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.eml"
         try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(message.as_bytes())
+            outbox.write_new(self.folder, ".eml", message.as_bytes())
         except OSError as exc:
             raise DeliveryError("email", f"cannot write to outbox {self.folder}: {exc}") from exc
 

@@ -12,12 +12,12 @@ import json
 import logging
 import os
 import re
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from rightsdesk.notify import outbox
 from rightsdesk.notify.errors import DeliveryError
 
 log = logging.getLogger("rightsdesk.sms")
@@ -70,13 +70,9 @@ class OutboxSms:
         return f"OutboxSms({str(self.folder)!r})"
 
     def send(self, phone: str, text: str) -> None:
-        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.json"
         data = json.dumps(_entry(phone, text), ensure_ascii=False).encode()
         try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
+            outbox.write_new(self.folder, ".json", data)
         except OSError as exc:
             raise DeliveryError("sms", f"cannot write to the outbox {self.folder}: {exc}") from exc
 
