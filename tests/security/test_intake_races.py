@@ -11,6 +11,7 @@ from sqlalchemy import select
 from rightsdesk.service.context import Services
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import Request
+from tests.api.conftest import KeyMaker
 from tests.api.steps import body
 
 CALLS = 20
@@ -42,3 +43,25 @@ def test_twenty_concurrent_submissions_make_one_request(
     assert sum(r.json()["token"] is not None for r in responses) == 1
     with services.store.session() as session:
         assert len(session.scalars(select(Request)).all()) == 1
+
+
+def test_concurrent_ticket_batches_for_the_same_people_never_give_a_500(
+    live: httpx.Client, services: Services, key: KeyMaker
+) -> None:
+    tickets = {
+        "requests": [
+            {**body("delete", f"batch{n}@example.com"), "evidence": "signed letter T-9"}
+            for n in range(3)
+        ]
+    }
+    headers, base = key("decide"), str(live.base_url)
+
+    def one(_: int) -> httpx.Response:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            return client.post("/v1/admin/requests/batch", json=tickets, headers=headers)
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(one, range(8)))
+    assert {r.status_code for r in responses} == {201}, [r.text for r in responses]
+    with services.store.session() as session:
+        assert len(session.scalars(select(Request)).all()) == 3

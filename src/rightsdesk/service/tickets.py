@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from rightsdesk.domain.errors import InputError, PolicyError
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.domain.subjects import Identity
@@ -51,8 +53,24 @@ def store(
     approve: bool = False,
     reason: str | None = None,
 ) -> list[intake.Submitted]:
-    """Store tickets already checked (``check_all``) in one transaction; see ``take_in``."""
+    """Store tickets already checked (``check_all``) in one transaction; see ``take_in``.
+
+    A concurrent submission for one of the same people may win the database's one-open-request
+    index: the whole call is then taken again, and that ticket joins it (as in ``intake``)."""
     operator.require(Scope.DECIDE)
+    try:
+        return _store_once(services, operator, checked, approve, reason)
+    except IntegrityError:
+        return _store_once(services, operator, checked, approve, reason)
+
+
+def _store_once(
+    services: Services,
+    operator: Operator,
+    checked: Sequence[intake.Checked],
+    approve: bool,
+    reason: str | None,
+) -> list[intake.Submitted]:
     with unit(services) as work, work.session.no_autoflush:
         # the rows of all tickets go out in a few multi-row INSERTs at the end, rather than
         # a flush before every lookup; a ticket repeating an earlier one of the call flushes
