@@ -1,5 +1,5 @@
-"""Brokers and data stores for the fault tests: Redis, RabbitMQ and PostgreSQL on this machine;
-one that is down fails the test, never skips it."""
+"""Brokers and data stores for the fault tests: Redis and RabbitMQ servers of each test's own,
+PostgreSQL on this machine; one that cannot run fails the test, never skips it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from kombu import Connection
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -18,38 +17,16 @@ from tests.conftest import SERVERS
 from tests.scale.cluster import Cluster, make_cluster
 from tests.scale.servers import RabbitServer, RedisServer
 
-BROKERS = {
-    # a database of its own, so the tests never read another application's messages
-    "redis": ("redis://127.0.0.1:6379/15", "bash scripts/services.sh"),
-    "rabbitmq": ("amqp://guest:guest@127.0.0.1:5672//", "bash scripts/services.sh"),
-}
-QUEUE = "rightsdesk"
 #: People on the demo platform: enough for the largest batch (1,000 erasures).
 PEOPLE = 1050
 
 
-def reachable(url: str, start: str) -> str:
-    """``url`` once the broker answers, with this test's queue emptied of older messages."""
-    try:
-        with Connection(url, connect_timeout=5) as conn:
-            conn.ensure_connection(max_retries=2, interval_start=0.5)
-            with conn.channel() as channel:
-                channel.queue_declare(QUEUE, durable=True, auto_delete=False)
-                channel.queue_purge(QUEUE)
-    except OSError as exc:
-        pytest.fail(f"broker at {url} unreachable: {exc}; start it: {start}", pytrace=False)
-    return url
-
-
-@pytest.fixture(params=sorted(BROKERS))
+@pytest.fixture(params=["rabbitmq", "redis"])
 def broker_url(request: pytest.FixtureRequest) -> str:
-    url, start = BROKERS[request.param]
-    return reachable(url, start)
-
-
-@pytest.fixture
-def redis_url() -> str:
-    return reachable(*BROKERS["redis"])
+    """A broker of this test's own on each kind in turn: never the shared servers, where another
+    run's workers would take this test's messages (and its purge drop theirs)."""
+    server: RabbitServer | RedisServer = request.getfixturevalue(f"own_{request.param}")
+    return server.url
 
 
 @pytest.fixture
@@ -97,13 +74,6 @@ def cluster(
 ) -> Iterator[Cluster]:
     """A cluster on each broker in turn (no workers started yet)."""
     yield from _cluster(tmp_path, postgres_url, broker_url, data_stores)
-
-
-@pytest.fixture
-def redis_cluster(
-    tmp_path: Path, postgres_url: str, redis_url: str, data_stores: dict[str, str]
-) -> Iterator[Cluster]:
-    yield from _cluster(tmp_path, postgres_url, redis_url, data_stores)
 
 
 @pytest.fixture

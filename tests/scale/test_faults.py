@@ -56,9 +56,9 @@ def test_the_same_message_delivered_twice_is_done_once(cluster: Cluster) -> None
             assert session.scalar(select(func.max(Job.attempts))) == 1
 
 
-def test_a_worker_killed_mid_batch_of_1000_erasures(redis_cluster: Cluster) -> None:
+def test_a_worker_killed_mid_batch_of_1000_erasures(own_redis_cluster: Cluster) -> None:
     """SIGKILL a worker while it holds jobs; the lease sweep hands them to the others."""
-    cluster = redis_cluster
+    cluster = own_redis_cluster
     people = emails(cluster, 1000)
     holding = Holding()
     with cluster.services(holding) as services:
