@@ -25,7 +25,8 @@ PEOPLE = 1050
 def broker_url(request: pytest.FixtureRequest) -> str:
     """A broker of this test's own on each kind in turn: never the shared servers, where another
     run's workers would take this test's messages (and its purge drop theirs)."""
-    server: RabbitServer | RedisServer = request.getfixturevalue(f"own_{request.param}")
+    own = {"rabbitmq": "own_rabbit", "redis": "own_redis"}[request.param]
+    server: RabbitServer | RedisServer = request.getfixturevalue(own)
     return server.url
 
 
