@@ -104,20 +104,31 @@ def test_a_queued_job_waiting_long_is_resubmitted_less_often(
 
 
 def test_the_heartbeat_keeps_a_running_job_leased(settings: Settings) -> None:
-    fast = settings.model_copy(update={"lease_seconds": 0.3, "heartbeat_seconds": 0.05})
+    # a lease of 20 heartbeats, so a loaded machine that starves the beat for a while does
+    # not fail the test; the waits are on the lease's own times, not on sleeps
+    fast = settings.model_copy(update={"lease_seconds": 1.0, "heartbeat_seconds": 0.05})
     holding = Holding()
     services = wiring.build(fast, jobs=holding)
     try:
         approve_erasures(services, [PERSON])
         (job_id,) = holding.ids
         assert execution._start(services, job_id, "me") is not None
+        first = _job(services, job_id).lease_until
+        assert first is not None
         with leases.heartbeat(services, job_id, "me"):
-            time.sleep(0.8)  # past two leases: only the heartbeat keeps it
+            _wait_past(first + timedelta(seconds=1.0))  # past two leases: only the beat keeps it
             assert execution.recover(services) == 0
-        time.sleep(0.4)
+        last = _job(services, job_id).lease_until
+        assert last is not None and last > first
+        _wait_past(last)
         assert execution.recover(services) == 1
     finally:
         wiring.close(services)
+
+
+def _wait_past(moment: datetime) -> None:
+    while datetime.now(UTC) <= moment:
+        time.sleep(0.05)
 
 
 def test_store_checkpoints_replace_parts_and_survive_a_new_process(
