@@ -45,6 +45,13 @@ php_sessions = sa.Table(  # Kanboard: a PHP-serialized user record, no foreign k
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("data", sa.Text),
 )
+activities = sa.Table(  # Kanboard: a row of the project owner's that names other people
+    "activities",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("data", sa.Text),
+)
 
 
 def php(username: str, email: str) -> str:
@@ -83,6 +90,12 @@ systems:
         fields:
           - {{name: id, primary_key: true}}
           - {{name: data, contains: [username, email]}}
+      - name: activities
+        owner: owner_id
+        fields:
+          - {{name: id, primary_key: true}}
+          - {{name: owner_id, references: users.id, erase: set_null}}
+          - {{name: data, contains: [username, email], erase: redact}}
 """
 
 
@@ -135,6 +148,10 @@ ROWS: dict[sa.Table, list[dict[str, Any]]] = {
         {"id": "p2", "data": php("annlee2", "ann2@example.org")},  # someone else
         {"id": "p3", "data": php("bobsmith", "bob@example.org")},
     ],
+    activities: [  # Bob's, naming Ann as the assignee
+        {"id": 1, "owner_id": 2, "data": json.dumps({"creator": "bobsmith", "assignee": "annlee"})},
+        {"id": 2, "owner_id": 2, "data": json.dumps({"creator": "bobsmith"})},
+    ],
 }
 ANN = Subject("ann", (Identity("email", "ann@example.org"),))
 
@@ -155,6 +172,8 @@ def test_audit_rows_about_the_person_and_their_sessions_are_found(
     assert sorted(collector.found["app.auditlog"]) == [1]
     assert sorted(collector.found["app.django_session"]) == ["s1"]
     assert sorted(collector.found["app.php_sessions"]) == ["p1"]
+    assert "app.activities" not in collector.found  # Bob's rows: they only mention Ann
+    assert sorted(collector.mentions["app.activities"]["data"]) == [1]
 
 
 def test_erasure_redacts_inside_the_blobs_and_deletes_the_sessions(
@@ -168,6 +187,7 @@ def test_erasure_redacts_inside_the_blobs_and_deletes_the_sessions(
         extra = conn.execute(sa.select(auditlog.c.extra).where(auditlog.c.id == 1)).scalar()
         keys = sorted(r[0] for r in conn.execute(sa.select(sessions.c.session_key)))
         php_keys = sorted(r[0] for r in conn.execute(sa.select(php_sessions.c.id)))
+        acts = {r[0]: json.loads(r[2]) for r in conn.execute(sa.select(activities))}
     check.dispose()
     repr_, changes = audit[1]
     assert repr_ == "******"
@@ -177,3 +197,4 @@ def test_erasure_redacts_inside_the_blobs_and_deletes_the_sessions(
     assert audit[3][0] == "bobsmith"
     assert keys == ["s2", "s3"]
     assert php_keys == ["p2", "p3"]
+    assert acts == {1: {"creator": "bobsmith", "assignee": "******"}, 2: {"creator": "bobsmith"}}

@@ -109,13 +109,15 @@ def _check_content(
     collection: CollectionSpec, field: FieldSpec, fpath: Path, fname: str, report: Any
 ) -> None:
     """What a field's content and type allow: payloads are not rewritten, types are kept."""
-    if (field.payload or field.contains) and (collection.owner or collection.relation):
+    if field.payload and (collection.owner or collection.relation):
         report(
             fpath,
             fname,
-            "rows found by what their content names belong to no owner: payload and "
-            "contains are for collections without owner or relation",
+            "rows found by what their payload names belong to no owner: payload is for "
+            "collections without owner or relation",
         )
+    if field.contains and collection.relation:
+        report(fpath, fname, "contains is for collections without relation")
     if field.payload and field.erase is not None and not field.erase.deletes_row:
         report(
             (*fpath, "erase"),

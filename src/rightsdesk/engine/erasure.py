@@ -199,7 +199,7 @@ class _Decider:
                 if f not in self.sides or canon(row[self.index[f]]) in self.sides[f]
             }
         if masks and any(isinstance(m, Redact) for m in masks.values()):
-            values = set().union(*(self.needles[s] for s in owners if s < len(self.needles)))
+            values = self._values(owners)
             masks = {f: m.bound(values) if isinstance(m, Redact) else m for f, m in masks.items()}
         if masks:
             self._mask(pk, row, masks)
@@ -219,8 +219,14 @@ class _Decider:
                 outcome.found += 1
                 outcome.unmasked.setdefault(name, "names the person in a row someone else owns")
             return
+        if isinstance(strategy, Redact):
+            strategy = strategy.bound(self._values(owners))
         self._mask(pk, row, {name: strategy})
         self._count(owners, report, deleted=False, fields=(name,))
+
+    def _values(self, owners: Owners) -> set[str]:
+        """The identifying values of ``owners`` that ``redact`` replaces."""
+        return set().union(*(self.needles[s] for s in owners if s < len(self.needles)))
 
     def _seal(
         self,

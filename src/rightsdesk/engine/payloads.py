@@ -24,14 +24,21 @@ _DEPTH = 8
 
 
 def payload_steps(datamap: DataMap) -> list[tuple[Step, Watch]]:
-    """A step (with no keys: it is read whole) for every collection with a payload field."""
+    """A step (with no keys: it is read whole) for every collection with a payload field.
+
+    In a collection someone owns, a row whose ``contains`` text names a person only mentions
+    them: the step names that field (``Step.mention``), so their erasure changes only it.
+    """
     found = []
     for system, collection in datamap.collections():
         fields = [f for f in collection.fields if f.payload or f.contains]
         if not fields or not collection.personal:
             continue
         columns = tuple(f.name for f in collection.fields)
-        step = Step(system.name, collection.name, collection.primary_key, columns, (), ())
+        mention = fields[0].name if collection.owner else None
+        step = Step(
+            system.name, collection.name, collection.primary_key, columns, (), (), mention=mention
+        )
         watch: Watch = tuple(
             (columns.index(f.name), kind, key) for f in fields for kind, key in f.payload.items()
         ) + tuple((columns.index(f.name), kind, None) for f in fields for kind in f.contains)
