@@ -283,6 +283,9 @@ def draft(
         proposals.setdefault(column, [])
     unfound = rows - ownership.owned - {t for t, _ in blob.payloads}
     mentioning = _mentioning(info, unfound, identities, categories, root_key[0])
+    mentioning |= _mentioning(
+        info, set(ownership.owners), {}, categories, root_key[0], free_text=True, people=identities
+    )
     for link in kept:
         proposals.setdefault(link.child, []).append(link.proposal)
         proposals.setdefault(link.parent, [])
@@ -378,26 +381,32 @@ def _blob_plan(blobs: BlobDraft | None, root: Proposal, ownership: Ownership) ->
 
 def _mentioning(
     info: SchemaInfo,
-    unowned: set[str],
+    tables: set[str],
     identities: dict[Column, Proposal],
     categories: dict[Column, Proposal],
-    people: str,
+    root: str,
+    *,
+    free_text: bool = False,
+    people: dict[Column, Proposal] | None = None,
 ) -> dict[Column, tuple[str, ...]]:
-    """Text columns of personal tables nothing finds (a PHP session naming its user): found
-    by the people's values they name (``contains:``), and only those values redacted."""
+    """Text columns read for the people's values they name (``contains:``), only those values
+    redacted: of personal tables nothing finds (a PHP session naming its user), or, with
+    ``free_text``, the free text of owned tables (an activity naming its assignee: a mention).
+    """
+    named = people if people is not None else identities
     kinds = tuple(
         sorted(
-            {p.value for (t, _), p in identities.items() if t == people}
-            & {"username", "email", "phone"}
+            {p.value for (t, _), p in named.items() if t == root} & {"username", "email", "phone"}
         )
     )
-    found_by_identity = {t for t, _ in identities}
     if not kinds:
         return {}
+    found_by_identity = {t for t, _ in identities}
     return {
         (t, c): kinds
-        for t, c in categories
-        if t in unowned - found_by_identity
+        for (t, c), p in categories.items()
+        if t in tables - found_by_identity
+        and (not free_text or p.value.startswith("user.content"))
         and c in text_columns(info.tables[t])
         and c not in info.tables[t].primary_key
     }
