@@ -3,7 +3,8 @@
 The cache key hashes the builder's sources and the installed versions of the application's
 packages, so a new release or an edited builder rebuilds. SQLite: a file under the cache
 folder (``RIGHTSDESK_ACCEPTANCE_CACHE``, default ``.cache/acceptance``), copied per run.
-PostgreSQL: a template database ``rdacc_<app>_<key>``, cloned with ``CREATE DATABASE ... TEMPLATE``.
+PostgreSQL: a template database ``rdacc_<app>_<key>``, cloned with ``CREATE DATABASE ... TEMPLATE``
+(a template never changes once built, so every copy in a run is the same database).
 """
 
 from __future__ import annotations
@@ -65,21 +66,26 @@ def _admin(backend: str) -> sa.Engine:
 
 
 def _postgres_template(app: Application, admin: sa.Engine) -> str:
+    """The template database for ``app``'s current key, built under a server-wide lock.
+
+    Templates of other keys are left alone: another checkout may be cloning them right now.
+    """
     name = f"rdacc_{app.name}_{cache_key(app)}"
-    with _locked(app.name), admin.connect() as conn:
-        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        if exists.first() is None:
-            stale = conn.execute(
-                sa.text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
-                {"p": f"rdacc\\_{app.name}\\_%"},
-            ).scalars()
-            for old in list(stale):
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
-            building = f"{name}_b{os.getpid()}"
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{building}"'))
-            app.build(admin.url.set(database=building).render_as_string(hide_password=False))
-            conn.execute(sa.text(f'ALTER DATABASE "{building}" RENAME TO "{name}"'))
+    lock = int.from_bytes(hashlib.sha256(name.encode()).digest()[:7], "big")
+    with admin.connect() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": lock})
+        try:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if exists.first() is None:
+                building = f"{name}_b{os.getpid()}"
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)'))
+                conn.execute(sa.text(f'CREATE DATABASE "{building}"'))
+                app.build(admin.url.set(database=building).render_as_string(hide_password=False))
+                conn.execute(sa.text(f'ALTER DATABASE "{building}" RENAME TO "{name}"'))
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": lock})
     return name
 
 
