@@ -5,16 +5,21 @@ BIN := $(VENV)/bin
 
 .PHONY: install demo test lint typecheck pytest services cluster bench clean
 
-$(VENV)/.installed: pyproject.toml
+# The runtime alone (what `make demo` needs), then the test toolchain on top (`make test`).
+$(VENV)/.runtime: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
 
-## The main job on the embedded default (SQLite, no services).
-demo: install
+## The main job on the embedded default (SQLite, no services); installs only the runtime.
+demo: $(VENV)/.runtime
 	$(BIN)/rightsdesk demo
 
 ## The whole test suite: lint, types, and pytest against SQLite, PostgreSQL and MariaDB.

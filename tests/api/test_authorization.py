@@ -266,15 +266,19 @@ def test_five_wrong_codes_lock_the_code_and_new_codes_for_a_while(
         ({"sub": None}, HOST_SECRET, 401),
     ],
 )
+@pytest.mark.parametrize("as_bearer", [False, True], ids=["body", "bearer"])
 def test_a_host_login_token_verifies_only_when_signed_fresh_and_for_us(
-    api: Api, clock: Clock, claims: dict[str, Any], secret: str, status: int
+    api: Api, clock: Clock, claims: dict[str, Any], secret: str, status: int, as_bearer: bool
 ) -> None:
     now = int(clock.now.timestamp())
     payload = {"sub": "1", "email": PERSON, "aud": "rightsdesk", "iat": now, "exp": now + 300}
     for name, value in claims.items():
         payload[name] = now + value if isinstance(value, int) else value
     token = jwt.encode({k: v for k, v in payload.items() if v is not None}, secret, "HS256")
-    response = api.post("/v1/requests", json={"type": "delete", "host_token": token})
+    if as_bearer:  # the same header the consent and binding calls take
+        response = api.post("/v1/requests", json={"type": "delete"}, headers=bearer(token))
+    else:
+        response = api.post("/v1/requests", json={"type": "delete", "host_token": token})
     assert response.status_code == status, response.text
     if status == 201:
         assert response.json()["status"] == "awaiting_approval"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from fastapi.responses import FileResponse
+from fastapi.security import HTTPAuthorizationCredentials
 
-from rightsdesk.api.auth import ClientDep, ServicesDep, TokenDep
+from rightsdesk.api.auth import ClientDep, ServicesDep, TokenDep, bearer
 from rightsdesk.api.consent import GpcDep, opt_out_on_submission
 from rightsdesk.api.schemas import (
     CodeIn,
@@ -65,13 +66,22 @@ def submit(
     response: Response,
     gpc: GpcDep,
     client: ClientDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> SubmitOut:
     """Ask to exercise a right. A one-time code goes to the email or phone you name.
 
+    A person logged in to the host platform may send its signed login token instead, as
+    ``Authorization: Bearer <token>`` (as the consent and binding calls take it) or as the
+    ``host_token`` field; the request is then verified at once.
+
     If that person already has an open request of this type, yours joins it: no new token is
     given (only the code sent to its contact proves who asks) and a live code is not replaced.
     """
+    if credentials is not None and credentials.credentials:
+        if body.host_token not in (None, credentials.credentials):
+            raise AuthenticationError("two different host tokens: send it once, as Bearer")
+        body = body.model_copy(update={"host_token": credentials.credentials})
     submission = body.submission(channel="api", idempotency_key=idempotency_key, client=client)
     done = intake.submit(svc, submission)
     if gpc:  # Sec-GPC: 1 also opts the person out of sale and sharing (OPT-01)
