@@ -226,3 +226,18 @@ def test_audit_verify_in_an_empty_folder_creates_nothing(tmp_path: Path) -> None
 def test_version(tmp_path: Path) -> None:
     done = run(tmp_path, "--version")
     assert done.returncode == 0 and done.stdout.startswith("rightsdesk ")
+
+
+def test_a_draft_written_to_another_folder_still_opens_its_sqlite_file(tmp_path: Path) -> None:
+    _fixtures(tmp_path)
+    with sqlite3.connect(tmp_path / "app.db") as db:
+        db.execute("CREATE UNIQUE INDEX users_email ON users (email)")
+        db.executemany(
+            "INSERT INTO users (email) VALUES (?)", [(f"p{n}@example.com",) for n in range(20)]
+        )
+    (tmp_path / "maps").mkdir()
+    made = run(tmp_path, "datamap", "generate", "--url", "sqlite:///app.db", "-o", "maps/d.yml")
+    assert made.returncode == 0, made.stderr
+    assert "sqlite:///../app.db" in (tmp_path / "maps" / "d.yml").read_text()
+    checked = run(tmp_path / "maps", "datamap", "validate", "d.yml", "--live")
+    assert checked.returncode == 0, checked.stderr

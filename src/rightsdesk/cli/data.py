@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -74,12 +75,26 @@ def datamap_generate(
 
     files.check_out_file(output, "--out")
     draft = generate(url, system=system, schema=schema, sample=sample)
-    files.write_atomic(output, draft.yaml_text)
+    files.write_atomic(output, _relative_sqlite(draft.yaml_text, url, schema, output))
     review = [p for p in draft.proposals if p.inferred or p.confidence < 0.9]
     out.print(
         f"{output}: written with {len(draft.proposals)} proposals; "
         f"{len(review)} to review (marked '# proposed:' in the file)"
     )
+
+
+def _relative_sqlite(text: str, url: str, schema: str | None, output: Path) -> str:
+    """A relative SQLite path rewritten against the draft's folder (the loader resolves it
+    there), so a draft written to another folder still opens the same file."""
+    from rightsdesk.connectors.urls import parse, sqlite_file
+    from rightsdesk.discovery.generate import map_url
+
+    path = sqlite_file(parse("the database", url))
+    written = map_url(url, schema)
+    if path is None or Path(parse("the database", url).database or "").is_absolute():
+        return text
+    moved = os.path.relpath(path, output.parent.resolve())
+    return text.replace(written, f"sqlite:///{Path(moved).as_posix()}", 1)
 
 
 @datamap_app.command("diff")
