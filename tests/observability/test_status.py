@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rightsdesk.service import demo
 from tests.mailbox import free_port
 from tests.test_cli import invoke
 
@@ -16,6 +17,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str) -> N
     monkeypatch.setenv("RIGHTSDESK_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("RIGHTSDESK_DATABASE_URL", postgres_url)
     monkeypatch.setenv("RIGHTSDESK_MAIL_URL", (tmp_path / "outbox").as_uri())
+    # a request is refused without a data map saying where the person's data lives
+    monkeypatch.setenv("RIGHTSDESK_DATAMAP", str(demo.build(tmp_path / "demo", 20)))
 
 
 @pytest.mark.postgres
