@@ -32,7 +32,9 @@ def connector_class(kind: str) -> type[Any]:
     return cls
 
 
-def open_connector(system: str, kind: str, url: str) -> Connector:
-    """Build the connector for one system of a data map."""
-    connector: Connector = connector_class(kind)(system, url)
+def open_connector(system: str, kind: str, url: str, *, schema: str | None = None) -> Connector:
+    """Build the connector for one system of a data map (``schema`` only when the map sets it,
+    so a third-party connector without schemas keeps its two-argument constructor)."""
+    options = {"schema": schema} if schema else {}
+    connector: Connector = connector_class(kind)(system, url, **options)
     return connector

@@ -76,13 +76,15 @@ class _Prepared(NamedTuple):
 class SqlConnector:
     """A relational database behind one SQLAlchemy URL; see ``base.Connector`` for the contract."""
 
-    def __init__(self, name: str, url: str, *, chunk_size: int = 500) -> None:
+    def __init__(
+        self, name: str, url: str, *, chunk_size: int = 500, schema: str | None = None
+    ) -> None:
         if chunk_size < 1:
             raise ValueError(f"chunk_size must be positive, got {chunk_size}")
         self.name, self.chunk_size = name, chunk_size
-        parsed = urls.parse(name, url)
+        parsed = urls.parse(name, url, schema)
         self.url = parsed.render_as_string(hide_password=True)
-        self._engine = urls.open_engine(name, url, hide_parameters=True)
+        self._engine = urls.open_engine(name, url, schema=schema, hide_parameters=True)
         self._pg = self._engine.dialect.name == "postgresql"
         self._sqlite_file: str | None = None
         if self._engine.dialect.name == "sqlite":

@@ -22,13 +22,16 @@ EXTRAS = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
 
 
 def parse(system: str, url: str, schema: str | None = None) -> sa.URL:
-    """The parsed URL; with ``schema``, PostgreSQL resolves unqualified names there."""
+    """The parsed URL; with ``schema``, PostgreSQL resolves unqualified names there (its
+    ``search_path``) and MySQL/MariaDB use that database (a schema is a database there)."""
     try:
         parsed = sa.make_url(url)
     except ArgumentError:
         raise DatabaseUrlError(system, "cannot parse the database URL (not shown)") from None
     if schema and parsed.get_backend_name() == "postgresql":
         parsed = parsed.update_query_dict({"options": f"-csearch_path={schema}"})
+    elif schema and parsed.get_backend_name() in ("mysql", "mariadb"):
+        parsed = parsed.set(database=schema)
     return parsed
 
 

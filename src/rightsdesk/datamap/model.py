@@ -171,9 +171,16 @@ class Limits(Spec):
 
 
 class SystemSpec(Spec):
+    model_config = ConfigDict(populate_by_name=True)
+
     name: Name
     kind: str = "sql"
     url: str
+    #: A non-default schema the tables live in (PostgreSQL's search_path; the database on
+    #: MySQL/MariaDB), so the URL needs no ``?options=-csearch_path=...``.
+    schema_: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_$]*$")] | None = Field(
+        None, alias="schema"
+    )
     collections: tuple[CollectionSpec, ...]
     limits: Limits | None = None
 

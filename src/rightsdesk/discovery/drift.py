@@ -53,7 +53,7 @@ def diff(datamap: DataMap, *, sample: int = 500) -> list[Drift]:
 def _system_drift(system: SystemSpec, sample: int) -> tuple[SchemaInfo, list[Drift]]:
     """One system's live schema and its drift, except references into other systems."""
     mapped = {(c.name, f.name) for c in system.collections for f in c.fields}
-    engine = urls.open_engine(system.name, system.url)
+    engine = urls.open_engine(system.name, system.url, schema=system.schema_)
     shown = engine.url.render_as_string(hide_password=True)
     try:
         with urls.driver_errors(system.name, f"cannot read {shown}"), engine.connect() as conn:

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 
 class ConnectorPool:
-    """Connectors by (system, kind, url), opened on first use and closed with the process."""
+    """Connectors by (system, kind, url, schema), opened on first use, closed with the process."""
 
     def __init__(self) -> None:
-        self._open: dict[tuple[str, str, str], Connector] = {}
+        self._open: dict[tuple[str, str, str, str | None], Connector] = {}
         self._lock = threading.Lock()
 
     def for_map(self, datamap: DataMap) -> dict[str, Connector]:
@@ -36,16 +36,18 @@ class ConnectorPool:
         found = {}
         with self._lock:
             for system in datamap.systems:
-                key = (system.name, system.kind, system.url)
+                key = (system.name, system.kind, system.url, system.schema_)
                 if key not in self._open:
-                    self._open[key] = open_connector(system.name, system.kind, system.url)
+                    self._open[key] = open_connector(
+                        system.name, system.kind, system.url, schema=system.schema_
+                    )
                 found[system.name] = self._open[key]
         return found
 
     def discard(self, datamap: DataMap) -> None:
         """Close the connectors of ``datamap``'s systems; the next run opens them afresh."""
         with self._lock:
-            keys = [(s.name, s.kind, s.url) for s in datamap.systems]
+            keys = [(s.name, s.kind, s.url, s.schema_) for s in datamap.systems]
             dropped = [self._open.pop(k) for k in keys if k in self._open]
         for connector in dropped:
             connector.close()

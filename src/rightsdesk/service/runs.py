@@ -54,7 +54,9 @@ def open_engine(
     connectors = (
         pool.for_map(datamap)
         if pool is not None
-        else {s.name: open_connector(s.name, s.kind, s.url) for s in datamap.systems}
+        else {
+            s.name: open_connector(s.name, s.kind, s.url, schema=s.schema_) for s in datamap.systems
+        }
     )
     timed = {name: Timed(c) for name, c in connectors.items()} if timer is not None else {}
     held = None
@@ -88,7 +90,7 @@ def validate(path: Path, *, live: bool) -> DataMap:
     if live:
         schemas = {}
         for system in datamap.systems:
-            connector = open_connector(system.name, system.kind, system.url)
+            connector = open_connector(system.name, system.kind, system.url, schema=system.schema_)
             try:
                 schemas[system.name] = connector.describe()
             finally:
