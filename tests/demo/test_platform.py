@@ -111,9 +111,12 @@ def test_every_lookup_column_is_indexed(datamap: DataMap) -> None:
         assert column_name in indexed, f"{table_name}.{column_name}"
 
 
-def test_every_personal_table_is_mapped_and_the_catalogue_is_not(datamap: DataMap) -> None:
-    mapped = {c.name for _, c in datamap.collections()}
+def test_every_personal_table_is_mapped_and_the_catalogue_is_not_personal(
+    datamap: DataMap,
+) -> None:
+    mapped = {c.name for _, c in datamap.collections() if c.personal}
     assert mapped == set(COLUMNS) - {"services"}
+    assert [c.name for _, c in datamap.collections() if not c.personal] == ["services"]
     targets = [r.field for _, c in datamap.collections() for f in c.fields for r in f.references]
     assert not [t for t in targets if "services" in t]
 
@@ -225,3 +228,13 @@ def test_national_ids_carry_a_valid_check_character(
     region: str, birth: date, sequence: int, expected: str
 ) -> None:
     assert national_id(region, birth, sequence) == expected
+
+
+def test_the_demo_map_has_no_drift_from_its_own_databases(tmp_path: Path) -> None:
+    """The price list is marked ``personal: false``, so ``datamap diff`` exits 0 on the demo."""
+    from rightsdesk.service import demo
+    from tests.test_cli import invoke
+
+    datamap = demo.build(tmp_path / "demo", 5)
+    code, output = invoke("datamap", "diff", str(datamap))
+    assert code == 0 and "no drift" in output, output

@@ -213,3 +213,23 @@ def test_by_ownership_the_walk_goes_only_from_owner_to_owned() -> None:
     assert plan.unreachable == ("app.logs",)  # a reference that is not an owner is not walked
     assert plan.not_personal == ("app.products",)
     assert "not personal, never read: app.products" in plan.describe()
+
+
+def test_a_catalogue_is_never_walked_into_by_references() -> None:
+    """``personal: false`` alone keeps a map walked by its references (no ownership mode), and
+    no reference leads into the catalogue and back out to other people's orders."""
+    text = CHAIN.replace(
+        "      - name: payments",
+        "      - name: products\n        personal: false\n        fields:\n"
+        "          - {name: id, primary_key: true}\n      - name: payments",
+    ).replace(
+        "{name: user_id, references: users.id}",
+        "{name: user_id, references: users.id}\n          - {name: product_id, references: products.id}",
+    )
+    datamap = loads(text)
+    assert not datamap.by_ownership
+    plan = compile_plan(datamap, frozenset({"email"}))
+    assert [s.name for s in plan.steps] == ["app.users", "app.orders", "app.payments"]
+    assert plan.not_personal == ("app.products",)
+    keys = {k.field: k.sources for k in plan.step("app.orders").keys}
+    assert keys == {"user_id": ("app.users.id",), "id": ("app.payments.order_id",)}

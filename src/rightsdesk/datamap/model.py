@@ -135,8 +135,10 @@ class CollectionSpec(Spec):
 
     @property
     def declares_ownership(self) -> bool:
+        """Whether the collection says whose its rows are (``personal: false`` alone does not:
+        a map may set aside a catalogue and still be walked by its references)."""
         owned = self.owner is not None or self.part_of is not None
-        return owned or bool(self.relation) or not self.personal
+        return owned or bool(self.relation)
 
     @property
     def identifies(self) -> bool:

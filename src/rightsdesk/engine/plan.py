@@ -145,15 +145,24 @@ def _key_inputs(datamap: DataMap) -> dict[str, dict[str, set[str]]]:
             for name, channel in walked(datamap, system.name, collection):
                 inputs[here][name].add(channel)
             continue
+        if not collection.personal:
+            continue
         for field in collection.fields:
             for ref in field.references:
                 target = ref.target(system.name)
                 parent, _, parent_field = target.rpartition(".")
+                if not _personal(datamap, parent):
+                    continue  # a catalogue is never walked into and back out of
                 if ref.direction in (ReferenceDirection.BOTH, ReferenceDirection.FROM):
                     inputs[here][field.name].add(target)
                 if ref.direction in (ReferenceDirection.BOTH, ReferenceDirection.TO):
                     inputs[parent][parent_field].add(f"{here}.{field.name}")
     return inputs
+
+
+def _personal(datamap: DataMap, name: str) -> bool:
+    found = datamap.resolve(name)
+    return found is None or found[1].personal
 
 
 def _publishes_identities(datamap: DataMap, collection: CollectionSpec) -> bool:
