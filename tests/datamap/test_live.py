@@ -70,3 +70,21 @@ def test_index_needed_only_on_the_side_the_walk_queries(
         assert issues == []
     else:
         assert len(issues) == 1 and problem in issues[0]
+
+
+def test_a_primary_key_the_map_does_not_declare_is_told_with_the_line_to_add(
+    db_url: str,
+) -> None:
+    _schema(db_url, user_id_indexed=True)
+    text = MAP.format(url=db_url, ref="users.id").replace(
+        "- {name: id, primary_key: true}\n          - {name: user_id", "- {name: user_id"
+    )
+    datamap = loads(text)
+    connector = SqlConnector("app", db_url)
+    try:
+        issues = [str(i) for i in check_live(datamap, {"app": connector.describe()})]
+    finally:
+        connector.close()
+    assert len(issues) == 1, issues
+    assert "app.visits" in issues[0] and "primary key 'id' is not declared" in issues[0]
+    assert "add {name: id, primary_key: true}" in issues[0]

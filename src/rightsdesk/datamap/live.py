@@ -38,6 +38,10 @@ def check_live(datamap: DataMap, schemas: dict[str, SchemaInfo]) -> list[Issue]:
                         f"{collection.primary_key} in the map",
                     )
                 )
+            if not collection.primary_key and len(table.primary_key) == 1:
+                issues.append(
+                    Issue(datamap.locate(path, name), _undeclared_key(table.primary_key[0]))
+                )
             for k, field in enumerate(collection.fields):
                 where = datamap.locate((*path, "fields", k), f"{name}.{field.name}")
                 issues += [
@@ -96,3 +100,12 @@ def _is_referenced(datamap: DataMap, system: SystemSpec, collection: str, field:
                 if ref.field == full or (ref.field == short and other_system.name == system.name):
                     return True
     return False
+
+
+def _undeclared_key(column: str) -> str:
+    """The database keys the table by one column the map does not mark; propose the line."""
+    return (
+        f"the database's primary key {column!r} is not declared in the map "
+        f"(rows would be told apart by the columns they were found by): add "
+        f"{{name: {column}, primary_key: true}}"
+    )
