@@ -216,6 +216,8 @@ def test_bad_input_is_a_4xx_naming_the_field(
     field: str,
 ) -> None:
     request_id, auth = target
+    if (method, path) == ("POST", "/v1/requests"):  # a Bearer there is a host login token
+        auth = {k: v for k, v in auth.items() if k != "Authorization"}
     headers = {**auth, **options.pop("headers", {})}
     response = api.request(method, path.replace(ID, request_id), headers=headers, **options)
     assert response.status_code == status, response.text
