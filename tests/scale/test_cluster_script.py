@@ -8,6 +8,7 @@ cannot start it and the test fails, never skips.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -50,6 +51,16 @@ class LocalCluster:
         logs = sorted((self.directory / "logs").glob("*.log"))
         tails = "\n".join(f"== {p.name}\n{p.read_text()[-2000:]}" for p in logs)
         return f"{self.said.read_text()}\n{tails}"
+
+
+@contextlib.contextmanager
+def _explained(cluster: LocalCluster) -> Iterator[None]:
+    """An API that stops answering mid-test fails with the script's words and the logs (seen
+    once under load as a bare 'connection refused' right after /healthz had answered)."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        pytest.fail(f"the cluster's API stopped answering ({exc}):\n{cluster.output()}")
 
 
 @pytest.fixture
@@ -113,7 +124,7 @@ def test_the_local_cluster_runs_a_deletion_on_its_workers_and_stops_on_ctrl_c(
     found = re.search(r"rdk_\S+", created.stdout)
     assert found, created.stdout
     key = {"X-API-Key": found.group()}
-    with httpx.Client(base_url=cluster.api, headers=key, timeout=10) as api:
+    with _explained(cluster), httpx.Client(base_url=cluster.api, headers=key, timeout=10) as api:
         body = {
             "type": "delete",
             "identities": [{"kind": "email", "value": PERSON}],
