@@ -85,6 +85,11 @@ def test_stateful_sequences_along_the_links_never_give_a_server_error(
                 kind = drawn if drawn in {"access", "delete", "cancel_account"} else "delete"
                 email = f"person{scenarios[-1]}@example.com"
                 case.body = {"type": kind, "identities": [{"kind": "email", "value": email}]}
+                # a Bearer on a submission is a host login token: none here, drawn or ours
+                drawn_headers = case.headers or {}
+                case.headers = {k: v for k, v in drawn_headers.items() if k != "Authorization"}
+                case.headers.update(admin)
+                return
             person = bearer(tokens[-1]) if tokens else {}
             case.headers = {**(case.headers or {}), **person, **admin}
 
