@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -49,13 +50,27 @@ def private_dir(path: Path) -> Path:
 
 def _stored(path: Path) -> str:
     if not path.exists():
-        private_dir(path.parent)
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it first: use theirs
-            return path.read_text().strip()
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        _create(path)
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _create(path: Path) -> None:
+    """Write a new secret beside ``path`` and link it into place in one step.
+
+    A reader never sees the file half-written (jobs on two threads once read an empty key
+    between another's create and write), and of two processes creating it at once the
+    second keeps the first one's secret: ``link`` fails when the name already exists."""
+    private_dir(path.parent)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process won: use theirs
+            os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
