@@ -18,13 +18,18 @@ from rightsdesk.datamap.fides_mapping import (
     map_value_type,
 )
 from rightsdesk.datamap.fides_policy import FidesPolicy
+from rightsdesk.datamap.fides_references import (
+    Known,
+    Node,
+    Path,
+    Pending,
+    keep_deletes_safe,
+    resolve,
+)
 from rightsdesk.datamap.loader import parse_yaml
 from rightsdesk.domain.errors import DataMapError, Issue, Location
 
 __all__ = ["RENAMED", "ConversionResult", "convert", "map_category"]
-
-Path = tuple[str | int, ...]
-Node = dict[str, Any]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IDENTITY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -76,17 +81,6 @@ def _env_name(name: str) -> str:
 
 
 @dataclass
-class _Pending:
-    """A Fides field's references, resolved once every collection in the file is known."""
-
-    system: str
-    collection: Node
-    field: Node
-    refs: list[Any]
-    path: Path
-
-
-@dataclass
 class _Converter:
     source: str
     lines: dict[Path, int]
@@ -94,8 +88,8 @@ class _Converter:
     policy: FidesPolicy | None = None
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
-    known: dict[tuple[str, str], tuple[str, Node, Path]] = field(default_factory=dict)
-    pending: list[_Pending] = field(default_factory=list)
+    known: Known = field(default_factory=dict)
+    pending: list[Pending] = field(default_factory=list)
 
     def _issue(self, path: Path, where: str, message: str) -> Issue:
         line = next(
@@ -116,8 +110,8 @@ class _Converter:
             return {}
         systems = [self._dataset(ds, ("dataset", i)) for i, ds in enumerate(datasets)]
         for pending in self.pending:
-            self._references(pending)
-        self._keep_deletes_safe()
+            resolve(pending, self.known, self.warn, self.error)
+        keep_deletes_safe(self.known, self.warn)
         kept = [s for s in systems if s is not None and s["collections"]]
         if not any("identity" in f for s in kept for c in s["collections"] for f in c["fields"]):
             self.warn(("dataset",), "", "no field has fides_meta.identity; mark one before loading")
@@ -268,7 +262,7 @@ class _Converter:
         refs = meta.get("references")
         if refs:
             self.pending.append(
-                _Pending(
+                Pending(
                     system,
                     collection,
                     out,
@@ -325,70 +319,6 @@ class _Converter:
         for message in warnings:
             self.warn(path, where, message)
         return erase
-
-    def _references(self, item: _Pending) -> None:
-        where = f"{item.system}.{item.collection['name']}.{item.field['name']}"
-        for i, ref in enumerate(item.refs):
-            path = (*item.path, i)
-            dataset, target = (
-                (ref.get("dataset"), ref.get("field")) if isinstance(ref, dict) else (None, None)
-            )
-            if not isinstance(dataset, str) or not isinstance(target, str):
-                self.error(path, where, "a reference needs a dataset and a field")
-                continue
-            parts = target.split(".")
-            found = self.known.get((dataset, parts[0]))
-            if len(parts) != 2:
-                self.warn(
-                    path,
-                    where,
-                    f"reference to {dataset}.{target} dropped: nested fields are not mapped",
-                )
-            elif found is None or not any(f["name"] == parts[1] for f in found[1]["fields"]):
-                self.warn(
-                    path,
-                    where,
-                    f"reference to {dataset}.{target} dropped: not among the converted fields",
-                )
-            else:
-                system = found[0]
-                dotted = target if system == item.system else f"{system}.{target}"
-                direction = ref.get("direction")
-                if direction not in (None, "from", "to"):
-                    self.warn(path, where, f"unknown direction {direction!r}; walked both ways")
-                    direction = None
-                entry = dotted if direction is None else {"field": dotted, "direction": direction}
-                item.field.setdefault("references", []).append(entry)
-
-    def _keep_deletes_safe(self) -> None:
-        """Drop delete_row where a same-system child would keep rows pointing at deleted ones."""
-        changed = True
-        while changed:
-            changed = False
-            for system, collection, path in self.known.values():
-                unsafe = self._unsafe_children(system, collection["name"])
-                if collection.get("erase") == "delete_row" and unsafe:
-                    del collection["erase"]
-                    message = (
-                        f"delete_row dropped: {unsafe[0]} points at its rows and is not erased"
-                    )
-                    self.warn(path, f"{system}.{collection['name']}", message)
-                    changed = True
-
-    def _unsafe_children(self, system: str, parent: str) -> list[str]:
-        """``collection.field`` of this system that references ``parent`` and keeps its rows."""
-        found = []
-        for other, collection, _ in self.known.values():
-            if other != system or collection.get("erase") == "delete_row":
-                continue
-            for fld in collection["fields"]:
-                targets = [
-                    r if isinstance(r, str) else r["field"] for r in fld.get("references", [])
-                ]
-                local = [t.removeprefix(f"{system}.") for t in targets]
-                if "erase" not in fld and any(t.split(".")[0] == parent for t in local):
-                    found.append(f"{collection['name']}.{fld['name']}")
-        return found
 
 
 def _fides_categories(raw: Node) -> list[str]:
