@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from rightsdesk.connectors import urls
 from rightsdesk.datamap.model import CollectionSpec, DataMap, FieldSpec, SystemSpec
 from rightsdesk.discovery.classify import ColumnFinding
-from rightsdesk.discovery.generate import CATEGORY_MIN, OVERLAP_MIN
+from rightsdesk.discovery.people import CATEGORY_MIN
+from rightsdesk.discovery.references import OVERLAP_MIN
 from rightsdesk.discovery.sample import classify_all, describe, value_overlap
 from rightsdesk.domain.schema import SchemaInfo, TableInfo
 
