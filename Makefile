@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck pytest services cluster bench clean
+.PHONY: install demo test lint typecheck pytest services browser cluster bench clean
 
 # The runtime alone (what `make demo` needs), then the test toolchain on top (`make test`).
 $(VENV)/.runtime: pyproject.toml
@@ -22,8 +22,9 @@ install: $(VENV)/.installed
 demo: $(VENV)/.runtime
 	$(BIN)/rightsdesk demo
 
-## The whole test suite: lint, types, and pytest against SQLite, PostgreSQL and MariaDB.
-test: install services lint typecheck pytest
+## The whole test suite: lint, types, and pytest against SQLite, PostgreSQL and MariaDB, and the
+## pages in a real browser (Debian's chromium).
+test: install services browser lint typecheck pytest
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -32,11 +33,15 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install services
+pytest: install services browser
 	$(PY) -m pytest
 
 services:
 	bash scripts/services.sh
+
+## Debian's chromium for the browser tests (tests/web), installed with apt when missing.
+browser:
+	bash scripts/browser.sh
 
 ## PostgreSQL + Redis + the API + N workers on this machine (docs/deployment.md); Ctrl-C stops.
 cluster: install

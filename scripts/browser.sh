@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install Debian's chromium for the browser tests (tests/web) when it is missing; fail if it
+# cannot be installed. Playwright drives this build (never `playwright install`: no browser is
+# downloaded from anywhere but the distribution's packages).
+set -u
+
+if [ -x /usr/bin/chromium ]; then
+    exit 0
+fi
+echo "browser: installing chromium"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "browser: chromium is missing; install it: sudo apt-get install chromium" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+    || { echo "browser: apt-get could not install chromium" >&2; exit 1; }
+[ -x /usr/bin/chromium ] || { echo "browser: /usr/bin/chromium is still missing" >&2; exit 1; }
+echo "browser: $(/usr/bin/chromium --version 2>/dev/null)"
