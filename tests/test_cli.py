@@ -19,8 +19,7 @@ def invoke(*args: str) -> tuple[int, str]:
     try:
         result = runner.invoke(cli.app, list(args), catch_exceptions=False)
     except cli.RightsdeskError as exc:
-        code = next((c for kind, c in cli.EXIT_CODES.items() if isinstance(exc, kind)), 1)
-        return code, str(exc)
+        return cli.exit_code(exc), str(exc)
     return result.exit_code, result.output
 
 

@@ -13,6 +13,7 @@ import anyio.from_thread
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from rightsdesk.api.app import create_app
@@ -71,8 +72,13 @@ def settings(
 
 
 @pytest.fixture
-def api(services: Services) -> Iterator[Api]:
-    transport = httpx.ASGITransport(app=create_app(services), raise_app_exceptions=False)
+def api_app(services: Services) -> FastAPI:
+    return create_app(services)
+
+
+@pytest.fixture
+def api(api_app: FastAPI) -> Iterator[Api]:
+    transport = httpx.ASGITransport(app=api_app, raise_app_exceptions=False)
     with anyio.from_thread.start_blocking_portal() as portal:
         client = httpx.AsyncClient(transport=transport, base_url="http://test")
         with portal.wrap_async_context_manager(client) as entered:

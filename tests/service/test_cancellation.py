@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from rightsdesk.domain.errors import ConflictError, PermissionDeniedError, PolicyError
+from rightsdesk.domain.errors import (
+    ConflictError,
+    KeyDestroyedError,
+    PermissionDeniedError,
+    PolicyError,
+)
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service import bindings, consent, intake, requests, vault, views, wiring
@@ -19,7 +24,6 @@ from rightsdesk.service.cancellation import tombstone_id
 from rightsdesk.service.context import Services
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import ConsentRecord, Delivery, Tombstone, VaultItem
-from rightsdesk.vault.errors import KeyDestroyedError
 from tests.mailbox import Mailbox
 from tests.service.conftest import PERSON, Clock
 from tests.service.flows import mails_to, submit, verify

@@ -12,12 +12,16 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from rightsdesk.domain.errors import NotFoundError, PermissionDeniedError
+from rightsdesk.domain.errors import (
+    KeyDestroyedError,
+    NotFoundError,
+    PermissionDeniedError,
+    VaultError,
+)
 from rightsdesk.service import vault, wiring
 from rightsdesk.service.context import Services
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import AuditEvent, Tombstone
-from rightsdesk.vault.errors import KeyDestroyedError, VaultError
 from rightsdesk.vault.keys import LocalKeyProvider
 from tests.service.conftest import Clock
 from tests.vault.conftest import SUBJECT, held

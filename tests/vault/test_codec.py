@@ -10,8 +10,8 @@ from uuid import UUID
 
 import pytest
 
+from rightsdesk.domain.errors import VaultError
 from rightsdesk.vault import codec
-from rightsdesk.vault.errors import VaultError
 
 VALUES = [
     None,

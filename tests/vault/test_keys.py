@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from rightsdesk.vault.errors import TamperedError, VaultError
+from rightsdesk.domain.errors import TamperedError, VaultError
 from rightsdesk.vault.keys import KeyProvider, LocalKeyProvider, key_id, new_data_key
 
 

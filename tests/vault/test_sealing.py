@@ -11,11 +11,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select, update
 
-from rightsdesk.domain.errors import NotFoundError
+from rightsdesk.domain.errors import KeyDestroyedError, NotFoundError, TamperedError, VaultError
 from rightsdesk.store.db import Store
 from rightsdesk.store.models import Tombstone, VaultItem, VaultKey
 from rightsdesk.vault import codec, reading, sealing
-from rightsdesk.vault.errors import KeyDestroyedError, TamperedError, VaultError
 from rightsdesk.vault.keys import LocalKeyProvider
 from tests.vault.conftest import SUBJECT, held
 

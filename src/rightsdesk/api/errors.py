@@ -14,32 +14,70 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rightsdesk.domain.errors import (
     AuthenticationError,
     ConflictError,
+    ConnectorError,
+    DatabaseUrlError,
     DataMapError,
+    DeliveryError,
+    EvidenceError,
+    ExecutionError,
     GuardError,
+    InputError,
+    KeyDestroyedError,
+    KeyFileError,
     LockedOutError,
     NotFoundError,
+    NotifyError,
     PermissionDeniedError,
+    PlanError,
     PolicyError,
+    PolicyFileError,
+    RenderError,
     RightsdeskError,
+    SignerUnknownError,
+    TamperedError,
+    VaultError,
+    nearest,
 )
-from rightsdesk.notify.errors import DeliveryError
-from rightsdesk.vault.errors import KeyDestroyedError
+from rightsdesk.domain.requests import TransitionError
 
 log = logging.getLogger("rightsdesk.api")
 
-#: Most specific first.
-STATUS: list[tuple[type[RightsdeskError], int]] = [
-    (LockedOutError, 429),
-    (AuthenticationError, 401),
-    (PermissionDeniedError, 403),
-    (NotFoundError, 404),
-    (KeyDestroyedError, 410),  # crypto-shredded: gone for good (a ConflictError elsewhere)
-    (ConflictError, 409),
-    (GuardError, 409),  # the blast-radius guard stopped a run: the data map needs review
-    (PolicyError, 422),
-    (DataMapError, 422),
-    (DeliveryError, 503),
-]
+#: The one table of HTTP statuses: every error class has a row, looked up along the exception's
+#: class hierarchy. 4xx: the caller can fix it; 503: something the service needs (a data store,
+#: the vault's key, a transport, a template, a key file) is not usable now, nothing was lost.
+STATUS: dict[type[RightsdeskError], int] = {
+    RightsdeskError: 500,
+    InputError: 422,
+    PolicyError: 422,
+    PolicyFileError: 422,
+    DataMapError: 422,
+    PlanError: 422,  # the request's identities reach nothing the data map can plan for
+    AuthenticationError: 401,
+    LockedOutError: 429,
+    PermissionDeniedError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    TransitionError: 409,
+    GuardError: 409,  # the blast-radius guard stopped a run: the data map needs review
+    ConnectorError: 503,  # a data store is unreachable or refused a statement
+    DatabaseUrlError: 503,
+    ExecutionError: 503,  # rolled back and resumable: try again later
+    NotifyError: 503,
+    DeliveryError: 503,
+    RenderError: 503,
+    VaultError: 503,
+    TamperedError: 500,  # stored ciphertext does not authenticate: not the caller's doing
+    KeyDestroyedError: 410,  # crypto-shredded: gone for good (a ConflictError elsewhere)
+    KeyFileError: 503,
+    EvidenceError: 500,
+    SignerUnknownError: 422,
+}
+
+
+def status_of(exc: RightsdeskError) -> int:
+    """The HTTP status of ``exc``: the row of its nearest class in ``STATUS``."""
+    found = nearest(STATUS, exc)
+    return 500 if found is None else found
 
 
 def problem(
@@ -56,9 +94,9 @@ def problem(
 def install(app: FastAPI) -> None:
     @app.exception_handler(RightsdeskError)
     async def rightsdesk_error(_: Request, exc: RightsdeskError) -> JSONResponse:
-        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
+        status = status_of(exc)
         if status == 500:
-            log.error("unmapped error: %s", exc)
+            log.error("%s: %s", type(exc).__name__, exc)
         return problem(status, type(exc).__name__, str(exc))
 
     @app.exception_handler(StarletteHTTPException)

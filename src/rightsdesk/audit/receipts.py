@@ -20,21 +20,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from rightsdesk.audit.chain import canonical
-from rightsdesk.domain.errors import RightsdeskError
+from rightsdesk.domain.errors import KeyFileError
 from rightsdesk.domain.requests import RequestType
 
 PRIVATE_KEY_FILE = "receipt-signing.key"
 PUBLIC_KEY_FILE = "receipt-signing.pub"
 ALGORITHM = "Ed25519"
 NO_ORIGIN = "origin not checked: pass the issuer's public key to check who signed it"
-
-
-class KeyFileError(RightsdeskError):
-    """A signing or public key file is unreadable, malformed, not Ed25519, or too open."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        self.path = path
-        super().__init__(f"{path}: {message}")
 
 
 def _utc(value: datetime) -> datetime:

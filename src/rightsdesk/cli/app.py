@@ -14,15 +14,28 @@ from rightsdesk.domain.errors import (
     ConnectorError,
     DatabaseUrlError,
     DataMapError,
+    DeliveryError,
+    EvidenceError,
     ExecutionError,
     GuardError,
     InputError,
+    KeyDestroyedError,
+    KeyFileError,
+    LockedOutError,
     NotFoundError,
+    NotifyError,
     PermissionDeniedError,
     PlanError,
     PolicyError,
+    PolicyFileError,
+    RenderError,
     RightsdeskError,
+    SignerUnknownError,
+    TamperedError,
+    VaultError,
+    nearest,
 )
+from rightsdesk.domain.requests import TransitionError
 
 app = typer.Typer(
     help="rightsdesk: fulfil people's rights over their personal information.",
@@ -35,25 +48,41 @@ app.add_typer(datamap_app, name="datamap")
 out = CliConsole()
 err = CliConsole(stderr=True)
 
-#: The one place errors become exit codes (most specific first).
+#: The one table of exit codes: every error class has a row, looked up along the exception's
+#: class hierarchy (docs/service.md lists the codes).
 EXIT_CODES: dict[type[RightsdeskError], int] = {
+    RightsdeskError: 1,
+    NotifyError: 1,
+    DeliveryError: 1,
+    RenderError: 1,
+    VaultError: 1,
+    TamperedError: 1,
+    KeyFileError: 1,
     DatabaseUrlError: 2,
     DataMapError: 2,
     PlanError: 2,
     InputError: 2,
     PolicyError: 2,
+    PolicyFileError: 2,
     ConnectorError: 3,
     ExecutionError: 4,
     NotFoundError: 5,
     AuthenticationError: 6,
+    LockedOutError: 6,
     PermissionDeniedError: 6,
     ConflictError: 7,
+    TransitionError: 7,
+    KeyDestroyedError: 7,
+    EvidenceError: 8,  # an audit chain or a receipt that does not verify
     GuardError: 9,
+    SignerUnknownError: 10,  # a receipt intact, but nothing said who signed it
 }
 
 
 def exit_code(exc: RightsdeskError) -> int:
-    return next((c for kind, c in EXIT_CODES.items() if isinstance(exc, kind)), 1)
+    """The exit code of ``exc``: the row of its nearest class in ``EXIT_CODES``."""
+    found = nearest(EXIT_CODES, exc)
+    return 1 if found is None else found
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from rightsdesk.cli.app import app, err, out
 from rightsdesk.cli.console import plain
-from rightsdesk.domain.errors import InputError
+from rightsdesk.domain.errors import EvidenceError, InputError, SignerUnknownError
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.settings import Settings
@@ -39,8 +39,6 @@ request_app = typer.Typer(
     help="Handle rights requests (as a local operator).", no_args_is_help=True
 )
 apikey_app = typer.Typer(help="Operator API keys.", no_args_is_help=True)
-#: Exit code of `receipt verify` for an intact receipt whose signer was not checked.
-SIGNER_UNKNOWN = 10
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 receipt_app = typer.Typer(help="Signed receipts of completed requests.", no_args_is_help=True)
@@ -84,14 +82,12 @@ def serve(
     """Serve the REST API (OpenAPI docs at /docs) with the in-process job runner."""
     import uvicorn
 
-    from rightsdesk.api.app import create_app
-    from rightsdesk.observability import logs, metrics
+    from rightsdesk.api.server import compose
     from rightsdesk.service import execution, leases, wiring
 
     settings = Settings()
-    logs.configure(settings.log_format, settings.log_level)
-    with _services() as services:
-        metrics.install(services)
+    app_, services = compose(settings)
+    try:
         resumed = execution.recover(services)
         if resumed:
             err.print(f"resuming {resumed} job(s) left by a previous run")
@@ -107,10 +103,11 @@ def serve(
         try:
             # log_config=None: uvicorn's loggers go through the handler configured above
             level = settings.log_level.lower()
-            app_ = create_app(services)
             uvicorn.run(app_, host=host, port=port, log_level=level, log_config=None)
         finally:
             stop.set()
+    finally:
+        wiring.close(services)
 
 
 @db_app.command("upgrade")
@@ -434,7 +431,9 @@ def audit_verify() -> None:
     for item in breaks:
         out.print(f"[red]entry {item.seq}: {item.kind}[/red] {plain(item.message)}")
     if breaks:
-        raise typer.Exit(8)
+        first = breaks[0]
+        more = f" and {len(breaks) - 1} more" if len(breaks) > 1 else ""
+        raise EvidenceError(f"the audit log does not verify: entry {first.seq}: {first.kind}{more}")
     out.print(f"audit log intact: {count} entries")
 
 
@@ -458,15 +457,11 @@ def receipt_verify(
             raise InputError(f"{given}: no such file")
     trusted = [load_public_key(public_key)] if public_key else None
     check = verify_receipt(file, trusted)
-    for problem in check.problems:
-        err.print(problem)
     if not check.valid:
-        out.print(f"[red]{plain(file)}: NOT valid[/red]")
-        raise typer.Exit(8)
+        raise EvidenceError("\n".join([f"{file}: NOT valid", *check.problems]))
     if check.trusted:
         out.print(f"{file}: valid, signed by the given key, key {check.key_id}")
         return
     out.print(f"{file}: signature valid, signer unknown (key {check.key_id})")
     if not trust_embedded_key:
-        err.print("give the issuer's key with --public-key to know who signed it")
-        raise typer.Exit(SIGNER_UNKNOWN)
+        raise SignerUnknownError("give the issuer's key with --public-key to know who signed it")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+T = TypeVar("T")
 
 
 class RightsdeskError(Exception):
@@ -116,3 +124,77 @@ class ConflictError(RightsdeskError):
 
 class LockedOutError(AuthenticationError):
     """Too many wrong attempts; the caller must wait before trying again."""
+
+
+class NotifyError(RightsdeskError):
+    """Root of the errors raised while telling the requester something."""
+
+
+class DeliveryError(NotifyError):
+    """A transport (``email`` or ``sms``) could not take the message; the request itself stands."""
+
+    def __init__(self, channel: str, message: str) -> None:
+        self.channel = channel
+        super().__init__(f"{channel} delivery failed: {message}")
+
+
+class RenderError(NotifyError):
+    """A template is unknown, malformed, or needs a context variable the caller did not pass."""
+
+    def __init__(self, kind: str, locale: str, message: str) -> None:
+        self.kind = kind
+        self.locale = locale
+        super().__init__(f"template {locale}/{kind}: {message}")
+
+
+class VaultError(RightsdeskError):
+    """The vault cannot do this: a bad master key, a key from another provider, bad input."""
+
+
+class TamperedError(VaultError):
+    """A ciphertext or wrapped key does not authenticate: wrong key, moved or altered bytes."""
+
+
+class KeyDestroyedError(VaultError, ConflictError):
+    """The subject's data key was shredded; nothing sealed with it can ever be read again."""
+
+    def __init__(self, subject: str, destroyed_at: datetime) -> None:
+        self.subject = subject
+        self.destroyed_at = destroyed_at
+        super().__init__(
+            f"the vault of {subject} was destroyed on {destroyed_at.date().isoformat()}; "
+            "the data cannot be recovered"
+        )
+
+
+class KeyFileError(RightsdeskError):
+    """A signing or public key file is unreadable, malformed, not Ed25519, or too open."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")
+
+
+class PolicyFileError(PolicyError):
+    """A policy or calendar file is malformed; each issue reads ``file:line: field: message``."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+class EvidenceError(RightsdeskError):
+    """An audit chain or a signed receipt does not verify: edited, removed or forged."""
+
+
+class SignerUnknownError(RightsdeskError):
+    """A receipt is intact, but no trusted key said who signed it (integrity without origin)."""
+
+
+def nearest(table: Mapping[type[RightsdeskError], T], exc: RightsdeskError) -> T | None:
+    """The entry of the nearest class of ``exc`` in ``table``, walking its MRO (as starlette's
+    exception handlers do), so a subclass follows its parent unless it has a row of its own."""
+    for kind in type(exc).__mro__:
+        if issubclass(kind, RightsdeskError) and kind in table:
+            return table[kind]
+    return None

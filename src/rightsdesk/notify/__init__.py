@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rightsdesk.notify.errors import DeliveryError, NotifyError, RenderError
+from rightsdesk.domain.errors import DeliveryError, NotifyError, RenderError
 from rightsdesk.notify.locales import LOCALES, resolve_locale
 from rightsdesk.notify.mailer import Mailer, OutboxMailer, SmtpMailer, mailer_from_url
 from rightsdesk.notify.notifier import Notifier

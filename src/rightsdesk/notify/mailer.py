@@ -9,8 +9,8 @@ from ssl import SSLContext, create_default_context
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from rightsdesk.domain.errors import DeliveryError
 from rightsdesk.notify import outbox
-from rightsdesk.notify.errors import DeliveryError
 
 _PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 _YES = frozenset({"1", "true", "yes"})

@@ -11,7 +11,7 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any
 
-from rightsdesk.notify.errors import DeliveryError
+from rightsdesk.domain.errors import DeliveryError
 from rightsdesk.notify.locales import resolve_locale
 from rightsdesk.notify.mailer import Mailer
 from rightsdesk.notify.rendering import render, render_sms

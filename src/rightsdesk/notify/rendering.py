@@ -24,7 +24,7 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
-from rightsdesk.notify.errors import RenderError
+from rightsdesk.domain.errors import RenderError
 from rightsdesk.notify.locales import format_when, request_label, resolve_locale
 
 #: Every kind of notice the bundled templates cover, in both locales.

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from rightsdesk.domain.errors import DeliveryError
 from rightsdesk.notify import outbox
-from rightsdesk.notify.errors import DeliveryError
 
 log = logging.getLogger("rightsdesk.sms")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rightsdesk.domain.errors import PolicyFileError
 from rightsdesk.policy.calendars import (
     ChineseWorkCalendar,
     USBusinessCalendar,
@@ -16,7 +17,6 @@ from rightsdesk.policy.refusals import Refusal
 from rightsdesk.policy.regimes import RULES, Regime
 from rightsdesk.policy.remedies import Remedy
 from rightsdesk.policy.rulebook import ApprovalDecision, ExpiryDecision, Policy
-from rightsdesk.policy.sourcefile import PolicyFileError
 
 __all__ = [
     "RULES",

@@ -8,17 +8,9 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from rightsdesk.datamap.loader import _pydantic_issues, parse_yaml
-from rightsdesk.domain.errors import DataMapError, Issue, Location, PolicyError
+from rightsdesk.domain.errors import DataMapError, Issue, Location, PolicyFileError
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class PolicyFileError(PolicyError):
-    """A policy or calendar file is malformed; each issue reads ``file:line: field: message``."""
-
-    def __init__(self, issues: list[Issue]) -> None:
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
 
 
 def load(path: str | Path, model: type[M]) -> M:

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap import DataMap
+from rightsdesk.domain.errors import NotifyError
 from rightsdesk.jobs.base import JobBackend
 from rightsdesk.jobs.inprocess import ThreadRunner
-from rightsdesk.notify.errors import NotifyError
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.policy import Policy
 from rightsdesk.service.connections import ConnectorPool

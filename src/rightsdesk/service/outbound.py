@@ -12,8 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from rightsdesk.audit import log as audit
-from rightsdesk.domain.errors import NotFoundError
-from rightsdesk.notify.errors import NotifyError
+from rightsdesk.domain.errors import NotFoundError, NotifyError
 from rightsdesk.service import webhooks
 from rightsdesk.service.context import Services, Unit, unit
 from rightsdesk.store.models import Delivery

@@ -19,14 +19,18 @@ from typing import Any, NoReturn
 from sqlalchemy.orm import Session
 
 from rightsdesk.audit import log as audit
-from rightsdesk.domain.errors import NotFoundError, PermissionDeniedError
+from rightsdesk.domain.errors import (
+    KeyDestroyedError,
+    NotFoundError,
+    PermissionDeniedError,
+    VaultError,
+)
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.service import keyfiles
 from rightsdesk.service.context import Services, unit
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import Tombstone, VaultKey
 from rightsdesk.vault import ROLES, reading, sealing
-from rightsdesk.vault.errors import KeyDestroyedError, VaultError
 from rightsdesk.vault.keys import KeyProvider, LocalKeyProvider
 from rightsdesk.vault.reading import Opened, Reading
 from rightsdesk.vault.sealing import Sealed

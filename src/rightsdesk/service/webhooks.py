@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from rightsdesk.notify.errors import DeliveryError
+from rightsdesk.domain.errors import DeliveryError
 
 #: Seconds a receiver gets to answer; a slow receiver is retried later, never waited for.
 TIMEOUT = 5.0

@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from rightsdesk.vault.errors import VaultError
+from rightsdesk.audit.chain import canonical
+from rightsdesk.domain.errors import VaultError
 
 #: Tag -> how to read the tagged text back.
 _READ: dict[str, Callable[[str], Any]] = {
@@ -33,8 +34,7 @@ AAD_VERSION = "rightsdesk.vault/1"
 
 def encode(row: Mapping[str, Any]) -> bytes:
     """The row's canonical bytes; raises VaultError for a value it cannot keep exactly."""
-    text = json.dumps(_tagged(row, "$"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
+    return canonical(_tagged(row, "$"))
 
 
 def decode(data: bytes) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from rightsdesk.vault.errors import TamperedError, VaultError
+from rightsdesk.domain.errors import TamperedError, VaultError
 
 NONCE = 12
 TAG = 16

@@ -11,10 +11,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rightsdesk.domain.errors import NotFoundError
+from rightsdesk.domain.errors import NotFoundError, TamperedError
 from rightsdesk.store.models import VaultItem, VaultKey
 from rightsdesk.vault import codec
-from rightsdesk.vault.errors import TamperedError
 from rightsdesk.vault.keys import KeyProvider
 from rightsdesk.vault.sealing import unwrap
 

@@ -15,10 +15,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from rightsdesk.domain.errors import KeyDestroyedError, VaultError
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.store.models import Tombstone, VaultItem, VaultKey
 from rightsdesk.vault import codec
-from rightsdesk.vault.errors import KeyDestroyedError, VaultError
 from rightsdesk.vault.keys import NONCE, KeyProvider, new_data_key
 
 
