@@ -1,4 +1,5 @@
-"""Every registered detector is well formed, documented and has its own test file."""
+"""Every registered detector, rightsdesk's own and any installed plugin's, is well formed and
+documented; every built-in has its own test file and its place in the precedence."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from rightsdesk.datamap.taxonomy import check_category
-from rightsdesk.discovery import DETECTORS, Detector, by_name
+from rightsdesk.discovery import DETECTORS, Detector, by_name, classify_column
+from rightsdesk.discovery.detectors import PRECEDENCE, REGISTRY
+from rightsdesk.plugins import OWN
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "discovery.md").read_text(encoding="utf-8")
@@ -16,6 +19,24 @@ NAMES = [d.name for d in DETECTORS]
 
 def test_names_are_unique() -> None:
     assert len(NAMES) == len(set(NAMES))
+
+
+@pytest.mark.parametrize("name", REGISTRY.names())
+def test_the_entry_point_name_is_the_detector_name(name: str) -> None:
+    assert REGISTRY.get(name).name == name
+
+
+def test_every_built_in_has_its_place_in_the_precedence() -> None:
+    own = [n for n, e in REGISTRY.entries().items() if e.distribution == OWN]
+    assert sorted(own) == sorted(PRECEDENCE)
+    assert NAMES[: len(PRECEDENCE)] == list(PRECEDENCE)
+
+
+def test_a_tie_goes_to_the_detector_listed_first() -> None:
+    """first_name hints a whole name and a part of one alike (0.3 each, no values)."""
+    kinds = classify_column("first_name", [None, ""]).kinds
+    assert [k.detector for k in kinds[:2]] == ["person_name", "name_part"]
+    assert kinds[0].confidence == kinds[1].confidence
 
 
 @pytest.mark.parametrize("detector", DETECTORS, ids=NAMES)

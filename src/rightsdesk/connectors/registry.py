@@ -1,35 +1,29 @@
-"""Which connector class serves which system ``kind``: built-ins plus entry points, one path."""
+"""Which connector class serves which system ``kind``: the ``rightsdesk.connectors`` registry."""
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
 from typing import Any
 
 from rightsdesk.connectors.base import Connector
 from rightsdesk.domain.errors import ConnectorError
+from rightsdesk.plugins import PluginError, Registry
 
 ENTRY_POINT_GROUP = "rightsdesk.connectors"
 
-#: kind -> "module:Class". Adding a connector is one file and one line here.
-BUILTIN: dict[str, str] = {
-    "sql": "rightsdesk.connectors.sql:SqlConnector",
-}
+#: kind -> connector class (a ``Connector``), built-ins declared in pyproject.toml like plugins.
+CONNECTORS: Registry[type[Any]] = Registry(ENTRY_POINT_GROUP, "connector", callable)
 
 
 def kinds() -> dict[str, str]:
-    """Every known kind, third-party entry points included (built-ins win on a clash)."""
-    found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
-    return {**found, **BUILTIN}
+    """Every known kind -> its ``module:Class``, third-party entry points included."""
+    return {name: entry.value for name, entry in CONNECTORS.entries().items()}
 
 
 def connector_class(kind: str) -> type[Any]:
-    target = kinds().get(kind)
-    if target is None:
-        raise ConnectorError(kind, f"no connector for kind {kind!r}; known: {sorted(kinds())}")
-    module, _, attr = target.partition(":")
-    cls: type[Any] = getattr(importlib.import_module(module), attr)
-    return cls
+    try:
+        return CONNECTORS.get(kind)
+    except PluginError as exc:
+        raise ConnectorError(kind, str(exc)) from exc
 
 
 def open_connector(system: str, kind: str, url: str, *, schema: str | None = None) -> Connector:

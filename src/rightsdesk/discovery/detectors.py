@@ -1,40 +1,57 @@
-"""The built-in detectors, registered in one list; adding a detector is one entry here."""
+"""The detectors: the ``rightsdesk.detectors`` registry, built-ins declared in pyproject.toml.
+
+Adding a detector is one module (its data and validation hook), one entry point and, for a
+built-in, its place in ``PRECEDENCE``.
+"""
 
 from __future__ import annotations
 
-from rightsdesk.discovery.accounts import EXTERNAL_UID, USERNAME
-from rightsdesk.discovery.blobs import ENCODED_BLOB
-from rightsdesk.discovery.contact import EMAIL, IPV4, IPV6, PHONE
-from rightsdesk.discovery.credentials import SECRET
 from rightsdesk.discovery.detector import Detector
-from rightsdesk.discovery.identifiers import BANK_CARD, CN_RESIDENT_ID, PASSPORT, USCC
-from rightsdesk.discovery.person import DATE_OF_BIRTH, NAME_PART, PERSON_NAME, POSTAL_ADDRESS
+from rightsdesk.plugins import PluginError, Registry, instance_of
 
-__all__ = ["DETECTORS", "Detector", "by_name"]
+__all__ = ["DETECTORS", "REGISTRY", "Detector", "by_name"]
 
-DETECTORS: list[Detector] = [
-    EMAIL,
-    PHONE,
-    CN_RESIDENT_ID,
-    BANK_CARD,
-    USCC,
-    IPV4,
-    IPV6,
-    PERSON_NAME,
-    NAME_PART,
-    POSTAL_ADDRESS,
-    DATE_OF_BIRTH,
-    PASSPORT,
-    SECRET,
-    USERNAME,
-    EXTERNAL_UID,
-    ENCODED_BLOB,
-]
+ENTRY_POINT_GROUP = "rightsdesk.detectors"
+
+REGISTRY: Registry[Detector] = Registry(ENTRY_POINT_GROUP, "detector", instance_of(Detector))
+
+#: A column's kinds are ranked by confidence; on a tie the detector listed first here wins
+#: (``first_name`` hints a person's name and a part of one alike: the name comes first).
+#: Detectors of other packages follow the built-ins, in name order.
+PRECEDENCE = (
+    "email",
+    "phone",
+    "cn_resident_id",
+    "bank_card",
+    "uscc",
+    "ipv4",
+    "ipv6",
+    "person_name",
+    "name_part",
+    "postal_address",
+    "date_of_birth",
+    "passport",
+    "secret",
+    "username",
+    "external_uid",
+    "encoded_blob",
+)
+
+
+def _ordered() -> list[Detector]:
+    found = REGISTRY.load_all()
+    last = len(PRECEDENCE)
+    rank = {name: PRECEDENCE.index(name) if name in PRECEDENCE else last for name in found}
+    return [found[name] for name in sorted(found, key=lambda n: (rank[n], n))]
+
+
+#: Every registered detector, in precedence order.
+DETECTORS: list[Detector] = _ordered()
 
 
 def by_name(name: str) -> Detector:
     """The registered detector called ``name``; raises KeyError for an unknown one."""
-    for detector in DETECTORS:
-        if detector.name == name:
-            return detector
-    raise KeyError(name)
+    try:
+        return REGISTRY.get(name)
+    except PluginError:
+        raise KeyError(name) from None

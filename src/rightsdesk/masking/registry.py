@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
 from typing import Any
 
 from rightsdesk.masking.base import MaskingStrategy
-from rightsdesk.masking.redaction import Redact
-from rightsdesk.masking.strategies import (
-    DeleteRow,
-    FixedValue,
-    Generalize,
-    KeyedHash,
-    Pseudonym,
-    SetNull,
-)
+from rightsdesk.plugins import Registry, subclass_of
 
 ENTRY_POINT_GROUP = "rightsdesk.masking"
 
-BUILTIN: tuple[type[MaskingStrategy], ...] = (
-    DeleteRow,
-    SetNull,
-    FixedValue,
-    KeyedHash,
-    Pseudonym,
-    Generalize,
-    Redact,
+#: name -> strategy class; the built-ins are declared in pyproject.toml, as a plugin's are.
+STRATEGIES: Registry[type[MaskingStrategy]] = Registry(
+    ENTRY_POINT_GROUP, "erasure strategy", subclass_of(MaskingStrategy)
 )
 
 #: Shorthand parameter for ``{name: scalar}`` forms, e.g. ``{fixed: "x"}``, ``{generalize: year}``.
@@ -33,10 +19,7 @@ _SHORTHAND = {"fixed": "value", "generalize": "to", "hash": "length"}
 
 
 def strategies() -> dict[str, type[MaskingStrategy]]:
-    found: dict[str, type[MaskingStrategy]] = {
-        ep.name: ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)
-    }
-    return {**found, **{cls.name: cls for cls in BUILTIN}}
+    return STRATEGIES.load_all()
 
 
 def parse_erase(raw: Any) -> MaskingStrategy:
@@ -60,8 +43,7 @@ def parse_erase(raw: Any) -> MaskingStrategy:
         raise ValueError(
             "erase must be a strategy name (e.g. set_null) or one {name: parameters} mapping"
         )
-    known = strategies()
-    cls = known.get(str(name))
-    if cls is None:
-        raise ValueError(f"unknown erasure strategy {name!r}; choose from: {', '.join(known)}")
-    return cls(params)
+    if str(name) not in STRATEGIES:
+        known = ", ".join(STRATEGIES.names())
+        raise ValueError(f"unknown erasure strategy {name!r}; choose from: {known}")
+    return STRATEGIES.get(str(name))(params)
