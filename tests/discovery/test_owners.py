@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -23,6 +25,18 @@ from tests.engine.test_ownership import THEIRS, Found
 def drafted(sqlite_url: str) -> tuple[str, DataMap]:
     traps.create(sqlite_url)
     return sqlite_url, loads(generate(sqlite_url, system="app").yaml_text, env={})
+
+
+@contextmanager
+def extended(url: str) -> Iterator[sa.Connection]:
+    """The traps database at ``url``, and a transaction to add tables and rows to it."""
+    traps.create(url)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def collection(datamap: DataMap, name: str) -> Any:
@@ -61,9 +75,7 @@ def test_limits_are_drafted_from_the_data(drafted: tuple[str, DataMap]) -> None:
 
 
 def test_a_chain_of_owners_reaches_the_nearest_owned_parent(sqlite_url: str) -> None:
-    traps.create(sqlite_url)
-    engine = sa.create_engine(sqlite_url)
-    with engine.begin() as conn:
+    with extended(sqlite_url) as conn:
         conn.execute(
             sa.text(
                 "CREATE TABLE order_lines (id INTEGER PRIMARY KEY, "
@@ -72,7 +84,6 @@ def test_a_chain_of_owners_reaches_the_nearest_owned_parent(sqlite_url: str) -> 
             )
         )
         conn.execute(sa.text("INSERT INTO order_lines VALUES (1, 11, 1, 2), (2, 11, 1, 1)"))
-    engine.dispose()
     draft = generate(sqlite_url, system="app").yaml_text
     lines = collection(loads(draft, env={}), "order_lines")
     assert lines.owner == "order_id"
@@ -121,9 +132,7 @@ def test_the_draft_run_unedited_changes_no_one_elses_row(
 
 def test_person_columns_without_a_foreign_key_make_a_relation(sqlite_url: str) -> None:
     """Kanboard's shape: tasks.creator_id and tasks.owner_id hold user ids (0: nobody), no FK."""
-    traps.create(sqlite_url)
-    engine = sa.create_engine(sqlite_url)
-    with engine.begin() as conn:
+    with extended(sqlite_url) as conn:
         conn.execute(
             sa.text(
                 "CREATE TABLE tasks (id INTEGER PRIMARY KEY, creator_id INTEGER, "
@@ -133,7 +142,6 @@ def test_person_columns_without_a_foreign_key_make_a_relation(sqlite_url: str) -
         conn.execute(
             sa.text("INSERT INTO tasks VALUES (1, 1, 2, 'a'), (2, 2, 0, 'b'), (3, 3, 1, 'c')")
         )
-    engine.dispose()
     datamap = loads(generate(sqlite_url, system="app").yaml_text, env={})
     assert collection(datamap, "tasks").relation == ("creator_id", "owner_id")
     assert run(sqlite_url, datamap, 2)["tasks"] == {1, 2}
@@ -142,9 +150,7 @@ def test_person_columns_without_a_foreign_key_make_a_relation(sqlite_url: str) -
 def test_a_history_copy_and_a_login_log_are_drafted(sqlite_url: str) -> None:
     """simple-history's shape (the user's key repeated, the editor a foreign key) is owned by
     the user; a login-attempt log keyed by username with no foreign key is a copy table."""
-    traps.create(sqlite_url)
-    engine = sa.create_engine(sqlite_url)
-    with engine.begin() as conn:
+    with extended(sqlite_url) as conn:
         conn.execute(sa.text("ALTER TABLE users ADD COLUMN username VARCHAR(40)"))
         conn.execute(sa.text("ALTER TABLE users ADD COLUMN joined DATE"))
         for n in (1, 2, 3):
@@ -172,7 +178,6 @@ def test_a_history_copy_and_a_login_log_are_drafted(sqlite_url: str) -> None:
                 "(4, 'user1x', '198.51.100.1')"
             )
         )
-    engine.dispose()
     draft = generate(sqlite_url, system="app").yaml_text
     datamap = loads(draft, env={})
     history = collection(datamap, "users_history")
@@ -185,9 +190,7 @@ def test_a_history_copy_and_a_login_log_are_drafted(sqlite_url: str) -> None:
 
 def test_an_address_each_order_points_at_is_part_of_the_order(sqlite_url: str) -> None:
     """django-oscar's shape: order.shipping_address_id -> an address row of its own."""
-    traps.create(sqlite_url)
-    engine = sa.create_engine(sqlite_url)
-    with engine.begin() as conn:
+    with extended(sqlite_url) as conn:
         conn.execute(
             sa.text(
                 "CREATE TABLE shipping (id INTEGER PRIMARY KEY, line1 VARCHAR(80), "
@@ -204,7 +207,6 @@ def test_an_address_each_order_points_at_is_part_of_the_order(sqlite_url: str) -
             sa.text("ALTER TABLE orders ADD COLUMN address_id INTEGER REFERENCES shipping(id)")
         )
         conn.execute(sa.text("UPDATE orders SET address_id = CASE id WHEN 11 THEN 7 ELSE 8 END"))
-    engine.dispose()
     datamap = loads(generate(sqlite_url, system="app").yaml_text, env={})
     assert collection(datamap, "shipping").part_of == "orders.address_id"
     assert run(sqlite_url, datamap, 1)["shipping"] == {7}
@@ -218,3 +220,36 @@ def test_an_address_each_order_points_at_is_part_of_the_order(sqlite_url: str) -
         rows[1] == (8, "2 High Street, Springfield") and rows[0][1] != "1 Main Street, Springfield"
     )
     assert traps.snapshot(sqlite_url)["tokens"] == before["tokens"]
+
+
+def test_an_invitation_with_its_own_email_is_the_invitees_and_deleted_on_erasure(
+    sqlite_url: str,
+) -> None:
+    """Kanboard's shape: an invitation to person 1's application names the invitee by email,
+    keyed by (email, token): it is found by the email, never exported to the application's
+    owner, and deleted whole on the invitee's erasure (the email, in the key, cannot be masked)."""
+    with extended(sqlite_url) as conn:
+        conn.execute(
+            sa.text(
+                "CREATE TABLE invites (email VARCHAR(80) NOT NULL, application_id INTEGER NOT "
+                "NULL, token VARCHAR(40) NOT NULL, PRIMARY KEY (email, token))"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO invites VALUES ('p9@example.com', 1, 'f3a9c1'), "
+                "('p2@example.com', 1, 'b7e0d4'), ('p9@example.com', 1, 'a1b2c3')"
+            )
+        )
+    draft = generate(sqlite_url, system="app").yaml_text
+    invites = collection(loads(draft, env={}), "invites")
+    assert (invites.owner, invites.copies, invites.erase is not None) == (None, True, True)
+    datamap = loads(draft, env={})
+    assert "invites" not in run(sqlite_url, datamap, 1)  # not the application owner's
+    assert run(sqlite_url, datamap, 9)["invites"] == {"p9@example.com"}
+    run(sqlite_url, datamap, 9, erase=True)
+    after = sa.create_engine(sqlite_url)
+    with after.connect() as conn:
+        left = conn.execute(sa.text("SELECT email, token FROM invites")).all()
+    after.dispose()
+    assert left == [("p2@example.com", "b7e0d4")]

@@ -126,11 +126,13 @@ def generic_tables(info: SchemaInfo) -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 def text_columns(table: TableInfo) -> tuple[str, ...]:
-    """Columns holding text or JSON documents, which ``redact`` can change in place."""
+    """Columns holding text or JSON documents, which ``redact`` can change in place (not a
+    primary key's: changing it would forge another row's key)."""
     return tuple(
         c.name
         for c in table.columns.values()
-        if c.python_type == "str" or "json" in c.type or c.type == "text"
+        if (c.python_type == "str" or "json" in c.type or c.type == "text")
+        and c.name not in table.primary_key
     )
 
 

@@ -15,7 +15,13 @@ from rightsdesk.discovery.owners import Ownership, draft_ownership
 from rightsdesk.discovery.people import category_proposals, identity_proposals, user_table
 from rightsdesk.discovery.proposal import Column, Link, Proposal
 from rightsdesk.discovery.render import Plan, deleted_tables, keyed, render
-from rightsdesk.discovery.unowned import closure_kinds, copy_columns, copy_holders
+from rightsdesk.discovery.unowned import (
+    closure_kinds,
+    copy_columns,
+    copy_holders,
+    identified_tables,
+    keyed_by_identity,
+)
 from rightsdesk.domain.errors import InputError
 from rightsdesk.domain.schema import SchemaInfo
 
@@ -81,9 +87,7 @@ def draft(
     links = [lk for lk in links if mappable(lk.child) and mappable(lk.parent)]
     people = _people(info, findings, links, copies or {})
     personal = people.personal
-    ownership = draft_ownership(
-        people.table, set(info.tables), links, personal=personal, one_each=one_each
-    )
+    ownership = _ownership(info, people, links, one_each)
     people.identities |= copy_columns(ownership, personal, people.categories, people.identities)
     blob = _blob_plan(blobs, people.root, ownership)
     people.identities |= blob.identities
@@ -92,7 +96,8 @@ def draft(
     copy_tables = copy_holders(people.identities, ownership) - set(blob.logs)
     proposals, copy_text = _proposals(info, people, mapped, blob.columns, copy_tables)
     mentioning = _mentions(info, people, mapped, ownership, blob)
-    deleted = _deleted(info, people.table, personal & ownership.owned, mapped, ownership, blob)
+    owned = personal & ownership.owned
+    deleted = _deleted(info, people, owned, mapped, ownership, blob, copy_tables)
     reviews = _reviews(ownership, people.identities, mapped.rows)
     reviews = {t: n for t, n in reviews.items() if t not in {c[0] for c in blob.payloads}}
     plan = Plan(
@@ -218,19 +223,37 @@ def _mentions(
     return found
 
 
+def _ownership(
+    info: SchemaInfo, people: _People, links: list[Link], one_each: Callable[[Link], bool] | None
+) -> Ownership:
+    """``owners.draft_ownership``: a table with an identity value of its own is not owned
+    through a parent (``unowned.identified_tables``)."""
+    return draft_ownership(
+        people.table,
+        set(info.tables),
+        links,
+        personal=people.personal,
+        one_each=one_each,
+        identified=identified_tables(people.identities, people.table),
+    )
+
+
 def _deleted(
     info: SchemaInfo,
-    root: str,
+    people: _People,
     owned: set[str],
     mapped: _Mapped,
     ownership: Ownership,
     blob: _BlobPlan,
+    copies: frozenset[str],
 ) -> frozenset[str]:
-    """Tables whose rows are deleted whole (``render.deleted_tables``), logs apart, payloads in."""
+    """Tables whose rows are deleted whole (``render.deleted_tables``), logs apart, payloads
+    in, and copies keyed by a person's value (``unowned.keyed_by_identity``)."""
     walked = ownership.walked()
     related = [lk for lk in mapped.kept if lk not in walked]
-    deleted = deleted_tables(info, root, owned, walked, related)
-    return (deleted - set(blob.logs)) | {t for t, _ in blob.payloads if keyed(info, t)}
+    deleted = deleted_tables(info, people.table, owned, walked, related)
+    deleted = (deleted - set(blob.logs)) | {t for t, _ in blob.payloads if keyed(info, t)}
+    return deleted | keyed_by_identity(info, copies, people.identities, mapped.kept)
 
 
 def _notes(unlinked: dict[Column, Proposal]) -> tuple[str, ...]:

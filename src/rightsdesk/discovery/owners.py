@@ -1,6 +1,8 @@
 """Draft who owns each table's rows: a direct reference to the person table is the owner; two
 or more make the table a relation between people; else the nearest parent that is itself
-owned. Where that is a guess (inferred references, ties) the draft says so for review."""
+owned, unless the row carries an identity value of its own (an invitation's email): then it is
+about that identity, not its parent's owner, and is found by the value (``unowned.py``).
+Where that is a guess (inferred references, ties) the draft says so for review."""
 
 from __future__ import annotations
 
@@ -48,8 +50,14 @@ def draft_ownership(
     *,
     personal: set[str] | None = None,
     one_each: Callable[[Link], bool] | None = None,
+    identified: dict[str, str] | None = None,
 ) -> Ownership:
     """Owners and relations for ``tables`` (the person table is ``root``), nearest first.
+
+    A table in ``identified`` (table -> the identity kinds it holds, e.g. an email column) is
+    owned only by a direct reference to the person table, never through a parent: the person
+    its identity value names is whom the row is about (an invitation to a project names the
+    invitee, not the project's owner).
 
     With ``one_each`` (whether each parent row has at most one child row through a link), a
     ``personal`` table nobody owns whose only incoming reference comes from an owned table,
@@ -79,7 +87,7 @@ def draft_ownership(
             )
     level = 1
     while True:
-        grown = _next_level(found, outgoing, level)
+        grown = _next_level(found, outgoing, level, identified or {})
         if not grown and one_each is not None:
             grown = _parts(found, links, personal or set(), one_each)
         if not grown:
@@ -109,7 +117,9 @@ def _parts(
     return grown
 
 
-def _next_level(found: Ownership, outgoing: dict[str, list[Link]], level: int) -> bool:
+def _next_level(
+    found: Ownership, outgoing: dict[str, list[Link]], level: int, identified: dict[str, str]
+) -> bool:
     """Own every unowned table that points at a table owned ``level`` links from the person."""
     grown = False
     for table, mine in sorted(outgoing.items()):
@@ -120,6 +130,14 @@ def _next_level(found: Ownership, outgoing: dict[str, list[Link]], level: int) -
             key=lambda lk: (lk.proposal.inferred, lk.parent, lk.child),
         )
         if not parents:
+            continue
+        if table in identified:  # never owned through a parent, whichever level it is at
+            note = (
+                f"holds its own {identified[table]}: a row is about the person it names, "
+                f"not the owner of its {parents[0].parent[0]} ({parents[0].child[1]} is related)"
+            )
+            notes = found.reviews.setdefault(table, [])
+            notes.extend([note] if note not in notes else [])
             continue
         _own(found, table, parents[0], level + 1)
         others = parents[1:]

@@ -139,6 +139,11 @@ def _collection(plan: Plan, table: str) -> list[str]:
             "        personal: false  # no personal data found and no person owns its rows "
             "(a catalogue): never read"
         )
+    elif table in plan.deleted and table in plan.copies:
+        lines.append(
+            "        erase: delete_row  # a person's value is part of its primary key and cannot "
+            "be masked: rows found by it are deleted whole"
+        )
     elif not plan.keyed(table):
         lines.append(
             "        # no single-column primary key: fields are masked, rows never deleted; review"

@@ -6,7 +6,8 @@ when those values are theirs, with an identity closure so values found in the pe
 from __future__ import annotations
 
 from rightsdesk.discovery.owners import Ownership
-from rightsdesk.discovery.proposal import Column, Proposal, dotted
+from rightsdesk.discovery.proposal import Column, Link, Proposal, dotted
+from rightsdesk.domain.schema import SchemaInfo
 
 #: Category prefix -> the identity kind a copy column is looked up by.
 KINDS = {
@@ -17,6 +18,8 @@ KINDS = {
 }
 #: Kinds that alone never tell people apart (a shared office address).
 WEAK = frozenset({"ip_address"})
+#: Kinds that name one person: a row holding one of its own is about that person.
+STRONG = frozenset({"username", "email", "phone"})
 
 
 def copy_columns(
@@ -56,3 +59,28 @@ def copy_holders(identities: dict[Column, Proposal], ownership: Ownership) -> fr
 def closure_kinds(identities: dict[Column, Proposal], tables: frozenset[str]) -> tuple[str, ...]:
     """Identity kinds the copy tables are found by: the closure looks for more of these."""
     return tuple(sorted({p.value for (t, _), p in identities.items() if t in tables}))
+
+
+def identified_tables(identities: dict[Column, Proposal], root: str) -> dict[str, str]:
+    """Tables other than the people table holding a strong identity value of their own (an
+    email, a username, a phone number): table -> the kinds, for ``draft_ownership``."""
+    kinds: dict[str, set[str]] = {}
+    for (table, _), proposal in identities.items():
+        if table != root and proposal.value in STRONG:
+            kinds.setdefault(table, set()).add(proposal.value)
+    return {t: " and ".join(sorted(k)) for t, k in kinds.items()}
+
+
+def keyed_by_identity(
+    info: SchemaInfo, copies: frozenset[str], identities: dict[Column, Proposal], links: list[Link]
+) -> frozenset[str]:
+    """Copy tables with a person's value in their primary key (an invitation keyed by email
+    and token): the value cannot be masked without forging another row's key, and every row
+    found by it is about that person, so such rows are deleted whole. Not when another table
+    references them (deleting would break its rows)."""
+    referenced = {lk.parent[0] for lk in links}
+    return frozenset(
+        t
+        for (t, c) in identities
+        if t in copies and t not in referenced and c in info.tables[t].primary_key
+    )
