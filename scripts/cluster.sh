@@ -142,17 +142,46 @@ trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 trap stop EXIT
 
-"$RD" serve --host 127.0.0.1 --port "$PORT" 2>"$DIR/logs/api.log" &
-PIDS+=($!)
-for i in $(seq 1 "$WORKERS"); do
-    "$RD" worker --concurrency "$CONCURRENCY" --metrics-port $((METRICS_PORT + i - 1)) \
-        2>"$DIR/logs/worker-$i.log" &
+NAMES=()
+start() {  # name, command...: a process of the cluster, logging to $DIR/logs/<name>.log
+    local name=$1; shift
+    "$@" 2>"$DIR/logs/$name.log" &
     PIDS+=($!)
+    NAMES+=("$name")
+}
+ended() {  # sets GONE and STATUS to the first process no longer running (in this shell: wait)
+    local i
+    for i in "${!PIDS[@]}"; do
+        if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+            GONE=${NAMES[$i]}
+            wait "${PIDS[$i]}" && STATUS=0 || STATUS=$?
+            return 0
+        fi
+    done
+    return 1
+}
+crashed() {  # name, status
+    die "$1 exited ($2): $(tail -n 1 "$DIR/logs/$1.log" 2>/dev/null); see $DIR/logs/"
+}
+
+start api "$RD" serve --host 127.0.0.1 --port "$PORT"
+URLS=("http://127.0.0.1:$PORT/healthz")
+for i in $(seq 1 "$WORKERS"); do
+    start "worker-$i" "$RD" worker --concurrency "$CONCURRENCY" \
+        --metrics-port $((METRICS_PORT + i - 1))
+    URLS+=("http://127.0.0.1:$((METRICS_PORT + i - 1))/metrics")
 done
 
-api_up() { "$PY" -c 'import sys, httpx; httpx.get(sys.argv[1], timeout=1).raise_for_status()' \
-    "http://127.0.0.1:$PORT/healthz"; }
-wait_for "the API" api_up
+# up means every process answers (the API its /healthz, each worker its metrics port): a worker
+# that cannot start (its port taken, say) stops the cluster before "up", never after it
+answer() { "$PY" -c 'import sys, httpx
+for url in sys.argv[1:]: httpx.get(url, timeout=1).raise_for_status()' "${URLS[@]}"; }
+for _ in $(seq 1 120); do
+    if answer >/dev/null 2>&1; then break; fi
+    if ended; then crashed "$GONE" "$STATUS"; fi
+    sleep 0.5
+done
+answer >/dev/null 2>&1 || die "the cluster did not come up in time; see $DIR/logs/"
 
 cat >&2 <<EOF
 cluster: up: API http://127.0.0.1:$PORT (docs at /docs, metrics at /metrics), $WORKERS worker(s)
@@ -165,14 +194,11 @@ EOF
 # Ctrl-C in a terminal signals every process of the group, so the processes may end before
 # this shell runs its trap: a clean exit (0, or killed by INT/TERM) is that, not a crash.
 while true; do
-    for pid in "${PIDS[@]}"; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid" && status=0 || status=$?
-            case $status in
-                0|130|143) say "process $pid stopped"; exit 0 ;;
-                *) die "process $pid exited ($status); see $DIR/logs/" ;;
-            esac
-        fi
-    done
+    if ended; then
+        case $STATUS in
+            0|130|143) say "$GONE stopped"; exit 0 ;;
+            *) crashed "$GONE" "$STATUS" ;;
+        esac
+    fi
     sleep 1
 done

@@ -9,16 +9,18 @@ Use it as a context manager (or ``start()``/``stop()``)::
 
 ``login=("user", "secret")`` makes the server offer AUTH (PLAIN/LOGIN) without TLS and accept
 only that pair; without it the server offers no AUTH at all. ``free_port()`` gives a port
-nobody listens on, for "server down" tests.
+nobody listens on, for "server down" tests; ``free_ports(n)`` a run of n such ports.
 """
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -142,3 +144,31 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
         return int(probe.getsockname()[1])
+
+
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive ports nobody listens on, for a program that numbers its
+    ports from one it is given (`scripts/cluster.sh`'s worker metrics ports).
+
+    Drawn below the kernel's ephemeral range, where outgoing connections take their local ports:
+    a run inside it holds ports of the parity connect() uses, and a connection could take one
+    between this probe and the server's bind (a cluster worker then failed with "Address already
+    in use" and the script stopped every process, the API included).
+    """
+    ranges = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    low = int(ranges[0])
+    draw = random.SystemRandom()
+    for _ in range(100):
+        first = draw.randrange(10_000, low - count)
+        if all(_bindable(port) for port in range(first, first + count)):
+            return first
+    raise AssertionError(f"no {count} consecutive free ports below {low}")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
