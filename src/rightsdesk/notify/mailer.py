@@ -1,8 +1,14 @@
-"""Mail transports: a real SMTP server, or an outbox folder of ``.eml`` files for a laptop."""
+"""Mail transports: a real SMTP server, or an outbox folder of ``.eml`` files for a laptop.
+
+``RIGHTSDESK_MAIL_URL``'s scheme picks the transport from the ``rightsdesk.mail_transports``
+registry: each entry is a function from the whole URL to a ``Mailer`` (``smtp``,
+``smtp+starttls`` and ``smtps`` are :func:`smtp_from_url`, ``file`` :func:`outbox_from_url`).
+"""
 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 from ssl import SSLContext, create_default_context
@@ -11,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from rightsdesk.domain.errors import DeliveryError
 from rightsdesk.notify import outbox
+from rightsdesk.plugins import Registry
 
 _PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 _YES = frozenset({"1", "true", "yes"})
@@ -87,23 +94,38 @@ class OutboxMailer:
             raise DeliveryError("email", f"cannot write to outbox {self.folder}: {exc}") from exc
 
 
+#: Builds a mailer from the whole mail URL; raises DeliveryError when the URL is unusable.
+MailTransport = Callable[[str], Mailer]
+MAIL_TRANSPORTS: Registry[MailTransport] = Registry(
+    "rightsdesk.mail_transports", "mail transport", callable
+)
+
+
 def mailer_from_url(url: str) -> Mailer:
-    """``smtp://[user:pass@]host[:port]``, ``smtp+starttls://…``, ``smtps://…`` or ``file:///folder``."""
+    """``smtp://[user:pass@]host[:port]``, ``smtp+starttls://…``, ``smtps://…``, ``file:///folder``
+    or the scheme of an installed transport."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in MAIL_TRANSPORTS:
+        raise _unsupported(url)
+    return MAIL_TRANSPORTS.get(scheme)(url)
+
+
+def outbox_from_url(url: str) -> OutboxMailer:
+    """``file:///folder``: an outbox folder."""
+    return OutboxMailer(Path(unquote(urlsplit(url).path)))
+
+
+def smtp_from_url(url: str) -> SmtpMailer:
+    """``smtp://``, ``smtp+starttls://`` or ``smtps://`` with a host, an optional login and port,
+    and ``?starttls=1`` or ``?timeout=`` seconds."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme == "file":
-        return OutboxMailer(Path(unquote(parts.path)))
     try:
         port = parts.port
     except ValueError:
-        port = None
-        scheme = ""
+        raise _unsupported(url) from None
     if scheme not in _PORTS or not parts.hostname:
-        raise DeliveryError(
-            "email",
-            f"unsupported mail URL {_redact(url)!r}; use smtp://host:port, "
-            "smtp+starttls://user:pass@host, smtps://user:pass@host or file:///folder",
-        )
+        raise _unsupported(url)
     query = parse_qs(parts.query)
     return SmtpMailer(
         parts.hostname,
@@ -113,6 +135,14 @@ def mailer_from_url(url: str) -> Mailer:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         timeout=float(query.get("timeout", ["10"])[0]),
+    )
+
+
+def _unsupported(url: str) -> DeliveryError:
+    return DeliveryError(
+        "email",
+        f"unsupported mail URL {redact_url(url)!r}; use smtp://host:port, "
+        "smtp+starttls://user:pass@host, smtps://user:pass@host or file:///folder",
     )
 
 
@@ -128,7 +158,8 @@ def _describe(exc: OSError) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
+    """``url`` with its password, if any, shown as ``***``."""
     parts = urlsplit(url)
     if parts.password is None:
         return url

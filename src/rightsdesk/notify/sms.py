@@ -1,5 +1,6 @@
 """Text-message transports: an outbox folder (the default), a JSON-lines file, or the console
-log (without the text's digits); gateways plug in.
+log (without the text's digits); gateways plug in as ``rightsdesk.sms_transports`` entry points,
+each a function from the whole ``RIGHTSDESK_SMS_URL`` to an ``SmsSender``, named by its scheme.
 
 A text usually carries a one-time code, so it never goes to a stream that ends up in the
 server's log: the console transport logs that a text went out, with the number's last two
@@ -12,6 +13,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +21,8 @@ from urllib.parse import unquote, urlsplit
 
 from rightsdesk.domain.errors import DeliveryError
 from rightsdesk.notify import outbox
+from rightsdesk.notify.mailer import redact_url
+from rightsdesk.plugins import Registry
 
 log = logging.getLogger("rightsdesk.sms")
 
@@ -81,18 +85,46 @@ def _entry(phone: str, text: str) -> dict[str, str]:
     return {"at": datetime.now(UTC).isoformat(), "to": phone, "text": text}
 
 
+#: Builds a sender from the whole SMS URL; raises DeliveryError when the URL is unusable.
+SmsTransport = Callable[[str], SmsSender]
+SMS_TRANSPORTS: Registry[SmsTransport] = Registry(
+    "rightsdesk.sms_transports", "SMS transport", callable
+)
+_OFF = frozenset({"", "none", "off"})
+_CONSOLE = frozenset({"console", "console:", "stderr"})
+
+
 def sms_from_url(url: str) -> SmsSender | None:
-    """``file:///folder`` (an outbox), ``file:///path.jsonl``, ``console`` or ``none``."""
+    """``file:///folder`` (an outbox), ``file:///path.jsonl``, ``console``, ``none`` or the
+    scheme of an installed transport."""
     text = url.strip()
-    if text.lower() in {"console", "console:", "stderr"}:
-        return ConsoleSms()
-    if text.lower() in {"", "none", "off"}:
+    if text.lower() in _OFF:
         return None
-    parts = urlsplit(text)
-    if parts.scheme.lower() == "file" and parts.path:
-        path = Path(unquote(parts.path))
-        return FileSms(path) if path.suffix == ".jsonl" else OutboxSms(path)
-    raise DeliveryError(
+    scheme = "console" if text.lower() in _CONSOLE else urlsplit(text).scheme.lower()
+    if scheme not in SMS_TRANSPORTS:
+        raise _unsupported(text)
+    return SMS_TRANSPORTS.get(scheme)(text)
+
+
+def console_from_url(url: str) -> ConsoleSms:
+    """``console`` (or ``stderr``): logged without the number or the code."""
+    if url.strip().lower() not in _CONSOLE:
+        raise _unsupported(url)
+    return ConsoleSms()
+
+
+def file_from_url(url: str) -> FileSms | OutboxSms:
+    """``file:///path.jsonl`` (one JSON line per text) or ``file:///folder`` (an outbox)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "file" or not parts.path:
+        raise _unsupported(url)
+    path = Path(unquote(parts.path))
+    return FileSms(path) if path.suffix == ".jsonl" else OutboxSms(path)
+
+
+def _unsupported(url: str) -> DeliveryError:
+    return DeliveryError(
         "sms",
-        f"unsupported SMS URL {text!r}; use file:///folder, file:///path.jsonl, console or none",
+        f"unsupported SMS URL {redact_url(url.strip())!r}; use file:///folder, file:///path.jsonl, "
+        "console or none",
     )
