@@ -1,7 +1,12 @@
 """Where a run keeps its progress, so a failed run resumes instead of starting over.
 
-The state is plain JSON. While a run is applying, it holds the computed changes (which carry
+The state is plain JSON in named parts: ``meta`` (a ``RunMeta``), ``changes``, ``report`` and,
+for an erasure, ``closure``. While a run is applying, it holds the computed changes (which carry
 key values of the people concerned); they are dropped when the run is done.
+
+The resume protocol, written once in ``resume``: a run found ``applying`` goes on with the saved
+changes in the systems not yet ``committed`` (re-applying a change is harmless); a run found
+``done``, or not found, starts afresh (the same command run again later is a new run).
 """
 
 from __future__ import annotations
@@ -9,8 +14,11 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
@@ -29,6 +37,85 @@ class CheckpointStore(Protocol):
 
         ``durable`` parts must survive a crash of the machine; others may be lost with it.
         """
+
+
+class Phase(StrEnum):
+    """Where a run stands in its checkpoint."""
+
+    APPLYING = "applying"  # changes computed and saved; systems commit one after another
+    DONE = "done"  # every system committed; the changes were dropped
+
+
+@dataclass(frozen=True)
+class RunMeta:
+    """The ``meta`` part of a checkpoint: which run, how far it got."""
+
+    run_id: str
+    action: str
+    started_at: str
+    subjects: int
+    phase: Phase = Phase.APPLYING
+    committed: tuple[str, ...] = ()  # systems whose transaction committed, in order
+    finished_at: str | None = None
+
+    def committing(self, system: str) -> RunMeta:
+        return replace(self, committed=(*self.committed, system))
+
+    def done(self, at: str) -> RunMeta:
+        return replace(self, phase=Phase.DONE, finished_at=at)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "run_id": self.run_id,
+            "action": self.action,
+            "phase": self.phase.value,
+            "started_at": self.started_at,
+            "subjects": self.subjects,
+            "committed": list(self.committed),
+        }
+        return data if self.finished_at is None else data | {"finished_at": self.finished_at}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunMeta:
+        return cls(
+            run_id=data["run_id"],
+            action=data["action"],
+            started_at=data["started_at"],
+            subjects=data["subjects"],
+            phase=Phase(data["phase"]),
+            committed=tuple(data.get("committed", ())),
+            finished_at=data.get("finished_at"),
+        )
+
+
+@dataclass(frozen=True)
+class RunCheckpoint:
+    """A run's saved state: its meta, its changes (encoded as stored), its report, its closure."""
+
+    meta: RunMeta
+    changes: Mapping[str, list[dict[str, Any]]]  # ``encode_changes`` of system -> changes
+    report: Any  # JSON: per subject (erasure) or per collection (correction)
+    closure: list[Any] | None = None  # erasure only: the closure records of the walk
+
+    def decoded(self) -> dict[str, list[Change]]:
+        return decode_changes(self.changes)
+
+    def to_parts(self) -> dict[str, Any]:
+        parts = {"meta": self.meta.to_json(), "changes": self.changes, "report": self.report}
+        return parts if self.closure is None else parts | {"closure": self.closure}
+
+    @classmethod
+    def from_parts(cls, parts: Mapping[str, Any]) -> RunCheckpoint:
+        meta = RunMeta.from_json(parts["meta"])
+        return cls(meta, parts["changes"], parts["report"], parts.get("closure"))
+
+
+def resume(store: CheckpointStore | None, run_id: str) -> RunCheckpoint | None:
+    """The checkpoint to go on from: a run stopped while applying; None: start afresh."""
+    parts = store.load(run_id) if store is not None else None
+    if parts is None or Phase(parts["meta"]["phase"]) is not Phase.APPLYING:
+        return None
+    return RunCheckpoint.from_parts(parts)
 
 
 class MemoryCheckpoints:
@@ -79,7 +166,7 @@ def encode_changes(changes: dict[str, list[Change]]) -> dict[str, list[dict[str,
     return {system: [_encode_change(c) for c in items] for system, items in changes.items()}
 
 
-def decode_changes(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Change]]:
+def decode_changes(data: Mapping[str, list[dict[str, Any]]]) -> dict[str, list[Change]]:
     return {system: [_decode_change(c) for c in items] for system, items in data.items()}
 
 

@@ -21,20 +21,26 @@ from rightsdesk.connectors.base import (
     DeleteOlder,
     DeleteWhere,
     Row,
-    UpdateRows,
 )
 from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import ExecutionError, RightsdeskError
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.domain.subjects import Subject
 from rightsdesk.engine import apply, correction, erasure, payloads
-from rightsdesk.engine.checkpoint import CheckpointStore, decode_changes, encode_changes
+from rightsdesk.engine.checkpoint import (
+    CheckpointStore,
+    RunCheckpoint,
+    RunMeta,
+    encode_changes,
+    resume,
+)
 from rightsdesk.engine.closure import ClosureRecord, expand
 from rightsdesk.engine.copies import CopyCheck, PersonValues
 from rightsdesk.engine.correction import Copy
 from rightsdesk.engine.guard import Guard, Tee
 from rightsdesk.engine.needles import gather as gather_needles
 from rightsdesk.engine.plan import Plan, compile_plan
+from rightsdesk.engine.report import describe, report_json
 from rightsdesk.engine.traversal import Owners, Progress, RowSink, Traversal, TraversalStats
 from rightsdesk.masking.base import MaskingKey
 from rightsdesk.masking.fitting import Columns, columns_of
@@ -164,42 +170,40 @@ class Engine:
         """Erase ``subjects`` everywhere (or only in the ``system.collection`` names of scope)."""
         action = "erasure" if scope is None else f"erasure of {','.join(sorted(scope))}"
         run_id = self.run_id(action, subjects)
-        state = self.checkpoints.load(run_id) if self.checkpoints and not dry_run else None
-        resumed = state is not None and state["meta"]["phase"] == "applying"
+        saved = None if dry_run else resume(self.checkpoints, run_id)
         needles = [{i.value for i in s.identities} for s in subjects]
-        if state is None or not resumed:
+        if saved is None:
             state, needles, held = self._collect(run_id, subjects, scope, vault=not dry_run)
             if held and self.seal is not None:
                 # sealed before the checkpoint is written, so its copy never sits on disk in
                 # clear; sealing again after a crash here is harmless (it is idempotent)
                 self.seal(held)
             if dry_run:
-                changes = decode_changes(state["changes"])
-                described = _describe(changes)
+                changes = state.decoded()
+                described = describe(changes)
                 return ErasureResult(
                     run_id,
                     True,
                     False,
-                    state["report"],
+                    state.report,
                     described,
                     changes=changes,
-                    closure=state.get("closure", []),
+                    closure=state.closure or [],
                 )
-            self._save(run_id, state, durable=True)
-        changes = decode_changes(state["changes"])
-        affected = self._apply(run_id, state, changes)
-        state["meta"].update(phase="done", finished_at=_now())
-        # the changes carry key values of the people concerned: keep them no longer than needed
-        self._save(run_id, {"meta": state["meta"], "changes": {}}, durable=True)
+            self._save(run_id, state.to_parts(), durable=True)
+        else:
+            state = saved
+        changes = state.decoded()
+        affected = self._apply(state, changes)
         return ErasureResult(
             run_id,
             False,
-            resumed,
-            state["report"],
-            _describe(changes),
+            saved is not None,
+            state.report,
+            describe(changes),
             affected,
             needles=needles,
-            closure=state.get("closure", []),
+            closure=state.closure or [],
         )
 
     def expire(self) -> dict[str, int]:
@@ -253,22 +257,18 @@ class Engine:
         """Set each copy's new value in every row of ``subject``; all stores or none."""
         wanted = sorted((str(c), v) for c, v in values.items())
         run_id = self.run_id(f"correction {json.dumps(wanted, default=str)}", [subject])
-        state = self.checkpoints.load(run_id) if self.checkpoints else None
-        resumed = state is not None and state["meta"]["phase"] == "applying"
-        if state is None or not resumed:
+        state = resume(self.checkpoints, run_id)
+        resumed = state is not None
+        if state is None:
             plan = self.plan_for([subject])
             collector = erasure.ErasureCollector()
             self.walk(plan, [subject], collector)
             changes, report = correction.build(self.datamap, plan, collector.found, values)
-            meta: dict[str, Any] = {"run_id": run_id, "action": "correction", "phase": "applying"}
-            meta |= {"started_at": _now(), "subjects": 1, "committed": []}
-            state = {"meta": meta, "changes": encode_changes(changes), "report": report}
-            self._save(run_id, state, durable=True)
-        changes = decode_changes(state["changes"])
-        affected = self._apply(run_id, state, changes)
-        state["meta"].update(phase="done", finished_at=_now())
-        self._save(run_id, {"meta": state["meta"], "changes": {}}, durable=True)
-        return CorrectionResult(run_id, resumed, state["report"], affected)
+            meta = RunMeta(run_id, "correction", started_at=_now(), subjects=1)
+            state = RunCheckpoint(meta, encode_changes(changes), report)
+            self._save(run_id, state.to_parts(), durable=True)
+        affected = self._apply(state, state.decoded())
+        return CorrectionResult(run_id, resumed, state.report, affected)
 
     def run_id(self, action: str, subjects: Sequence[Subject]) -> str:
         """Same data map, action and people -> same id, so a repeated command resumes."""
@@ -283,7 +283,7 @@ class Engine:
         scope: frozenset[str] | None,
         *,
         vault: bool,
-    ) -> tuple[dict[str, Any], list[set[str]], list[HeldRow]]:
+    ) -> tuple[RunCheckpoint, list[set[str]], list[HeldRow]]:
         collector = erasure.ErasureCollector()
         plan, stats = self._walk_all(subjects, collector)
         sealing = vault and self.seal is not None
@@ -302,20 +302,13 @@ class Engine:
             mentions=collector.mentions,
             needles=needles,
         )
-        meta = {
-            "run_id": run_id,
-            "action": "erasure",
-            "phase": "applying",
-            "started_at": _now(),
-            "subjects": len(subjects),
-            "committed": [],
-        }
-        state = {
-            "meta": meta,
-            "changes": encode_changes(work.changes),
-            "report": [_report_json(r, plan) for r in work.report],
-            "closure": stats.closure,
-        }
+        meta = RunMeta(run_id, "erasure", started_at=_now(), subjects=len(subjects))
+        state = RunCheckpoint(
+            meta,
+            encode_changes(work.changes),
+            [report_json(r, plan) for r in work.report],
+            stats.closure,
+        )
         return state, needles, work.held
 
     def _schema(self) -> dict[str, Columns]:
@@ -335,16 +328,18 @@ class Engine:
         return self._columns
 
     def _apply(
-        self, run_id: str, state: dict[str, Any], changes: dict[str, list[Change]]
+        self, state: RunCheckpoint, changes: dict[str, list[Change]]
     ) -> dict[str, list[int]]:
-        committed: list[str] = state["meta"]["committed"]
-        pending = [s for s in changes if s not in committed and changes[s]]
+        """Commit every system not yet committed, marking each; then mark the run done and
+        drop its changes (they carry key values of the people concerned)."""
+        meta = state.meta
+        pending = [s for s in changes if s not in meta.committed and changes[s]]
         stores = {s.name: s.url for s in self.datamap.systems}
         try:
             open_, affected = apply.open_all(self.connectors, apply.lanes(pending, stores), changes)
         except RightsdeskError as exc:
             raise ExecutionError(
-                run_id, f"{exc}; every system was rolled back, run again to resume"
+                meta.run_id, f"{exc}; every system was rolled back, run again to resume"
             ) from exc
         for number, system in enumerate(pending):
             try:
@@ -353,81 +348,18 @@ class Engine:
                 for transaction in list(open_.values())[number + 1 :]:
                     transaction.rollback()
                 raise ExecutionError(
-                    run_id, f"commit failed in {system}: {exc}; run again to resume"
+                    meta.run_id, f"commit failed in {system}: {exc}; run again to resume"
                 ) from exc
-            committed.append(system)
+            meta = meta.committing(system)
             # not forced to disk: losing this mark only means re-applying idempotent changes
-            self._save(run_id, {"meta": state["meta"]}, durable=False)
+            self._save(meta.run_id, {"meta": meta.to_json()}, durable=False)
+        done = meta.done(_now())
+        self._save(meta.run_id, {"meta": done.to_json(), "changes": {}}, durable=True)
         return affected
 
     def _save(self, run_id: str, parts: dict[str, Any], *, durable: bool) -> None:
         if self.checkpoints is not None:
             self.checkpoints.save(run_id, parts, durable=durable)
-
-
-def _report_json(report: dict[str, erasure.Outcome], plan: Plan) -> dict[str, Any]:
-    """Every collection of the plan, in plan order: "we looked here and found nothing" counts."""
-    return {
-        step.name: _outcome_json(report.get(step.name) or erasure.Outcome()) for step in plan.steps
-    }
-
-
-def _outcome_json(o: erasure.Outcome) -> dict[str, Any]:
-    found = _outcome_fields(o)
-    return found | {"unmasked": dict(sorted(o.unmasked.items()))} if o.unmasked else found
-
-
-def _outcome_fields(o: erasure.Outcome) -> dict[str, Any]:
-    if not o.retained:
-        fields = sorted(o.masked_fields) if o.masked_fields else []
-        return {
-            "found": o.found,
-            "deleted": o.deleted,
-            "masked": o.masked,
-            "masked_fields": fields,
-            "retained": [],
-        }
-    return {
-        "found": o.found,
-        "deleted": o.deleted,
-        "masked": o.masked,
-        "masked_fields": sorted(o.masked_fields),
-        "retained": [
-            vars(r) | {"kept_fields": list(r.kept_fields) if r.kept_fields else None}
-            for r in o.retained.values()
-        ],
-    }
-
-
-def _describe(changes: dict[str, list[Change]]) -> list[str]:
-    lines = []
-    for system, items in changes.items():
-        for change in items:
-            if isinstance(change, DeleteOlder):
-                lines.append(
-                    f"{system}: DELETE FROM {change.collection} "
-                    f"WHERE {change.column} < {change.before}"
-                )
-            elif isinstance(change, DeleteWhere):
-                lines.append(
-                    f"{system}: DELETE FROM {change.collection} "
-                    f"WHERE {_key_text(change.key)} IN ({len(change.keys)} keys)"
-                )
-            elif isinstance(change, UpdateRows):
-                lines.append(
-                    f"{system}: UPDATE {change.collection} SET {', '.join(change.columns)} "
-                    f"per row ({len(change.rows)} rows)"
-                )
-            else:
-                lines.append(
-                    f"{system}: UPDATE {change.collection} SET {', '.join(change.values)} "
-                    f"WHERE {_key_text(change.key)} IN ({len(change.keys)} keys)"
-                )
-    return lines
-
-
-def _key_text(key: str | tuple[str, ...]) -> str:
-    return key if isinstance(key, str) else f"({', '.join(key)})"
 
 
 def _now() -> str:
