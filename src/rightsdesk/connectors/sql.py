@@ -343,11 +343,15 @@ class SqlConnector:
         return sa.delete(table).where(in_keys)
 
     def _table(self, bind: sa.Engine | sa.Connection, name: str) -> sa.Table:
+        """The table reflected once per connector, without the tables its foreign keys name:
+        statements need only its columns, key and indexes, and following every reference
+        reflected the people table again for each table that points at it (django-oscar: 351
+        reflections for 54 tables read, 12.8 of an erasure's 20 s on PostgreSQL)."""
         table = self._tables.get(name)
         if table is None:
             try:
                 with reflecting():
-                    table = sa.Table(name, sa.MetaData(), autoload_with=bind)
+                    table = sa.Table(name, sa.MetaData(), autoload_with=bind, resolve_fks=False)
             except NoSuchTableError:
                 raise ConnectorError(self.name, f"unknown table {name!r} in {self.url}") from None
             self._tables[name] = table
