@@ -28,11 +28,11 @@ from rightsdesk.datamap.fides_references import (
 )
 from rightsdesk.datamap.loader import parse_yaml
 from rightsdesk.domain.errors import DataMapError, Issue, Location
+from rightsdesk.domain.identities import NAME as KIND_NAME
 
 __all__ = ["RENAMED", "ConversionResult", "convert", "map_category"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_IDENTITY = re.compile(r"^[a-z][a-z0-9_]*$")
 _QUIET_META = {"data_type", "length", "identity", "primary_key", "references", "read_only"}
 
 
@@ -238,7 +238,7 @@ class _Converter:
         if meta.get("primary_key"):
             out["primary_key"] = True
         identity = meta.get("identity")
-        if isinstance(identity, str) and _IDENTITY.match(IDENTITIES.get(identity, identity)):
+        if isinstance(identity, str) and KIND_NAME.match(IDENTITIES.get(identity, identity)):
             out["identity"] = IDENTITIES.get(identity, identity)
         elif identity is not None:
             self.warn(

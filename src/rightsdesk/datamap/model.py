@@ -18,8 +18,12 @@ from rightsdesk.datamap.rights import AccountSpec, BindingSpec, KeepFor, Purpose
 from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec
 from rightsdesk.domain.actions import ExportMode, ReferenceDirection, ValueType
 from rightsdesk.domain.errors import Location
+from rightsdesk.domain.identities import NAME as KIND_NAME
 from rightsdesk.masking.base import MaskingStrategy
 from rightsdesk.masking.registry import parse_erase
+
+#: An identity kind's name (``email``, ``user_id``, or a name of the map's own).
+KindName = Annotated[str, Field(pattern=KIND_NAME.pattern)]
 
 
 def _erase(raw: Any) -> MaskingStrategy | None:
@@ -52,7 +56,7 @@ def _references(raw: Any) -> Any:
 class FieldSpec(Spec):
     name: Name
     categories: tuple[str, ...] = ()
-    identity: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] | None = None
+    identity: KindName | None = None
     primary_key: bool = False
     references: Annotated[tuple[Reference, ...], BeforeValidator(_references)] = ()
     read_only: bool = False
@@ -65,13 +69,11 @@ class FieldSpec(Spec):
     #: The column holds an encoded payload (a Django session, a signed cookie, a JWT) naming
     #: a person: identity kind -> the JSON key holding it (``{user_id: _auth_user_id}``). Rows
     #: are found by reading the table and decoding each payload (``engine/payloads.py``).
-    payload: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(
-        default_factory=dict
-    )
+    payload: dict[KindName, str] = Field(default_factory=dict)
     #: The column's text names people (a PHP-serialized session, a log line): rows are found by
     #: reading the table for whole-word occurrences of a person's values of these kinds.
     contains: Annotated[
-        tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ...],
+        tuple[KindName, ...],
         BeforeValidator(_one_or_many),
     ] = ()
 
@@ -216,7 +218,7 @@ class Closure(Spec):
     ``max_rounds`` passes; a value also found in another person's rows is never used.
     """
 
-    kinds: tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ...]
+    kinds: tuple[KindName, ...]
     max_values: Annotated[int, Field(ge=1, le=10_000)] = 50
     max_rounds: Annotated[int, Field(ge=1, le=5)] = 2
     #: Kinds that identify a copy row only where nothing stronger in it says otherwise: a

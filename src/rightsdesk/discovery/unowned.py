@@ -5,17 +5,11 @@ when those values are theirs, with an identity closure so values found in the pe
 
 from __future__ import annotations
 
+from rightsdesk.datamap.identities import kind_of_category
 from rightsdesk.discovery.owners import Ownership
 from rightsdesk.discovery.proposal import Column, Link, Proposal, dotted
 from rightsdesk.domain.schema import SchemaInfo
 
-#: Category prefix -> the identity kind a copy column is looked up by.
-KINDS = {
-    "user.account.username": "username",
-    "user.contact.email": "email",
-    "user.contact.phone_number": "phone",
-    "user.device.ip_address": "ip_address",
-}
 #: Kinds that alone never tell people apart (a shared office address).
 WEAK = frozenset({"ip_address"})
 #: Kinds that name one person: a row holding one of its own is about that person.
@@ -36,8 +30,7 @@ def copy_columns(
             column: kind
             for column, proposal in categories.items()
             if column[0] == table and column not in identities
-            for prefix, kind in KINDS.items()
-            if proposal.value.startswith(prefix)
+            if (kind := kind_of_category(proposal.value)) is not None
         }
         held = {c: p.value for c, p in identities.items() if c[0] == table}
         if not set(here.values()) - WEAK and not set(held.values()) - WEAK:

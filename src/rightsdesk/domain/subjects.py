@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-IDENTITY_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
-
-#: Identity kinds with a documented meaning; data maps may declare others.
-WELL_KNOWN_IDENTITY_KINDS = (
-    "email",
-    "phone",
-    "user_id",
-    "username",
-    "external_id",
-    "device_id",
-    "national_id",
-)
+from rightsdesk.domain.identities import NAME as KIND_NAME
 
 
 @dataclass(frozen=True, order=True)
@@ -27,8 +15,8 @@ class Identity:
     value: str
 
     def __post_init__(self) -> None:
-        if not IDENTITY_KIND.match(self.kind):
-            raise ValueError(f"identity kind {self.kind!r} must match {IDENTITY_KIND.pattern}")
+        if not KIND_NAME.match(self.kind):
+            raise ValueError(f"identity kind {self.kind!r} must match {KIND_NAME.pattern}")
         if self.value == "":
             raise ValueError(f"identity {self.kind!r} has an empty value")
 

@@ -19,28 +19,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from rightsdesk.connectors.base import Row
+from rightsdesk.datamap.identities import identity_kind, kind_of_category
 from rightsdesk.datamap.model import CollectionSpec, DataMap
 from rightsdesk.domain.subjects import Subject
 from rightsdesk.engine.plan import Step
 from rightsdesk.engine.rowkeys import row_identity
 from rightsdesk.engine.traversal import Owners, RowSink, canon
 
-#: Categories whose values are identifying values of an identity kind.
-KIND_OF_CATEGORY = {
-    "user.contact.email": "email",
-    "user.contact.phone_number": "phone",
-    "user.device.ip_address": "ip_address",
-    "user.account.username": "username",
-}
 _NOBODY: Owners = frozenset()
-#: A login name may be an e-mail address: a username field also holds the person's addresses.
-ALIASES = {"username": ("email",)}
 
 
 def normal(kind: str, value: Any) -> str:
-    """The form values are compared in: text, trimmed; e-mail addresses without case."""
-    text = canon(value).strip()
-    return text.casefold() if kind == "email" else text
+    """The form values are compared in (``IdentityKind.comparable``: e-mail addresses without
+    case)."""
+    return identity_kind(kind).comparable(canon(value))
 
 
 def value_kinds(collection: CollectionSpec) -> dict[str, str]:
@@ -48,8 +40,7 @@ def value_kinds(collection: CollectionSpec) -> dict[str, str]:
     found: dict[str, str] = {}
     for field in collection.fields:
         kind = field.identity or next(
-            (k for c in field.categories for p, k in KIND_OF_CATEGORY.items() if c.startswith(p)),
-            None,
+            (k for c in field.categories if (k := kind_of_category(c)) is not None), None
         )
         if kind is not None:
             found[field.name] = kind
@@ -91,13 +82,13 @@ class PersonValues:
     def has(self, subject: int, kind: str, value: Any) -> bool:
         mine = self._normal[subject]
         return normal(kind, value) in mine.get(kind, ()) or any(
-            normal(alias, value) in mine.get(alias, ()) for alias in ALIASES.get(kind, ())
+            normal(alias, value) in mine.get(alias, ()) for alias in identity_kind(kind).also
         )
 
     def of_kind(self, subject: int, kind: str) -> set[str]:
         """The person's values a ``kind`` field may hold (its aliases' too), as spelled."""
         found = set(self.found[subject].get(kind, ()))
-        for alias in ALIASES.get(kind, ()):
+        for alias in identity_kind(kind).also:
             found |= self.found[subject].get(alias, set())
         return found
 
