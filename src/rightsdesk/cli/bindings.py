@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from rightsdesk.cli.app import app, out
-from rightsdesk.cli.service import _local, _services
+from rightsdesk.cli.local import local_operator, open_services
 from rightsdesk.domain.subjects import Identity
 
 binding_app = typer.Typer(help="Third-party account bindings of a person.", no_args_is_help=True)
@@ -21,7 +21,7 @@ def list_(identity: Identities) -> None:
     """The person's bindings, one per line, with the id `binding remove` takes."""
     from rightsdesk.service import bindings
 
-    with _services() as services:
+    with open_services() as services:
         found = bindings.listing(services, [Identity.parse(t) for t in identity])
     table = Table(title=f"bindings: {len(found)}", title_justify="left")
     for column in ("id", "provider", "external id"):
@@ -36,9 +36,12 @@ def remove(binding_id: str, identity: Identities) -> None:
     """Remove one binding; the host platform is told to revoke the third party's token."""
     from rightsdesk.service import bindings, wiring
 
-    with _services() as services:
+    with open_services() as services:
         removed = bindings.remove(
-            services, [Identity.parse(t) for t in identity], binding_id, actor=_local().actor
+            services,
+            [Identity.parse(t) for t in identity],
+            binding_id,
+            actor=local_operator().actor,
         )
         wiring.settle(services)
     out.print(f"removed {removed.id} ({removed.provider})")

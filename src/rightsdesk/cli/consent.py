@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from rightsdesk.cli.app import app, out
-from rightsdesk.cli.service import _services
+from rightsdesk.cli.local import open_services
 from rightsdesk.domain.subjects import Identity
 
 consent_app = typer.Typer(help="Consents and the scope of authorisation.", no_args_is_help=True)
@@ -27,7 +27,7 @@ def show(identity: IdentityOpt) -> None:
     """Every purpose as it stands for the person, with the number of receipts."""
     from rightsdesk.service import consent
 
-    with _services() as services:
+    with open_services() as services:
         states = consent.show(services, _parsed(identity))
     table = Table(title="consents", title_justify="left")
     for column in ("purpose", "basis", "state", "since", "why", "receipts", "features"):
@@ -54,7 +54,7 @@ def withdraw(purpose: str, identity: IdentityOpt, jurisdiction: Jurisdiction = N
 def _decide(purpose: str, identity: list[str], jurisdiction: str | None, *, given: bool) -> None:
     from rightsdesk.service import consent
 
-    with _services() as services:
+    with open_services() as services:
         record = consent.decide(
             services,
             _parsed(identity),

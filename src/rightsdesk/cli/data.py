@@ -1,19 +1,15 @@
-"""Commands on data maps and data stores directly: validate, plan, access, erase, demo."""
+"""Commands on data stores directly, through a data map: plan, access, erase."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TextColumn,
@@ -22,8 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from rightsdesk.cli import files
-from rightsdesk.cli.app import app, datamap_app, err, out
-from rightsdesk.cli.console import plain
+from rightsdesk.cli.app import app, err, out
 from rightsdesk.engine.runner import ErasureResult
 from rightsdesk.engine.traversal import Progress as ProgressCallback
 from rightsdesk.service import runs
@@ -44,115 +39,6 @@ FileOption = Annotated[
         "--identities-file", help="CSV (header of identity kinds) or JSONL: one person per line."
     ),
 ]
-
-
-@datamap_app.command("validate")
-def datamap_validate(
-    file: Path,
-    live: Annotated[bool, typer.Option(help="Also compare with the live databases.")] = False,
-) -> None:
-    """Check a data map; errors name file, line and field (exit code 2)."""
-    datamap = runs.validate(file, live=live)
-    collections = sum(len(s.collections) for s in datamap.systems)
-    out.print(
-        f"{file}: ok ({len(datamap.systems)} systems, {collections} collections"
-        f"{', checked against the live schema' if live else ''})"
-    )
-
-
-@datamap_app.command("generate")
-def datamap_generate(
-    url: Annotated[str, typer.Option(help="SQLAlchemy URL of the database to describe.")],
-    output: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft map.")],
-    system: Annotated[str, typer.Option(help="Name of the system in the map.")] = "app",
-    schema: Annotated[
-        str | None, typer.Option(help="Database schema (default: the default).")
-    ] = None,
-    sample: Annotated[int, typer.Option(min=10, help="Values sampled per column.")] = 1000,
-) -> None:
-    """Draft a data map from the live database: tables, keys, references, personal data."""
-    from rightsdesk.discovery.generate import generate
-
-    files.check_out_file(output, "--out")
-    draft = generate(url, system=system, schema=schema, sample=sample)
-    files.write_atomic(output, _relative_sqlite(draft.yaml_text, url, schema, output))
-    review = [p for p in draft.proposals if p.inferred or p.confidence < 0.9]
-    out.print(
-        f"{output}: written with {len(draft.proposals)} proposals; "
-        f"{len(review)} to review (marked '# proposed:' in the file)"
-    )
-
-
-def _relative_sqlite(text: str, url: str, schema: str | None, output: Path) -> str:
-    """A relative SQLite path rewritten against the draft's folder (the loader resolves it
-    there), so a draft written to another folder still opens the same file."""
-    from rightsdesk.connectors.urls import parse, sqlite_file
-    from rightsdesk.discovery.generate import map_url
-
-    path = sqlite_file(parse("the database", url))
-    written = map_url(url, schema)
-    if path is None or Path(parse("the database", url).database or "").is_absolute():
-        return text
-    moved = os.path.relpath(path, output.parent.resolve())
-    return text.replace(written, f"sqlite:///{Path(moved).as_posix()}", 1)
-
-
-@datamap_app.command("diff")
-def datamap_diff(
-    file: Path,
-    live: Annotated[
-        bool, typer.Option("--live/--no-live", help="Compare with the live databases.")
-    ] = True,
-    sample: Annotated[int, typer.Option(min=10, help="Values sampled per column.")] = 500,
-) -> None:
-    """Drift between a map and the live schema; exits 1 on any drift (a deployment guard)."""
-    from rightsdesk.discovery.drift import diff
-
-    loaded = runs.validate(file, live=False)
-    drifts = diff(loaded, sample=sample) if live else []
-    for drift in drifts:
-        out.print(f"{drift.severity}: {drift.system}.{drift.where}: {drift.message}", markup=False)
-    if drifts:
-        raise typer.Exit(1)
-    out.print(f"{file}: no drift from the live schema")
-
-
-@datamap_app.command("import-fides")
-def datamap_import_fides(
-    file: Path,
-    output: Annotated[Path, typer.Option("--out", "-o", help="Where to write the data map.")],
-    url: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="dataset=URL for a dataset's database (repeatable); else ${DATASET_URL}."
-        ),
-    ] = None,
-    policy: Annotated[
-        Path | None,
-        typer.Option(help="Fides erasure policy (YAML/JSON): erase only what its rules target."),
-    ] = None,
-    policy_key: Annotated[
-        str | None, typer.Option(help="Which policy of the --policy file, when it has several.")
-    ] = None,
-) -> None:
-    """Convert Fides dataset YAML into a rightsdesk data map; what cannot carry over is listed."""
-    from rightsdesk.datamap.fides import convert
-    from rightsdesk.datamap.fides_policy import load_policy
-
-    files.check_out_file(output, "--out")
-    systems = dict(item.partition("=")[::2] for item in url or [])
-    chosen = (
-        load_policy(policy.read_text(encoding="utf-8"), source=str(policy), key=policy_key)
-        if policy
-        else None
-    )
-    result = convert(
-        file.read_text(encoding="utf-8"), source=str(file), systems=systems, policy=chosen
-    )
-    files.write_atomic(output, result.yaml_text)
-    for warning in result.warnings:
-        err.print(f"[yellow]warning:[/yellow] {plain(warning)}", highlight=False)
-    out.print(f"{output}: written ({len(result.warnings)} warning(s); review them before use)")
 
 
 @app.command()
@@ -180,7 +66,10 @@ def access(
     subjects = runs.subjects_from(identity or [], identities_file)
     files.check_out_folder(out_dir, "--out")
     loaded = runs.validate(datamap, live=False)
-    with _progress("reading") as progress, runs.open_engine(loaded, Settings(), progress) as engine:
+    with (
+        progress_bar("reading") as progress,
+        runs.open_engine(loaded, Settings(), progress) as engine,
+    ):
         exports, stats = runs.export(engine, subjects, out_dir)
     for item in exports[:20]:
         total = sum(item.rows.values())
@@ -217,7 +106,10 @@ def erase(
     subjects = runs.subjects_from(identity or [], identities_file)
     loaded = runs.validate(datamap, live=False)
     settings = Settings()
-    with _progress("finding") as progress, runs.open_engine(loaded, settings, progress) as engine:
+    with (
+        progress_bar("finding") as progress,
+        runs.open_engine(loaded, settings, progress) as engine,
+    ):
         result = engine.erase(subjects, dry_run=dry_run)
     checked = (settings.verify_erasure if verify is None else verify) and not dry_run
     residues = runs.verify_erasure(loaded, result, subjects, settings) if checked else None
@@ -308,111 +200,8 @@ def _closure_text(record: dict[str, Any]) -> str:
     return text + ("; stopped at max_values" if record["capped"] else "")
 
 
-@app.command()
-def demo(
-    directory: Annotated[
-        Path, typer.Option("--dir", help="Where to build the demo platform.")
-    ] = Path("rightsdesk-demo"),
-    people: Annotated[
-        int, typer.Option("--people", min=1, help="How many people the platform holds.")
-    ] = 1000,
-) -> None:
-    """Build an embedded cloud platform (SQLite) and run access and erasure for one person."""
-    from rightsdesk.service import demo as demo_service
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("building the demo platform", total=people)
-        datamap = demo_service.build(
-            directory, people, lambda done, total: bar.update(task, completed=done, total=total)
-        )
-    out.print(
-        f"Built a cloud platform with {people:,} people in {directory}/ "
-        "(SQLite: platform.db, billing.db)"
-    )
-    out.print(f"Data map: {datamap}\n")
-    with _progress("working on") as progress:
-        result = demo_service.run(datamap, progress)
-    person = demo_service.PERSON.id
-    out.print(f"[bold]1. Access[/bold]: everything held about {person}", highlight=False)
-    _print_counts(result.before.rows)
-    out.print(
-        f"   export: {result.before.directory}/data.json, report.html and one CSV per table\n",
-        highlight=False,
-    )
-    out.print("[bold]2. Erasure[/bold]")
-    print_erasure(result.erasure, [person])
-    left = sum(result.after.rows.values())
-    out.print(f"\n[bold]3. Check[/bold]: access again by email and account id finds {left} records")
-    _print_counts(result.after.rows)
-    out.print("   Rows kept by law stay in place, unlinked from the person and listed above.")
-    _request_demo(datamap)
-
-
-def _request_demo(datamap: Path) -> None:
-    from rightsdesk.service import demo_requests
-
-    shown = demo_requests.run(datamap)
-    out.print(
-        f"\n[bold]4. A deletion request through the request service[/bold] for {shown.email}",
-        highlight=False,
-    )
-    out.print(
-        f"   submitted -> {shown.statuses[0]}: a one-time code was mailed to "
-        f"{shown.outbox}/ (set RIGHTSDESK_MAIL_URL=smtp://... for a real server)",
-        highlight=False,
-    )
-    out.print(f"   code entered -> {shown.statuses[1]}; operator approved -> {shown.statuses[2]}")
-    verdict = "valid and signed by this server" if shown.check.valid else "NOT valid"
-    out.print(f"   signed receipt: {shown.receipt} ({verdict})", highlight=False)
-    out.print(
-        f"   audit log: {shown.audit_entries} hash-chained entries, "
-        f"{'intact' if shown.audit_intact else 'BROKEN'}"
-    )
-    _rights_demo(datamap)
-    out.print("   Next: `rightsdesk serve` for the REST API (README, docs/service.md).")
-
-
-def _rights_demo(datamap: Path) -> None:
-    from rightsdesk.service import demo_rights
-
-    shown = demo_rights.run(datamap)
-    say = partial(out.print, highlight=False)
-    say(f"\n[bold]5. The other rights[/bold] for {shown.email}")
-    say(
-        f"   correction of the phone: {shown.phone_before} -> {shown.phone_after} "
-        f"({shown.correction})"
-    )
-    say(
-        f"   unbinding: removed {shown.unbound}; {shown.bindings_left} binding(s) left; "
-        "the platform is asked to revoke the third party's token"
-    )
-    say(f"   consent for marketing: {'; '.join(shown.consent_history)} (both receipts kept)")
-    say("   account cancellation:")
-    for step in shown.cancellation:
-        say(f"     {step}")
-    say(f"     backup offered before confirming: {shown.backup}")
-    say(f"     rows of theirs left in the live tables: {shown.live_rows_left}")
-    say(f"   the vault under tombstone {shown.tombstone} (encrypted; legal role, audited):")
-    for line in shown.vault:
-        say(f"     {line}")
-    say(f"   a marketing role asking for it: refused, as it should be ({shown.denied})")
-
-
-def _print_counts(rows: dict[str, int]) -> None:
-    for name, count in rows.items():
-        if count:
-            out.print(f"   {name:<34} {count:>6} records", highlight=False)
-
-
 @contextmanager
-def _progress(verb: str) -> Iterator[ProgressCallback]:
+def progress_bar(verb: str) -> Iterator[ProgressCallback]:
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

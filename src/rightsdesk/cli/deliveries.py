@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from rightsdesk.cli.app import app, out
-from rightsdesk.cli.service import _local, _services
+from rightsdesk.cli.local import local_operator, open_services
 
 delivery_app = typer.Typer(
     help="Webhooks and e-mails to the host platform and recipients.", no_args_is_help=True
@@ -28,7 +28,7 @@ def list_(
     """Deliveries oldest first."""
     from rightsdesk.service import deliveries
 
-    with _services() as services:
+    with open_services() as services:
         rows = deliveries.listing(services, state=state, target=target, limit=limit)
     table = Table(title=f"deliveries: {len(rows)}", title_justify="left")
     table.add_column("id", no_wrap=True, min_width=32)
@@ -53,8 +53,8 @@ def ack(delivery_id: str) -> None:
     """Record that the receiver confirmed it acted (e.g. a recipient answered our e-mail)."""
     from rightsdesk.service import deliveries
 
-    with _services() as services:
-        deliveries.acknowledge(services, delivery_id, actor=_local().actor)
+    with open_services() as services:
+        deliveries.acknowledge(services, delivery_id, actor=local_operator().actor)
     out.print(f"delivery {delivery_id} acknowledged")
 
 
@@ -68,12 +68,12 @@ def retry(
     from rightsdesk.service import deliveries, wiring
     from rightsdesk.store.models import Delivery
 
-    with _services() as services:
+    with open_services() as services:
         if delivery_id is None:
             count = deliveries.retry_due(services)
             out.print(f"{count} delivery attempt(s) made")
             return
-        deliveries.retry(services, delivery_id, actor=_local().actor)
+        deliveries.retry(services, delivery_id, actor=local_operator().actor)
         wiring.settle(services)
         with services.store.session() as session:
             row = session.get(Delivery, delivery_id)
@@ -88,6 +88,6 @@ def secret(target: Annotated[str, typer.Argument(help="host, or a recipient's na
     """Print the key webhooks to TARGET are signed with, to configure the receiver."""
     from rightsdesk.service import deliveries
 
-    with _services() as services:
+    with open_services() as services:
         key = deliveries.secret_for(services, target)
     out.print(key.decode(), highlight=False)

@@ -1,4 +1,4 @@
-"""Commands on the request service: serve the API, handle requests, keys, audit and receipts.
+"""Commands on the service: serve the API, the database, operator keys, audit and receipts.
 
 The service layer (store, migrations, templates, crypto) is imported inside each command, so the
 engine commands (`access`, `erase`, ...) do not pay its start-up time and memory.
@@ -6,69 +6,30 @@ engine commands (`access`, `erase`, ...) do not pay its start-up time and memory
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from rightsdesk.cli.app import app, err, out
 from rightsdesk.cli.console import plain
+from rightsdesk.cli.local import JsonFlag, open_services, print_json
 from rightsdesk.domain.errors import EvidenceError, InputError, SignerUnknownError
-from rightsdesk.domain.requests import RequestType, Status
-from rightsdesk.domain.subjects import Identity
 from rightsdesk.settings import Settings
 
-if TYPE_CHECKING:
-    from rightsdesk.service.context import Services
-    from rightsdesk.service.operators import Operator
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def _json(value: object) -> None:
-    """One JSON document on stdout (plain on a pipe, whatever the console)."""
-    out.print_json(json.dumps(value, default=str))
-
-
-request_app = typer.Typer(
-    help="Handle rights requests (as a local operator).", no_args_is_help=True
-)
 apikey_app = typer.Typer(help="Operator API keys.", no_args_is_help=True)
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 receipt_app = typer.Typer(help="Signed receipts of completed requests.", no_args_is_help=True)
 db_app = typer.Typer(help="rightsdesk's own database.", no_args_is_help=True)
 for sub, name in (
-    (request_app, "request"),
     (apikey_app, "apikey"),
     (audit_app, "audit"),
     (receipt_app, "receipt"),
     (db_app, "db"),
 ):
     app.add_typer(sub, name=name)
-
-
-def _local() -> Operator:
-    """Whoever runs the CLI on the server has the database itself; they act as this operator."""
-    from rightsdesk.service.operators import Operator, Scope
-
-    return Operator("cli", "local command line", frozenset(Scope))
-
-
-@contextmanager
-def _services() -> Iterator[Services]:
-    from rightsdesk.service import wiring
-
-    services = wiring.build(Settings())
-    try:
-        yield services
-    finally:
-        wiring.close(services)
 
 
 @app.command()
@@ -113,254 +74,8 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade rightsdesk's tables to the newest migration."""
-    with _services() as services:
+    with open_services() as services:
         out.print(f"database at {services.store.engine.url.render_as_string()} is up to date")
-
-
-@request_app.command("submit")
-def submit(
-    type_: Annotated[RequestType, typer.Option("--type", "-t", help="The right exercised.")],
-    identity: Annotated[
-        list[str], typer.Option("--identity", "-i", help="kind=value (repeatable).")
-    ],
-    regime: Annotated[
-        list[str] | None, typer.Option("--regime", help="Regime (repeatable).")
-    ] = None,
-    locale: Annotated[str | None, typer.Option(help="zh-CN or en.")] = None,
-    evidence: Annotated[
-        str | None, typer.Option(help="Verify now, citing the evidence kept (e.g. ticket 123).")
-    ] = None,
-    params: Annotated[
-        str | None,
-        typer.Option(
-            help='Type-specific JSON, e.g. {"changes": [{"field": "phone", "value": "..."}]} '
-            'for a correction, {"purposes": ["marketing"]} for a withdrawal.'
-        ),
-    ] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Record a request received by another channel (ticket, letter, phone)."""
-    from rightsdesk.service import intake, views
-
-    if Settings().datamap is None:  # a request with no map to run against is bound to fail
-        raise InputError(
-            "no data map: set RIGHTSDESK_DATAMAP=path/to/datamap.yml before taking requests"
-        )
-    parsed = tuple(Identity.parse(text) for text in identity)
-    extra = _json_object(params, "--params") if params else {}
-    with _services() as services:
-        done = intake.submit(
-            services,
-            intake.Submission(
-                type_,
-                parsed,
-                channel="cli",
-                regimes=tuple(regime or ()),
-                locale=locale,
-                evidence=evidence,
-                actor=_local().actor,
-                params=extra,
-            ),
-        )
-        services.jobs.drain()
-        shown = views.detail(services, done.request.id)
-    if as_json:
-        _json({"id": shown.id, "status": shown.status, "due": shown.due, "token": done.token})
-        return
-    out.print(f"request {shown.id}: {shown.status}, due {shown.due} ({shown.governing_regime})")
-    out.print(f"requester token (give it to the person, shown once): {done.token}")
-
-
-@request_app.command("confirm")
-def confirm(
-    request_id: str,
-    evidence: Annotated[
-        str,
-        typer.Option(help="Where the person's explicit confirmation is kept (e.g. ticket 123)."),
-    ],
-    waive: Annotated[
-        list[str] | None, typer.Option(help="A waivable pre-check the person waived (repeatable).")
-    ] = None,
-) -> None:
-    """Confirm an account cancellation on the person's behalf (their written confirmation)."""
-    from rightsdesk.service import requests, views
-
-    with _services() as services:
-        requests.confirm_for(services, _local(), request_id, list(waive or ()), evidence)
-        services.jobs.drain()
-        shown = views.detail(services, request_id)
-    out.print(f"request {shown.id}: {shown.status}")
-
-
-def _json_object(text: str, option: str) -> dict[str, object]:
-    import json
-
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise typer.BadParameter(f"not JSON: {exc}", param_hint=option) from None
-    if not isinstance(value, dict):
-        raise typer.BadParameter("must be a JSON object", param_hint=option)
-    return value
-
-
-@request_app.command("list")
-def list_(
-    status: Annotated[list[Status] | None, typer.Option(help="Status (repeatable).")] = None,
-    deadline: Annotated[str | None, typer.Option(help="at_risk or overdue.")] = None,
-    q: Annotated[str | None, typer.Option(help="Request id or identity value.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many.")] = 50,
-    as_json: JsonFlag = False,
-) -> None:
-    """List requests, soonest due first."""
-    from rightsdesk.service import views
-
-    with _services() as services:
-        total, items = views.search(
-            services, views.Filter(tuple(status or ()), None, deadline, None, q, limit)
-        )
-    if as_json:
-        _json({"total": total, "items": [item.__dict__ for item in items]})
-        return
-    table = Table(title=f"{total} request(s)", title_justify="left")
-    table.add_column("id", no_wrap=True, min_width=32)
-    for column in ("type", "status", "due", "deadline", "assignee"):
-        table.add_column(column)
-    for item in items:
-        table.add_row(
-            item.id, item.type, item.status, str(item.due), item.deadline, item.assignee or "-"
-        )
-    out.print(table)
-
-
-@request_app.command("show")
-def show(request_id: str) -> None:
-    """One request with identities, notes and its audit trail (JSON)."""
-    from rightsdesk.service import views
-
-    with _services() as services:
-        shown = views.detail(services, request_id)
-    out.print_json(json.dumps(shown.__dict__, default=str))
-
-
-@request_app.command("approve")
-def approve(
-    request_id: str,
-    reason: Annotated[str | None, typer.Option(help="Why, kept in the audit log.")] = None,
-) -> None:
-    """Approve a verified request; access and delete requests then run."""
-    from rightsdesk.service import requests, views
-
-    with _services() as services:
-        requests.approve(services, _local(), request_id, reason)
-        services.jobs.drain()
-        out.print(f"request {request_id}: {views.detail(services, request_id).status}")
-
-
-@request_app.command("refuse")
-def refuse(
-    request_id: str,
-    ground: Annotated[str, typer.Option(help="A ground code (see `request grounds`).")],
-    justification: Annotated[str, typer.Option(help="Why, in words the person will read.")],
-    part: Annotated[str | None, typer.Option(help="Refuse only this part.")] = None,
-    alternative: Annotated[str | None, typer.Option(help="An alternative method offered.")] = None,
-) -> None:
-    """Refuse a request (or part of it) on a ground from the policy's catalogue."""
-    from rightsdesk.service import requests, views
-
-    with _services() as services:
-        requests.refuse(
-            services,
-            _local(),
-            request_id,
-            ground=ground,
-            justification=justification,
-            part=part,
-            alternative=alternative,
-        )
-        out.print(f"request {request_id}: {views.detail(services, request_id).status}")
-
-
-@request_app.command("grounds")
-def grounds() -> None:
-    """The refusal grounds of the configured policy profile."""
-    with _services() as services:
-        table = Table(
-            title=f"refusal grounds ({services.policy.config.refusal_profile})",
-            title_justify="left",
-        )
-        for column in ("code", "kind", "ground"):
-            table.add_column(column)
-        for ground in services.policy.grounds():
-            table.add_row(ground.code, str(ground.kind), ground.title("en"))
-    out.print(table)
-
-
-@request_app.command("run")
-def run(request_id: str) -> None:
-    """Run an approved request now and wait for it."""
-    from rightsdesk.service import requests, views
-
-    with _services() as services:
-        requests.run(services, _local(), request_id)
-        services.jobs.drain()
-        out.print(f"request {request_id}: {views.detail(services, request_id).status}")
-
-
-@request_app.command("receipt")
-def receipt(
-    request_id: str,
-    output: Annotated[Path, typer.Option("--out", "-o", help="Where to write the receipt JSON.")],
-) -> None:
-    """Write the signed receipt of a completed request (check it with `receipt verify`)."""
-    from rightsdesk.audit.receipts import write_receipt
-    from rightsdesk.service import receipts
-
-    with _services() as services:
-        write_receipt(receipts.document(services, request_id), output)
-    out.print(f"receipt of {request_id} written to {output}")
-
-
-@request_app.command("report")
-def report(year: Annotated[int, typer.Option(help="Calendar year (UTC) of receipt.")]) -> None:
-    """Yearly metrics per request type: received, complied with, denied, days to respond."""
-    from rightsdesk.service import reports
-
-    with _services() as services:
-        stats = reports.yearly(services, year)
-    table = Table(title=f"requests received in {year}", title_justify="left")
-    columns: tuple[str, ...] = ("type", "received", "completed", "partly", "refused", "to IdP")
-    columns += ("open", "median d", "mean d")
-    for column in columns:
-        table.add_column(column)
-    for s in stats:
-        table.add_row(
-            s.type.value,
-            *(
-                str(n)
-                for n in (
-                    s.received,
-                    s.completed,
-                    s.partially_completed,
-                    s.refused,
-                    s.redirected_to_idp,
-                    s.open,
-                )
-            ),
-            "-" if s.median_days is None else str(s.median_days),
-            "-" if s.mean_days is None else str(s.mean_days),
-        )
-    out.print(table)
-
-
-@request_app.command("sweep")
-def sweep() -> None:
-    """Expire requests left unverified or unpaid too long (run it from cron, or `serve` does)."""
-    from rightsdesk.service import wiring
-
-    with _services() as services:
-        counts = wiring.sweep(services)
-    out.print(", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
 @apikey_app.command("create")
@@ -375,10 +90,10 @@ def apikey_create(
     """Create an operator API key; the secret is printed once and stored only as a hash."""
     from rightsdesk.service import operators
 
-    with _services() as services:
+    with open_services() as services:
         key_id, secret = operators.create_key(services, name, scope)
     if as_json:
-        _json({"id": key_id, "name": name, "scopes": scope, "key": secret})
+        print_json({"id": key_id, "name": name, "scopes": scope, "key": secret})
     else:  # the key alone on its own line, never wrapped: KEY=$(... | tail -1)
         out.print(f"key {key_id} ({', '.join(scope)}):")
         out.print(secret, soft_wrap=True, markup=False)
@@ -390,10 +105,10 @@ def apikey_list(as_json: JsonFlag = False) -> None:
     """List operator API keys: id, name, scopes, active or revoked (never the secret)."""
     from rightsdesk.service import operators
 
-    with _services() as services:
+    with open_services() as services:
         keys = operators.list_keys(services)
     if as_json:
-        _json(
+        print_json(
             [
                 {"id": k.id, "name": k.name, "scopes": list(k.scopes), "revoked_at": k.revoked_at}
                 for k in keys
@@ -410,7 +125,7 @@ def apikey_revoke(key_id: str) -> None:
     """Revoke an operator API key; requests made with it are refused from now on."""
     from rightsdesk.service import operators
 
-    with _services() as services:
+    with open_services() as services:
         operators.revoke(services, key_id)
     out.print(f"key {key_id} revoked")
 
@@ -426,7 +141,7 @@ def audit_verify() -> None:
     if store is not None and not Path(store).exists():  # never create a store to check it
         out.print(f"nothing to verify: no rightsdesk store at {store}")
         return
-    with _services() as services:
+    with open_services() as services:
         count, breaks = audit.check(services.store)
     for item in breaks:
         out.print(f"[red]entry {item.seq}: {item.kind}[/red] {plain(item.message)}")

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from rightsdesk.cli.app import app, out
-from rightsdesk.cli.service import _services
+from rightsdesk.cli.local import open_services
 
 if TYPE_CHECKING:
     from rightsdesk.jobs.base import BrokerState
@@ -26,7 +26,7 @@ def status(
     RIGHTSDESK_JOB_BACKEND=celery) answers."""
     from rightsdesk.service import overview
 
-    with _services() as services:
+    with open_services() as services:
         seen = overview.gather(services)
         broker = _broker(services)
     if as_json:

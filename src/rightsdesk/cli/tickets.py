@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from rightsdesk.cli.app import out
-from rightsdesk.cli.service import _local, _services, request_app
+from rightsdesk.cli.local import local_operator, open_services
+from rightsdesk.cli.requests import request_app
 
 
 @request_app.command("import")
@@ -26,9 +27,9 @@ def import_(
     then they are stored 1,000 to a transaction."""
     from rightsdesk.service import tickets, wiring
 
-    operator = _local()
+    operator = local_operator()
     batch, names = tickets.read(file, actor=operator.actor)
-    with _services() as services:
+    with open_services() as services:
         checked = tickets.check_all(services, batch, names)  # every line before any is stored
         size, stored, joined = tickets.MAX_TICKETS, 0, 0
         for start in range(0, len(checked), size):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from rightsdesk.cli.app import app, out
-from rightsdesk.cli.service import _local, _services
+from rightsdesk.cli.local import local_operator, open_services
 
 vault_app = typer.Typer(
     help="The retention vault: rows kept by law, sealed per person.", no_args_is_help=True
@@ -25,8 +25,8 @@ def show(subject: str, role: Role) -> None:
     from rightsdesk.service import vault
     from rightsdesk.vault.codec import plain
 
-    with _services() as services:
-        found = vault.read(services, subject, role=role, actor=_local().actor)
+    with open_services() as services:
+        found = vault.read(services, subject, role=role, actor=local_operator().actor)
     out.print_json(json.dumps(plain(asdict(found)), default=str))
 
 
@@ -36,8 +36,8 @@ def tombstone(tombstone_id: str, role: Role) -> None:
     from rightsdesk.service import vault
     from rightsdesk.vault.codec import plain
 
-    with _services() as services:
-        found = vault.obligations(services, tombstone_id, role=role, actor=_local().actor)
+    with open_services() as services:
+        found = vault.obligations(services, tombstone_id, role=role, actor=local_operator().actor)
     shown: dict[str, Any] = plain(asdict(found))
     out.print_json(json.dumps(shown, default=str))
 
@@ -47,6 +47,6 @@ def sweep() -> None:
     """Destroy the keys of subjects whose retention ended (crypto-shredding); audited."""
     from rightsdesk.service import vault
 
-    with _services() as services:
+    with open_services() as services:
         destroyed = vault.sweep(services)
     out.print(f"{destroyed} vault key(s) destroyed")
