@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -152,14 +153,22 @@ class FileCheckpoints:
 
 
 def _write_atomically(path: Path, text: str, *, durable: bool) -> None:
-    temporary = path.with_suffix(".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)  # json.dumps uses the C encoder; json.dump does not
-        if durable:
-            handle.flush()
-            os.fsync(handle.fileno())
-    temporary.replace(path)
+    """Write beside ``path`` under a name of this writer's own, then rename into place: two
+    attempts of one run (a stalled worker and the one that took its lease over) once shared
+    ``<part>.tmp``, so one renamed the other's file away or a torn mixture into place."""
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)  # json.dumps uses the C encoder; json.dump does not
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def encode_changes(changes: dict[str, list[Change]]) -> dict[str, list[dict[str, Any]]]:
