@@ -3,13 +3,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck pytest services browser cluster bench clean
+.PHONY: install demo test lint typecheck pytest services browser messages cluster bench clean
 
 # The runtime alone (what `make demo` needs), then the test toolchain on top (`make test`).
 $(VENV)/.runtime: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	$(PY) -c 'from rightsdesk.web import i18n; i18n.compile_all()'  # pages' catalogues -> .mo
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.runtime
@@ -38,6 +39,14 @@ pytest: install services browser
 
 services:
 	bash scripts/services.sh
+
+## Re-extract the pages' messages into the catalogues (then translate the new ones) and compile.
+messages: install
+	$(BIN)/pybabel extract -F src/rightsdesk/web/babel.cfg -k N_ -o src/rightsdesk/web/locale/messages.pot \
+		--no-location --omit-header src/rightsdesk/web
+	$(BIN)/pybabel update -i src/rightsdesk/web/locale/messages.pot -d src/rightsdesk/web/locale \
+		--no-fuzzy-matching --omit-header
+	$(PY) -c 'from rightsdesk.web import i18n; i18n.compile_all()'
 
 ## Debian's chromium for the browser tests (tests/web), installed with apt when missing.
 browser:

@@ -7,6 +7,7 @@ the test with how to install it, never skips it.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -110,6 +111,14 @@ def browser() -> Iterator[Browser]:
 
 
 PageMaker = Callable[..., Page]
+#: Set to a folder (docs/screenshots) to save the main pages as the flows pass through them.
+SHOTS = os.environ.get("RIGHTSDESK_SCREENSHOTS")
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save the whole page as ``<name>.png`` when RIGHTSDESK_SCREENSHOTS names a folder."""
+    if SHOTS:
+        page.screenshot(path=Path(SHOTS) / f"{name}.png", full_page=True)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from rightsdesk import __version__
+from rightsdesk import __version__, web
 from rightsdesk.api import bindings, consent, deliveries, errors, metrics, operator, person, vault
 from rightsdesk.api.hygiene import Hygiene
 from rightsdesk.service.context import Services
@@ -45,6 +45,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(vault.router)
     app.include_router(bindings.router)
     app.include_router(metrics.router)
+    web.install(app)  # the privacy center's pages, over the same service functions
 
     app.add_middleware(Hygiene)
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")

@@ -1,0 +1,185 @@
+"""The privacy center: choose a right, prove who you are with a code, follow the request.
+
+Every action calls the same service function as the JSON API route beside it (``api/person.py``)
+with the channel ``web``, the client's address (so the per-person and per-client caps on codes
+are the API's own) and the browser's capability token, which lives in the session cookie and
+never in an address. The capability link ``/requests/<id>/open?token=...`` puts a token into
+the session and leaves the address bar at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query
+from starlette.responses import Response
+
+from rightsdesk.domain.errors import AuthenticationError, LockedOutError
+from rightsdesk.domain.requests import TRANSITIONS, Event, RequestType, Status
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.notify.locales import LOCALES
+from rightsdesk.policy import Regime
+from rightsdesk.service import intake, requests, verification
+from rightsdesk.web import i18n, reading, wording
+from rightsdesk.web.visit import PageRoute, Visit, VisitDep
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+#: The rights offered on the first page, in the order people look for them.
+RIGHTS = (RequestType.ACCESS, RequestType.DELETE, RequestType.CANCEL_ACCOUNT)
+RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+Csrf = Annotated[str, Form(max_length=128)]
+Contact = Annotated[str, Form(min_length=1, max_length=320)]
+
+
+@router.get("/")
+def home(page: VisitDep) -> Response:
+    return page.render("home.html", rights=RIGHTS)
+
+
+@router.post("/requests")
+def submit(
+    page: VisitDep, csrf: Csrf, right: Annotated[RequestType, Form()], contact: Contact
+) -> Response:
+    page.check(csrf)
+    contact = contact.strip()
+    kind = "email" if intake.EMAIL.match(contact) else "phone"
+    submission = intake.Submission(
+        type=right,
+        identities=(Identity(kind, contact),),
+        channel="web",
+        locale=page.language.code,
+        client=page.client,
+    )
+    done = intake.submit(page.services, submission)
+    if done.token is None:  # joined an open request: only its code proves who asks
+        return page.render("joined.html", request_id=done.request.id)
+    page.session.remember(done.request.id, done.token)
+    return page.redirect(f"/requests/{done.request.id}")
+
+
+@router.get("/requests/{request_id}/open")
+def open_link(
+    page: VisitDep,
+    request_id: RequestId,
+    token: Annotated[str, Query(min_length=8, max_length=256, pattern=r"^[A-Za-z0-9_-]+$")],
+) -> Response:
+    """The capability link: checked, kept in the session, and the address cleaned at once."""
+    requests.status(page.services, request_id, token)
+    page.session.remember(request_id, token)
+    return page.redirect(f"/requests/{request_id}")
+
+
+@router.get("/requests/{request_id}")
+def show(page: VisitDep, request_id: RequestId) -> Response:
+    return _request_page(page, request_id)
+
+
+@router.post("/requests/{request_id}/verify")
+def verify(
+    page: VisitDep,
+    request_id: RequestId,
+    csrf: Csrf,
+    code: Annotated[str, Form(min_length=1, max_length=16)],
+) -> Response:
+    page.check(csrf)
+    token = _token(page, request_id)
+    try:
+        result = verification.enter_code(
+            page.services, request_id, token, code.strip(), client=page.client
+        )
+    except LockedOutError as exc:
+        return _request_page(page, request_id, status=429, problem=str(exc))
+    if not result.ok:
+        return _request_page(page, request_id, status=401, problem=result.message)
+    return page.redirect(f"/requests/{request_id}")
+
+
+@router.post("/requests/{request_id}/code")
+def resend(page: VisitDep, request_id: RequestId, csrf: Csrf) -> Response:
+    page.check(csrf)
+    token, say = _token(page, request_id), page.language.gettext
+    sent = requests.resend_code(page.services, request_id, token, client=page.client)
+    notice = (
+        say("We sent a new code.")
+        if sent
+        else say("The code we sent is less than a minute old: use it, or ask again in a minute.")
+    )
+    return _request_page(page, request_id, notice=notice)
+
+
+@router.post("/requests/{request_id}/cancel")
+def cancel(page: VisitDep, request_id: RequestId, csrf: Csrf) -> Response:
+    page.check(csrf)
+    requests.cancel(page.services, request_id, _token(page, request_id))
+    return page.redirect(f"/requests/{request_id}")
+
+
+@router.post("/requests/{request_id}/accept-fee")
+def accept_fee(page: VisitDep, request_id: RequestId, csrf: Csrf) -> Response:
+    page.check(csrf)
+    requests.accept_fee(page.services, request_id, _token(page, request_id))
+    return page.redirect(f"/requests/{request_id}")
+
+
+@router.post("/language")
+def language(
+    page: VisitDep,
+    csrf: Csrf,
+    lang: Annotated[str, Form(max_length=8)],
+    back: Annotated[str, Form(max_length=512)] = "/",
+) -> Response:
+    """Switch the pages' language and remember it (a year); back to the same local page."""
+    page.check(csrf)
+    if lang not in LOCALES:
+        lang = page.language.code
+    local = back.startswith("/") and not back.startswith(("//", "/\\"))
+    response = page.redirect(back if local else "/")
+    response.set_cookie(
+        i18n.COOKIE,
+        lang,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=page.secure,
+    )
+    return response
+
+
+def _token(page: Visit, request_id: str) -> str:
+    token = page.token(request_id)
+    if token is None:
+        raise AuthenticationError(
+            "this browser does not hold this request: open it with the link we gave you"
+        )
+    return token
+
+
+def _request_page(
+    page: Visit,
+    request_id: str,
+    *,
+    status: int = 200,
+    problem: str | None = None,
+    notice: str | None = None,
+) -> Response:
+    token = _token(page, request_id)
+    shown = requests.status(page.services, request_id, token)
+    state, say = Status(shown.status), page.language.gettext
+    export = shown.outcome.get("export") or {}
+    regimes = [Regime(r) for r in shown.regimes]
+    return page.render(
+        "request.html",
+        status=status,
+        r=shown,
+        problem=problem,
+        notice=notice,
+        statuses={s.value: say(label) for s, label in wording.STATUS.items()},
+        next_step=say(wording.NEXT[state]),
+        can_cancel=(state, Event.CANCEL) in TRANSITIONS,
+        remedies=page.services.policy.remedies(regimes, page.language.code),
+        export_expires=datetime.fromisoformat(export["expires_at"]) if export else None,
+        export_page=reading.page_url(export.get("download_url", "")),
+        link=f"{page.public_url.rstrip('/')}/requests/{request_id}/open?token={token}",
+    )

@@ -1,0 +1,87 @@
+"""The browser's session: one signed cookie with a CSRF nonce and the requests it may follow.
+
+The cookie holds a random nonce (every form carries ``mac("csrf", nonce)``, checked on every
+POST) and the capability tokens of the requests this browser submitted or opened by their link,
+so no token stays in an address bar or a history. It is HttpOnly, SameSite=Lax, and Secure
+unless the service's public URL is a loopback address (local development over plain HTTP).
+A cookie whose signature does not match is ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from rightsdesk.domain.errors import PermissionDeniedError
+from rightsdesk.service.context import Secrets
+
+COOKIE = "rd_session"
+#: Requests one browser keeps tokens for (the newest win); keeps the cookie well under 4 KiB.
+MAX_TOKENS = 8
+MAX_AGE = 30 * 24 * 3600
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass
+class Session:
+    nonce: str
+    tokens: dict[str, str] = field(default_factory=dict)
+    changed: bool = False
+
+    def remember(self, request_id: str, token: str) -> None:
+        self.tokens.pop(request_id, None)
+        self.tokens[request_id] = token
+        while len(self.tokens) > MAX_TOKENS:
+            self.tokens.pop(next(iter(self.tokens)))
+        self.changed = True
+
+
+def load(request: Request, keys: Secrets) -> Session:
+    """The session in the request's cookie, or a new one (marked changed, to be set)."""
+    raw = request.cookies.get(COOKIE, "")
+    payload, _, signature = raw.partition(".")
+    if payload and hmac.compare_digest(keys.mac("web-session", payload), signature):
+        try:
+            data = json.loads(base64.urlsafe_b64decode(payload.encode()))
+            tokens = {str(k): str(v) for k, v in dict(data["t"]).items()}
+            return Session(str(data["n"]), tokens)
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            pass  # a signed cookie in an older shape: start afresh
+    return Session(secrets.token_urlsafe(16), changed=True)
+
+
+def csrf_token(session: Session, keys: Secrets) -> str:
+    return keys.mac("csrf", session.nonce)
+
+
+def check_csrf(session: Session, keys: Secrets, submitted: str | None) -> None:
+    if not submitted or not hmac.compare_digest(csrf_token(session, keys), submitted):
+        raise PermissionDeniedError("this form has expired: reload the page and send it again")
+
+
+def secure_cookies(public_url: str) -> bool:
+    return urlsplit(public_url).hostname not in LOOPBACK
+
+
+def save(response: Response, session: Session, keys: Secrets, public_url: str) -> None:
+    """Set the cookie on ``response`` if the session changed."""
+    if not session.changed:
+        return
+    data = json.dumps({"n": session.nonce, "t": session.tokens}, separators=(",", ":"))
+    payload = base64.urlsafe_b64encode(data.encode()).decode()
+    response.set_cookie(
+        COOKIE,
+        f"{payload}.{keys.mac('web-session', payload)}",
+        max_age=MAX_AGE,
+        httponly=True,
+        secure=secure_cookies(public_url),
+        samesite="lax",
+    )

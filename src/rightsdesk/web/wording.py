@@ -1,0 +1,65 @@
+"""How the pages name each status and say what comes next (source English; the catalogues
+translate them: ``N_`` only marks a message for extraction)."""
+
+from __future__ import annotations
+
+from rightsdesk.domain.requests import Status
+
+
+def N_(message: str) -> str:
+    return message
+
+
+S = Status
+
+STATUS: dict[Status, str] = {
+    S.RECEIVED: N_("Received"),
+    S.IDENTITY_UNVERIFIED: N_("Waiting for your code"),
+    S.VERIFIED: N_("Verified"),
+    S.AWAITING_FEE: N_("Waiting for you to accept a fee"),
+    S.AWAITING_APPROVAL: N_("Being reviewed"),
+    S.AWAITING_CONFIRMATION: N_("Waiting for your confirmation"),
+    S.APPROVED: N_("Approved"),
+    S.COOLING_OFF: N_("Cooling-off period"),
+    S.IN_PROGRESS: N_("In progress"),
+    S.COMPLETED: N_("Completed"),
+    S.PARTIALLY_COMPLETED: N_("Partly completed"),
+    S.REFUSED: N_("Refused"),
+    S.FAILED: N_("Delayed by a fault"),
+    S.CANCELLED: N_("Withdrawn"),
+    S.EXPIRED: N_("Expired"),
+    S.REDIRECTED_TO_IDP: N_("Handled by your login provider"),
+}
+
+NEXT: dict[Status, str] = {
+    S.RECEIVED: N_("We are sending you a one-time code to confirm that the request is yours."),
+    S.IDENTITY_UNVERIFIED: N_(
+        "Enter the one-time code we sent you. Nothing happens until the request is verified."
+    ),
+    S.VERIFIED: N_("You are verified. We are checking the request against the law and our policy."),
+    S.AWAITING_FEE: N_(
+        "Accept the fee below to go on. If you do not, nothing is charged and the request closes."
+    ),
+    S.AWAITING_APPROVAL: N_(
+        "A member of our privacy team is reviewing the request. We will write to you."
+    ),
+    S.AWAITING_CONFIRMATION: N_(
+        "Read the warning we sent you and confirm that you want your account closed."
+    ),
+    S.APPROVED: N_("The request is approved and will run shortly."),
+    S.COOLING_OFF: N_(
+        "Your account closes when the cooling-off period ends; until then you can still withdraw."
+    ),
+    S.IN_PROGRESS: N_(
+        "We are carrying out the request in every system that holds your information."
+    ),
+    S.COMPLETED: N_("Done. We sent you a message with the result."),
+    S.PARTIALLY_COMPLETED: N_("Done, except the parts explained below."),
+    S.REFUSED: N_("We cannot carry out this request, for the reasons below."),
+    S.FAILED: N_("A fault stopped the work. Our team is on it; you do not need to do anything."),
+    S.CANCELLED: N_("You withdrew this request. Nothing was changed."),
+    S.EXPIRED: N_(
+        "The request closed because it was not confirmed in time. You can make a new one."
+    ),
+    S.REDIRECTED_TO_IDP: N_("Your account signs in through another provider: close it there."),
+}
