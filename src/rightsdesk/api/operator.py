@@ -11,6 +11,7 @@ from rightsdesk.api.schemas import (
     PRINTABLE,
     AssignIn,
     AuditOut,
+    BreakOut,
     Done,
     EvidenceIn,
     NoteIn,
@@ -171,5 +172,5 @@ def audit_verify(op: OperatorDep, svc: ServicesDep) -> AuditOut:
     return AuditOut(
         entries=count,
         intact=not breaks,
-        breaks=[{"seq": b.seq, "kind": str(b.kind), "message": b.message} for b in breaks],
+        breaks=[BreakOut(seq=b.seq, kind=str(b.kind), message=b.message) for b in breaks],
     )

@@ -201,10 +201,29 @@ class RequestOut(BaseModel):
     closed_at: datetime | None
 
 
+class NoteOut(BaseModel):
+    author: str
+    at: datetime
+    text: str
+
+
+class AuditEntryOut(BaseModel):
+    """One audit record of the request (the hashed record's fields, never the columns)."""
+
+    seq: int
+    at: datetime
+    event: str
+    actor: str | None
+    status_from: str | None
+    status_to: str | None
+    reason: str | None
+    data: dict[str, Any] | None  # event-specific, as docs/audit.md lists per event
+
+
 class RequestDetailOut(RequestOut):
     identities: list[dict[str, str]]
-    notes: list[dict[str, Any]]
-    events: list[dict[str, Any]]
+    notes: list[NoteOut]
+    events: list[AuditEntryOut]
 
 
 class RequestPage(BaseModel):
@@ -247,7 +266,13 @@ class Done(BaseModel):
     status: str | None = None
 
 
+class BreakOut(BaseModel):
+    seq: int
+    kind: str
+    message: str
+
+
 class AuditOut(BaseModel):
     entries: int
     intact: bool
-    breaks: list[dict[str, Any]]
+    breaks: list[BreakOut]

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NotRequired, Protocol, TypedDict
 from uuid import UUID
 
 from rightsdesk.connectors.base import Change, DeleteOlder, DeleteWhere, UpdateRows, UpdateWhere
@@ -94,7 +94,7 @@ class RunCheckpoint:
     """A run's saved state: its meta, its changes (encoded as stored), its report, its closure."""
 
     meta: RunMeta
-    changes: Mapping[str, list[dict[str, Any]]]  # ``encode_changes`` of system -> changes
+    changes: EncodedChanges
     report: Any  # JSON: per subject (erasure) or per collection (correction)
     closure: list[Any] | None = None  # erasure only: the closure records of the walk
 
@@ -117,6 +117,23 @@ def resume(store: CheckpointStore | None, run_id: str) -> RunCheckpoint | None:
     if parts is None or Phase(parts["meta"]["phase"]) is not Phase.APPLYING:
         return None
     return RunCheckpoint.from_parts(parts)
+
+
+class EncodedChange(TypedDict):
+    """A ``Change`` as JSON: its ``op`` and what that operation needs, values tagged."""
+
+    op: str  # delete_older | update_where | update_rows | delete_where
+    collection: str
+    key: Any  # a column, or a list of columns for a composite key
+    keys: NotRequired[list[Any]]
+    values: NotRequired[dict[str, Any]]
+    columns: NotRequired[list[str]]
+    rows: NotRequired[list[list[Any]]]
+    before: NotRequired[str]
+
+
+#: system -> its changes, as the ``changes`` part stores them.
+EncodedChanges = Mapping[str, list[EncodedChange]]
 
 
 class MemoryCheckpoints:
@@ -171,15 +188,15 @@ def _write_atomically(path: Path, text: str, *, durable: bool) -> None:
         raise
 
 
-def encode_changes(changes: dict[str, list[Change]]) -> dict[str, list[dict[str, Any]]]:
+def encode_changes(changes: dict[str, list[Change]]) -> dict[str, list[EncodedChange]]:
     return {system: [_encode_change(c) for c in items] for system, items in changes.items()}
 
 
-def decode_changes(data: Mapping[str, list[dict[str, Any]]]) -> dict[str, list[Change]]:
+def decode_changes(data: EncodedChanges) -> dict[str, list[Change]]:
     return {system: [_decode_change(c) for c in items] for system, items in data.items()}
 
 
-def _encode_change(change: Change) -> dict[str, Any]:
+def _encode_change(change: Change) -> EncodedChange:
     if isinstance(change, DeleteOlder):
         return {
             "op": "delete_older",
@@ -211,7 +228,7 @@ def _encode_change(change: Change) -> dict[str, Any]:
     }
 
 
-def _decode_change(data: dict[str, Any]) -> Change:
+def _decode_change(data: EncodedChange) -> Change:
     op, collection, key = data["op"], data["collection"], data["key"]
     key = tuple(key) if isinstance(key, list) else key
     if op == "delete_older":
