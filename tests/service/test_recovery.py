@@ -6,7 +6,7 @@ from pydantic import SecretStr
 
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.jobs.base import Handler
-from rightsdesk.service import execution, requests, views, wiring
+from rightsdesk.service import execution, leases, requests, views, wiring
 from rightsdesk.service.context import Services
 from rightsdesk.settings import Settings
 from tests.mailbox import Mailbox
@@ -67,3 +67,38 @@ def test_a_job_stranded_mid_run_is_resumed_exactly_once(
         assert views.detail(second, done.request.id).events == shown.events
     finally:
         wiring.close(second)
+
+
+def test_a_job_whose_lease_lapsed_while_its_attempt_runs_is_left_to_that_attempt(
+    settings: Settings, clock: Clock, mailbox: Mailbox
+) -> None:
+    """A stalled attempt (its heartbeat late, its lease lapsed) still runs the job: the sweep's
+    new delivery leaves it alone, and takes it over once that attempt has ended unsettled. Two
+    attempts erasing the same people in two data stores at once waited on each other for ever."""
+    mailbox.clear()
+    dying = Stalled()
+    first = wiring.build(settings, clock=clock, jobs=dying)
+    second: Services = wiring.build(settings, clock=clock)
+    try:
+        done = submit(first, RequestType.DELETE)
+        verify(first, mailbox, done)
+        requests.approve(first, OPERATOR, done.request.id, None)
+        (job_id,) = dying.submitted
+        assert execution._start(first, job_id) is not None
+        with leases.fence(first, [job_id]) as fenced:  # the stalled attempt, still running
+            assert fenced == [job_id]
+            clock.advance(seconds=settings.lease_seconds + 1)
+            assert execution.recover(second) == 1
+            wiring.settle(second)
+            assert views.detail(second, done.request.id).status == "in_progress"
+            with leases.fence(second, [job_id]) as again:
+                assert again == []
+        clock.advance(seconds=settings.lease_seconds + 1)  # it ended without settling the job
+        assert execution.recover(second) == 1
+        wiring.settle(second)
+        shown = views.detail(second, done.request.id)
+        assert shown.status == "completed"
+        assert [e["event"] for e in shown.events].count("complete") == 1
+    finally:
+        wiring.close(second)
+        wiring.close(first)

@@ -107,6 +107,22 @@ def run_job(services: Services, job_id: str) -> None:
 
 
 def _run_one(services: Services, job_id: str, snapshot: Snapshot, owner: str) -> None:
+    with leases.fence(services, [job_id]) as fenced:
+        if fenced:
+            _run_fenced(services, job_id, snapshot, owner)
+        else:
+            _leave(job_id)
+
+
+def _leave(job_id: str) -> None:
+    log.warning(
+        "job %s: an earlier attempt still runs it (its lease lapsed); leaving it to that one",
+        job_id,
+        extra={"job_id": job_id, "event": "job_fenced"},
+    )
+
+
+def _run_fenced(services: Services, job_id: str, snapshot: Snapshot, owner: str) -> None:
     fields = {"job_id": job_id, "request_id": snapshot.request_id}
     log.info("job %s started (%s)", job_id, snapshot.type.value, extra=fields)
     with leases.heartbeat(services, job_id, owner):
@@ -137,6 +153,16 @@ def _run_batch(services: Services, job_id: str, first: Snapshot, owner: str) -> 
     alone: list[tuple[str, Snapshot]] = []
     for other, snapshot in _claim(services, job_id, services.settings.batch_size - 1, owner):
         (batch if workflows.batchable(snapshot) else alone).append((other, snapshot))
+    with leases.fence(services, [j for j, _ in batch]) as fenced:
+        for one in {j for j, _ in batch} - set(fenced):
+            _leave(one)
+        if fenced:
+            _erase_batch(services, [(j, s) for j, s in batch if j in fenced], owner)
+    for one, snapshot in alone:  # a scoped or disclosure deletion claimed with the rest
+        _run_one(services, one, snapshot, owner)
+
+
+def _erase_batch(services: Services, batch: list[tuple[str, Snapshot]], owner: str) -> None:
     ids = [j for j, _ in batch]
     for one, snapshot in batch:
         fields = {"job_id": one, "request_id": snapshot.request_id, "batch": len(batch)}
@@ -160,8 +186,6 @@ def _run_batch(services: Services, job_id: str, first: Snapshot, owner: str) -> 
             for one, snapshot in batch:
                 fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_done"}
                 log.info("job %s done", one, extra=fields)
-    for one, snapshot in alone:  # a scoped or disclosure deletion claimed with the rest
-        _run_one(services, one, snapshot, owner)
 
 
 def _claim(services: Services, but: str, limit: int, owner: str) -> list[tuple[str, Snapshot]]:

@@ -6,10 +6,21 @@ delivery lease (no owner): if no worker has started it by then, its message was 
 restarted empty, a worker killed holding it) and the sweep submits it again. A running job's
 worker extends its lease every ``heartbeat_seconds``; when the worker dies the lease lapses and
 the sweep submits the job again, which resumes from the store and the engine's checkpoints.
+
+A lease also lapses while its attempt still runs, when the heartbeat stalls (a loaded machine,
+a long pause). Two attempts changing the same rows in two data stores can then wait on each other
+across the stores, where no database sees the cycle: seen in a scale test as two threads of one
+worker, each holding a transaction in one store and waiting in the other, for ever, the new
+attempt's heartbeat keeping its lease live. So each attempt also ``fence``s its jobs for as long
+as it runs, on the store: a PostgreSQL session advisory lock per job (released when the attempt
+ends, or when its process dies and the session closes), on a SQLite store (one process) a set of
+the jobs running in this process. A new attempt that finds a job fenced leaves it to the one
+still running: its lease lapses and the sweep submits it again until the job is settled.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -19,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -31,6 +43,13 @@ log = logging.getLogger("rightsdesk.jobs")
 SWEPT = ("queued", "running")
 #: A queued job is submitted again at most every this many leases while it waits.
 MAX_BACKOFF = 4
+#: The first key of every job's fence (two-key advisory locks; limits.py uses other first keys).
+FENCE_CLASS = int.from_bytes(hashlib.sha256(b"rightsdesk.jobs").digest()[:4], "big", signed=True)
+_TRY = sa.text("SELECT pg_try_advisory_lock(:classid, :objid)")
+_UNLOCK = sa.text("SELECT pg_advisory_unlock(:classid, :objid)")
+#: Jobs fenced in this process, per SQLite store (its URL): one process uses such a store.
+_FENCED: dict[str, set[str]] = {}
+_FENCED_LOCK = threading.Lock()
 
 
 def token() -> str:
@@ -162,3 +181,39 @@ def sweep_forever(services: Services, stop: threading.Event) -> None:
             recover(services)
         except Exception:  # a database or broker outage: the next sweep tries again
             log.exception("lease sweep failed; retrying")
+
+
+@contextmanager
+def fence(services: Services, job_ids: Sequence[str]) -> Iterator[list[str]]:
+    """Fence what is free of ``job_ids`` without waiting, for the block; yields those ids.
+
+    A job left out is fenced by an attempt still running (see the module's notes)."""
+    if services.store.is_sqlite:
+        with _FENCED_LOCK:
+            running = _FENCED.setdefault(services.store.url, set())
+            free = [job for job in job_ids if job not in running]
+            running.update(free)
+        try:
+            yield free
+        finally:
+            with _FENCED_LOCK:
+                running.difference_update(free)
+        return
+    conn = services.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    held: list[str] = []
+    try:
+        held = [job for job in job_ids if conn.execute(_TRY, _fence_key(job)).scalar_one()]
+        yield held
+    finally:
+        try:
+            for job in held:
+                conn.execute(_UNLOCK, _fence_key(job))
+        except SQLAlchemyError:
+            conn.invalidate()  # closing the session is what releases its locks, in any state
+        finally:
+            conn.close()
+
+
+def _fence_key(job_id: str) -> dict[str, int]:
+    digest = hashlib.sha256(job_id.encode()).digest()
+    return {"classid": FENCE_CLASS, "objid": int.from_bytes(digest[:4], "big", signed=True)}
