@@ -25,6 +25,7 @@ from rightsdesk.audit import log as audit
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.jobs.base import Handler
+from rightsdesk.jobs.celery import CeleryBackend
 from rightsdesk.service import intake, requests, wiring
 from rightsdesk.service.context import Services
 from rightsdesk.service.operators import Operator, Scope
@@ -199,6 +200,19 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, cluster: Cl
             raise AssertionError(f"{what} not reached within {timeout:.0f} s\n{cluster.tail()}")
         time.sleep(0.2)
     return time.monotonic() - start
+
+
+def messages(services: Services, job_ids: list[str]) -> list[str]:
+    """Hand each job id to the broker; the Celery task ids of those messages."""
+    backend = services.jobs
+    assert isinstance(backend, CeleryBackend)
+    return [backend.task.apply_async((j,), queue=backend.queue).id for j in job_ids]
+
+
+def ran(cluster: Cluster, task_ids: list[str]) -> bool:
+    """Whether the workers have run every one of these Celery tasks (their logs say so)."""
+    logs = "".join(p.read_text(errors="replace") for p in cluster.logs.glob("worker-*.log"))
+    return all(f"run_job[{task}] succeeded" in logs for task in task_ids)
 
 
 def assert_done_exactly_once(services: Services, ids: list[str]) -> None:

@@ -4,8 +4,6 @@ workers: test_broker_loss.py)."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -19,6 +17,8 @@ from tests.scale.cluster import (
     assert_done_exactly_once,
     completed,
     emails,
+    messages,
+    ran,
     wait_until,
 )
 
@@ -47,9 +47,8 @@ def test_the_same_message_delivered_twice_is_done_once(cluster: Cluster) -> None
         cluster.start_worker()
         cluster.start_worker()
         wait_until(lambda: completed(services) == len(ids), 120, "all completed", cluster)
-        for job_id in holding.ids:  # and once more after the work is done
-            services.jobs.submit(job_id)
-        time.sleep(2)
+        late = messages(services, holding.ids)  # and once more after the work is done
+        wait_until(lambda: ran(cluster, late), 60, "the late copies run", cluster)
         assert_done_exactly_once(services, ids)
         assert accounts_left(cluster, people) == 0
         with services.store.session() as session:
