@@ -24,9 +24,10 @@ import sqlalchemy as sa
 
 from bench import data, report
 from bench.measure import Timing, clock
+from rightsdesk.connectors.base import Discoverable
 from rightsdesk.discovery import DETECTORS, classify_column
 from rightsdesk.discovery.residue import scan
-from rightsdesk.discovery.sample import classify_all, describe, engine_for, stream_columns
+from rightsdesk.discovery.sample import classify_all, open_store, stream_columns
 
 SUBJECTS = 10_000
 SAMPLES = (1_000, 10_000)
@@ -79,14 +80,12 @@ def _load(urls: Mapping[str, str], rows: int) -> Columns:
     """Up to ``rows`` non-null values of every text column, as the scanner samples them."""
     columns: Columns = {}
     for system, url in urls.items():
-        engine = engine_for(url)
+        store = open_store(system, url)
         try:
-            with engine.connect() as conn:
-                info = describe(conn)
-                for table, column, values in stream_columns(conn, info, rows=rows):
-                    columns[(system, table, column)] = list(values)
+            for table, column, values in stream_columns(store, store.describe(), rows=rows):
+                columns[(system, table, column)] = list(values)
         finally:
-            engine.dispose()
+            store.close()
     return columns
 
 
@@ -172,20 +171,19 @@ def _per_detector(found: Found, columns: Columns, sample: int) -> None:
 def _end_to_end(found: Found, urls: Mapping[str, str], rows: int) -> None:
     """classify_all on open connections vs draining the same streamed samples."""
 
-    def each(action: Callable[[sa.Connection, Any], object]) -> None:
+    def each(action: Callable[[Discoverable, Any], object]) -> None:
         for url in urls.values():
-            engine = engine_for(url)
+            store = open_store("bench", url)
             try:
-                with engine.connect() as conn:
-                    action(conn, describe(conn))
+                action(store, store.describe())
             finally:
-                engine.dispose()
+                store.close()
 
-    def classified(conn: sa.Connection, info: Any) -> None:
-        classify_all(conn, info, rows=rows)
+    def classified(store: Discoverable, info: Any) -> None:
+        classify_all(store, info, rows=rows)
 
-    def drained(conn: sa.Connection, info: Any) -> None:
-        for _, _, values in stream_columns(conn, info, rows=rows):
+    def drained(store: Discoverable, info: Any) -> None:
+        for _, _, values in stream_columns(store, info, rows=rows):
             for _ in values:
                 pass
 
@@ -287,16 +285,15 @@ def child(mode: str, backend: str, subjects: int) -> None:
     rows = max(SAMPLES)
     if mode in {"classify", "drain"}:
         for url in urls.values():
-            engine = engine_for(url)
-            with engine.connect() as conn:
-                info = describe(conn)
-                if mode == "classify":
-                    classify_all(conn, info, rows=rows)
-                else:
-                    for _, _, values in stream_columns(conn, info, rows=rows):
-                        for _ in values:
-                            pass
-            engine.dispose()
+            store = open_store("bench", url)
+            info = store.describe()
+            if mode == "classify":
+                classify_all(store, info, rows=rows)
+            else:
+                for _, _, values in stream_columns(store, info, rows=rows):
+                    for _ in values:
+                        pass
+            store.close()
     elif mode == "scan":
         _scan_all(urls, needles(urls, max(BATCHES)))
     elif mode == "select":

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from rightsdesk.connectors.base import Discoverable
 from rightsdesk.discovery.blobmap import GenericLog, draft_blobs
-from rightsdesk.discovery.sample import classify_all, describe
+from rightsdesk.discovery.sample import classify_all, open_store
 
 meta = sa.MetaData()
 sa.Table(
@@ -59,7 +60,7 @@ def signed(payload: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def conn(db_url: str) -> Iterator[sa.Connection]:
+def store(db_url: str) -> Iterator[Discoverable]:
     engine = sa.create_engine(db_url)
     meta.create_all(engine)
     with engine.begin() as c:
@@ -102,24 +103,25 @@ def conn(db_url: str) -> Iterator[sa.Connection]:
                 },
             ],
         )
-    with engine.connect() as opened:
-        yield opened
     engine.dispose()
+    opened = open_store("app", db_url)
+    yield opened
+    opened.close()
 
 
-def test_sessions_and_generic_logs_are_drafted(conn: sa.Connection) -> None:
-    info = describe(conn)
-    findings = classify_all(conn, info, rows=100)
-    draft = draft_blobs(conn, info, findings)
+def test_sessions_and_generic_logs_are_drafted(store: Discoverable) -> None:
+    info = store.describe()
+    findings = classify_all(store, info, rows=100)
+    draft = draft_blobs(store, info, findings)
     assert draft.payloads == {("django_session", "session_data"): {"user_id": "_auth_user_id"}}
     assert draft.logs("auth_user") == {
         "django_admin_log": GenericLog(4, "object_id", ("object_repr", "change_message"))
     }
 
 
-def test_no_logs_without_content_types_for_the_people_table(conn: sa.Connection) -> None:
-    info = describe(conn)
-    assert draft_blobs(conn, info, {}).logs("accounts") == {}
+def test_no_logs_without_content_types_for_the_people_table(store: Discoverable) -> None:
+    info = store.describe()
+    assert draft_blobs(store, info, {}).logs("accounts") == {}
 
 
 @pytest.mark.parametrize(

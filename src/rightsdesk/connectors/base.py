@@ -14,7 +14,9 @@ __all__ = [
     "Connector",
     "DeleteOlder",
     "DeleteWhere",
+    "Discoverable",
     "ForeignKeyInfo",
+    "Hop",
     "Key",
     "Row",
     "SchemaInfo",
@@ -28,6 +30,8 @@ Row = tuple[Any, ...]
 #: The column a change finds rows by, or several (a table without a primary key is erased by
 #: its key or reference columns; each key value is then a tuple in the same order).
 Key = str | tuple[str, ...]
+#: A reference followed from a child column to its parent: ``((table, column), (table, column))``.
+Hop = tuple[tuple[str, str], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -121,3 +125,38 @@ class Connector(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+@runtime_checkable
+class Discoverable(Connector, Protocol):
+    """A connector that discovery can read (drafting a map, drift, the residue scan).
+
+    Discovery reads a store only through these methods and ``describe``, so any store that
+    answers them can be drafted into a data map. Values are returned as the driver gives them.
+    """
+
+    def sample(
+        self, collection: str, column: str, limit: int, *, distinct: bool = False
+    ) -> list[Any]:
+        """Up to ``limit`` non-null values of ``column`` (distinct ones with ``distinct``).
+
+        Which values, and in which order, is the store's choice; discovery only needs a fair few.
+        """
+
+    def count_present(self, collection: str, column: str, values: Sequence[Any]) -> int:
+        """How many of ``values`` (distinct) occur in ``column``."""
+
+    def repeats(self, collection: str, column: str) -> bool:
+        """Whether some non-null value of ``column`` occurs in more than one row."""
+
+    def most_per_owner(self, collection: str, path: Sequence[Hop]) -> int:
+        """The most rows of ``collection`` that one owner has (0 without ``path`` or rows).
+
+        ``path`` leads from ``collection`` towards the person: each hop's parent table is the
+        next hop's child table, and the last hop's child column names the owner.
+        """
+
+    def scan(
+        self, collection: str, columns: Sequence[str], *, text: bool = False
+    ) -> Iterator[list[Row]]:
+        """As ``Connector.scan``; with ``text``, JSON documents come back as the store's text."""

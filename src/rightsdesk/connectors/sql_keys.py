@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import copy
 import math
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+import sqlalchemy as sa
 
 Coerce = Callable[[Any], Any]
 
@@ -132,3 +135,17 @@ def unique_keys(coerce: Coerce, values: Sequence[Any]) -> list[Any]:
 
 def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     return (items[i : i + size] for i in range(0, len(items), size))
+
+
+def bind_type(column: sa.Column[Any]) -> Any:
+    """The key's type without length or precision, so a bound value is never cast and cut short."""
+    t = column.type
+    if isinstance(t, sa.Integer):
+        return sa.BigInteger()
+    if isinstance(t, sa.CHAR | sa.Numeric) and not isinstance(t, sa.Float):
+        return sa.Text() if isinstance(t, sa.CHAR) else sa.Numeric()
+    if isinstance(t, sa.String) and t.length is not None:
+        unbounded = copy.copy(t)
+        unbounded.length = None
+        return unbounded
+    return t

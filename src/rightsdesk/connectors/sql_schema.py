@@ -18,6 +18,7 @@ from rightsdesk.connectors.sql_keys import python_type
 
 _TYPE_NAMES = {int: "int", str: "str", float: "float", bool: "bool", date: "date"}
 _TYPE_NAMES |= {datetime: "datetime", Decimal: "decimal", bytes: "bytes"}
+_TEXT_TYPES = (sa.String, sa.JSON, sa.types.NullType)
 
 
 @contextmanager
@@ -64,7 +65,16 @@ def _column_info(column: Any, dialect: sa.Dialect, unique: bool) -> base.ColumnI
         python_type=_TYPE_NAMES.get(python_type(column["type"]) or object),
         nullable=bool(column["nullable"]),
         unique=unique,
+        text=is_text(column["type"]),
     )
+
+
+def is_text(kind: Any) -> bool:
+    """Whether values of this SQL type are text, JSON or arrays of text (a residue scan reads
+    them; unknown types too, as SQLite's untyped columns hold anything)."""
+    if isinstance(kind, sa.ARRAY):
+        return isinstance(kind.item_type, sa.String)
+    return isinstance(kind, _TEXT_TYPES)
 
 
 def _leading(columns: Sequence[str | None]) -> tuple[str, ...]:

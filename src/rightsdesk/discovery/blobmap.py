@@ -17,10 +17,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
-import sqlalchemy as sa
-
+from rightsdesk.connectors.base import Discoverable
 from rightsdesk.discovery.blobs import person_keys
 from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.detector import name_tokens
@@ -75,41 +73,32 @@ class BlobDraft:
 
 
 def draft_blobs(
-    conn: sa.Connection,
-    info: SchemaInfo,
-    findings: dict[Column, ColumnFinding],
-    *,
-    schema: str | None = None,
-    rows: int = 200,
+    store: Discoverable, info: SchemaInfo, findings: dict[Column, ColumnFinding], *, rows: int = 200
 ) -> BlobDraft:
     """What the draft says about blob columns (``logs(people)`` once the people are known)."""
     payloads = {}
     for column, finding in findings.items():
         if any(k.detector == "encoded_blob" for k in finding.kinds):
-            keys = _payload_keys(conn, column, schema=schema, rows=rows)
+            keys = _payload_keys(store, column, rows=rows)
             if keys:
                 payloads[column] = keys
     generic = generic_tables(info)
-    named = {t: _named_types(conn, t, schema=schema) for t in generic}
-    return BlobDraft(payloads, generic, content_types(conn, info, schema=schema), named)
+    named = {t: _named_types(store, t) for t in generic}
+    return BlobDraft(payloads, generic, content_types(store, info), named)
 
 
-def _named_types(conn: sa.Connection, table: str, *, schema: str | None) -> frozenset[int]:
-    col: sa.ColumnClause[Any] = sa.column("content_type_id")
-    query = sa.select(col).select_from(sa.table(table, schema=schema)).distinct().limit(1000)
-    return frozenset(int(v) for v in conn.execute(query).scalars() if v is not None)
+def _named_types(store: Discoverable, table: str) -> frozenset[int]:
+    return frozenset(
+        int(v) for v in store.sample(table, "content_type_id", 1000, distinct=True) if v is not None
+    )
 
 
-def content_types(
-    conn: sa.Connection, info: SchemaInfo, *, schema: str | None = None
-) -> dict[str, int]:
+def content_types(store: Discoverable, info: SchemaInfo) -> dict[str, int]:
     """Django's content types by their model's table name (none without the table)."""
     if CONTENT_TYPES not in info.tables:
         return {}
-    table = sa.table(CONTENT_TYPES, sa.column("id"), sa.column("app_label"), sa.column("model"))
-    table.schema = schema
-    query = sa.select(table.c.id, table.c.app_label, table.c.model)
-    return {f"{app}_{model}": int(i) for i, app, model in conn.execute(query)}
+    rows = store.scan(CONTENT_TYPES, ["id", "app_label", "model"])
+    return {f"{app}_{model}": int(i) for batch in rows for i, app, model in batch}
 
 
 def generic_tables(info: SchemaInfo) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -136,14 +125,10 @@ def text_columns(table: TableInfo) -> tuple[str, ...]:
     )
 
 
-def _payload_keys(
-    conn: sa.Connection, column: Column, *, schema: str | None, rows: int
-) -> dict[str, str]:
+def _payload_keys(store: Discoverable, column: Column, *, rows: int) -> dict[str, str]:
     """Identity kind -> the JSON key naming it most often in the column's payloads."""
-    col: sa.ColumnClause[Any] = sa.column(column[1])
-    query = sa.select(col).select_from(sa.table(column[0], schema=schema)).where(col.is_not(None))
     counts: Counter[str] = Counter()
-    for value in conn.execute(query.limit(rows)).scalars():
+    for value in store.sample(*column, rows):
         for obj in decode_blob(str(value)):
             counts.update(set(person_keys(obj)))
     best: dict[str, tuple[int, str]] = {}

@@ -3,16 +3,14 @@ hold usernames, emails, phone numbers or external ids holds the same kind of dat
 name says (a log's ``object_repr`` holding usernames, say).
 
 Bounded: up to ``COPY_SAMPLE`` distinct values of each candidate column are read once, and each
-source column is probed with them (``sample.count_in``, one ``IN`` query per 500 values).
+source column is probed with them (``Discoverable.count_present``, one ``IN`` query per 500 values).
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
+from rightsdesk.connectors.base import Discoverable
 from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.proposal import Column, Link, Proposal
-from rightsdesk.discovery.sample import count_in, distinct_values
 from rightsdesk.domain.schema import SchemaInfo
 
 #: Categories whose values identify one person, so that an equal value elsewhere is a copy.
@@ -30,13 +28,12 @@ COPY_SAMPLE = 500
 
 
 def copy_proposals(
-    conn: sa.Connection,
+    store: Discoverable,
     info: SchemaInfo,
     findings: dict[Column, ColumnFinding],
     categories: dict[Column, Proposal],
     links: list[Link],
     *,
-    schema: str | None,
     rows: int,
 ) -> dict[Column, Proposal]:
     """Unclassified text columns whose values copy a personal source column's, as its category."""
@@ -64,13 +61,13 @@ def copy_proposals(
             or not text(column)
         ):
             continue
-        values = distinct_values(conn, column, schema=schema, rows=min(rows, COPY_SAMPLE))
+        values = store.sample(*column, min(rows, COPY_SAMPLE), distinct=True)
         values = [v for v in values if isinstance(v, str) and v.strip()]
         best: tuple[float, int, Column] | None = None
         for source in sources:
             if not values or source == column:
                 continue
-            hits = count_in(conn, source, values, schema=schema)
+            hits = store.count_present(*source, values)
             share = hits / len(values)
             if hits >= COPY_LEAST and share >= COPY_MIN and (best is None or share > best[0]):
                 best = (share, hits, source)

@@ -6,14 +6,12 @@ import difflib
 from dataclasses import dataclass
 from typing import Literal
 
-import sqlalchemy as sa
-
-from rightsdesk.connectors import urls
+from rightsdesk.connectors.base import Discoverable
 from rightsdesk.datamap.model import CollectionSpec, DataMap, FieldSpec, SystemSpec
 from rightsdesk.discovery.classify import ColumnFinding
 from rightsdesk.discovery.people import CATEGORY_MIN
 from rightsdesk.discovery.references import OVERLAP_MIN
-from rightsdesk.discovery.sample import classify_all, describe, value_overlap
+from rightsdesk.discovery.sample import classify_all, discoverable, open_store, value_overlap
 from rightsdesk.domain.schema import SchemaInfo, TableInfo
 
 DriftKind = Literal[
@@ -38,11 +36,11 @@ class Drift:
 
 
 def diff(datamap: DataMap, *, sample: int = 500) -> list[Drift]:
-    """Every drift between each SQL system of ``datamap`` and its live database."""
+    """Every drift between each system of ``datamap`` that discovery can read and its live store."""
     drifts: list[Drift] = []
     schemas: dict[str, SchemaInfo] = {}
     for system in datamap.systems:
-        if system.kind == "sql":
+        if discoverable(system.kind):
             schemas[system.name], found = _system_drift(system, sample)
             drifts += found
     for system in datamap.systems:
@@ -54,18 +52,14 @@ def diff(datamap: DataMap, *, sample: int = 500) -> list[Drift]:
 def _system_drift(system: SystemSpec, sample: int) -> tuple[SchemaInfo, list[Drift]]:
     """One system's live schema and its drift, except references into other systems."""
     mapped = {(c.name, f.name) for c in system.collections for f in c.fields}
-    engine = urls.open_engine(system.name, system.url, schema=system.schema_)
-    shown = engine.url.render_as_string(hide_password=True)
+    store = open_store(system.name, system.url, kind=system.kind, schema=system.schema_)
     try:
-        with urls.driver_errors(system.name, f"cannot read {shown}"), engine.connect() as conn:
-            info = describe(conn)
-            findings = classify_all(
-                conn, info, rows=sample, include=lambda t, c: (t, c) not in mapped
-            )
-            drifts = _missing(system, info, findings) + _unmapped(system, info, findings)
-            return info, drifts + _unbacked(conn, system, info, sample)
+        info = store.describe()
+        findings = classify_all(store, info, rows=sample, include=lambda t, c: (t, c) not in mapped)
+        drifts = _missing(system, info, findings) + _unmapped(system, info, findings)
+        return info, drifts + _unbacked(store, system, info, sample)
     finally:
-        engine.dispose()
+        store.close()
 
 
 def _missing(
@@ -153,7 +147,7 @@ def _unmapped(
     return drifts
 
 
-def _unbacked(conn: sa.Connection, system: SystemSpec, info: SchemaInfo, rows: int) -> list[Drift]:
+def _unbacked(store: Discoverable, system: SystemSpec, info: SchemaInfo, rows: int) -> list[Drift]:
     """Same-system references with no foreign key whose values no longer match their target."""
     drifts = []
     for collection in system.collections:
@@ -168,7 +162,7 @@ def _unbacked(conn: sa.Connection, system: SystemSpec, info: SchemaInfo, rows: i
                 if any(fk.columns == (field.name,) for fk in table.foreign_keys):
                     continue
                 child = (collection.name, field.name)
-                hits, sampled = value_overlap(conn, child, target[1:], rows=rows)
+                hits, sampled = value_overlap(store, child, target[1:], rows=rows)
                 if sampled and hits / sampled < OVERLAP_MIN:
                     where = f"{collection.name}.{field.name}"
                     message = (

@@ -15,7 +15,7 @@ from rightsdesk.discovery.references import (
     declared_links,
     inferred_links,
 )
-from rightsdesk.discovery.sample import classify_all, describe, engine_for
+from rightsdesk.discovery.sample import classify_all, open_store
 from rightsdesk.domain.errors import InputError
 
 __all__ = [
@@ -36,40 +36,30 @@ def generate(url: str, *, system: str, schema: str | None = None, sample: int = 
     """Reflect and sample the database at ``url`` into a reviewed-draft data map for ``system``."""
     if not NAME.fullmatch(system):
         raise InputError(f"system name {system!r} must be letters, digits and underscores")
-    engine = engine_for(url, schema)
-    shown = engine.url.render_as_string(hide_password=True)
+    store = open_store(system, url, schema=schema)
     try:
-        with urls.driver_errors(system, f"cannot read {shown}"), engine.connect() as conn:
-            info = describe(conn, schema)
-            findings = classify_all(conn, info, schema=schema, rows=sample)
-            links = declared_links(info) + inferred_links(conn, info, schema=schema, rows=sample)
-            usable = {c: f for c, f in findings.items() if mappable(c)}
-            copies = copy_proposals(
-                conn,
-                info,
-                usable,
-                category_proposals(usable),
-                links,
-                schema=schema,
-                rows=sample,
-            )
-            blobs = draft_blobs(conn, info, usable, schema=schema, rows=min(sample, 200))
-            return draft(
-                system,
-                map_url(url, schema),
-                info,
-                findings,
-                links,
-                copies=copies,
-                count=counter(conn, schema),
-                blobs=blobs,
-                one_each=one_each(conn, schema),
-            )
+        info = store.describe()
+        findings = classify_all(store, info, rows=sample)
+        links = declared_links(info) + inferred_links(store, info, rows=sample)
+        usable = {c: f for c, f in findings.items() if mappable(c)}
+        categories = category_proposals(usable)
+        copies = copy_proposals(store, info, usable, categories, links, rows=sample)
+        return draft(
+            system,
+            map_url(url, schema),
+            info,
+            findings,
+            links,
+            copies=copies,
+            count=counter(store),
+            blobs=draft_blobs(store, info, usable, rows=min(sample, 200)),
+            one_each=one_each(store),
+        )
     finally:
-        engine.dispose()
+        store.close()
 
 
 def map_url(url: str, schema: str | None) -> str:
     """The URL written into the map: no password, PostgreSQL search_path set to ``schema``."""
-    parsed = engine_for(url, schema).url.set(password=None)
+    parsed = urls.parse("the database", url, schema).set(password=None)
     return parsed.render_as_string(hide_password=False)

@@ -3,8 +3,7 @@ copies without one, confirmed by how many sampled values exist in the target."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
+from rightsdesk.connectors.base import Discoverable
 from rightsdesk.discovery.proposal import Link, Proposal
 from rightsdesk.discovery.proposal import dotted as _dotted
 from rightsdesk.discovery.sample import value_overlap
@@ -34,9 +33,7 @@ def declared_links(info: SchemaInfo) -> list[Link]:
     return links
 
 
-def inferred_links(
-    conn: sa.Connection, info: SchemaInfo, *, schema: str | None, rows: int
-) -> list[Link]:
+def inferred_links(store: Discoverable, info: SchemaInfo, *, rows: int) -> list[Link]:
     """References from ``<table>_id`` columns without a foreign key, confirmed by value overlap."""
     links = []
     for table in info.tables.values():
@@ -44,19 +41,17 @@ def inferred_links(
         for column in table.columns.values():
             if column.name in keyed or not column.name.lower().endswith("_id"):
                 continue
-            best = _best_target(conn, info, table, column, schema=schema, rows=rows)
+            best = _best_target(store, info, table, column, rows=rows)
             if best is not None:
                 links.append(best)
-    return links + copied_keys(conn, info, schema=schema, rows=rows)
+    return links + copied_keys(store, info, rows=rows)
 
 
 #: Least columns a table shares with another, besides its key, to be taken for its copy.
 COPY_SHARED = 3
 
 
-def copied_keys(
-    conn: sa.Connection, info: SchemaInfo, *, schema: str | None, rows: int
-) -> list[Link]:
+def copied_keys(store: Discoverable, info: SchemaInfo, *, rows: int) -> list[Link]:
     """A history or archive table (simple-history's ``historicaluser``) repeats another table's
     columns and its key as a plain column: that column references the original's key."""
     links = []
@@ -70,7 +65,7 @@ def copied_keys(
             if key not in table.columns or key in keyed or len(shared) < COPY_SHARED:
                 continue
             child, target = (table.name, key), (parent.name, key)
-            hits, sampled = value_overlap(conn, child, target, schema=schema, rows=rows)
+            hits, sampled = value_overlap(store, child, target, rows=rows)
             if not sampled or hits / sampled < OVERLAP_MIN:
                 continue
             why = (
@@ -83,12 +78,11 @@ def copied_keys(
 
 
 def _best_target(
-    conn: sa.Connection,
+    store: Discoverable,
     info: SchemaInfo,
     table: TableInfo,
     column: ColumnInfo,
     *,
-    schema: str | None,
     rows: int,
 ) -> Link | None:
     found: list[Link] = []
@@ -100,7 +94,7 @@ def _best_target(
         if key.python_type != column.python_type:
             continue
         child, target = (table.name, column.name), (parent.name, key.name)
-        hits, sampled = value_overlap(conn, child, target, schema=schema, rows=rows)
+        hits, sampled = value_overlap(store, child, target, rows=rows)
         if not sampled or hits / sampled < OVERLAP_MIN:
             continue
         confidence = round(0.5 * name_score + 0.5 * hits / sampled, 3)

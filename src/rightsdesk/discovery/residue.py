@@ -1,29 +1,23 @@
 """Proof of absence: after an erasure, find what is left of its people anywhere in a database.
 
 Every text and JSON column of every table, mapped or not, is read once for the whole batch
-(one streamed SELECT per table) and searched with one combined matcher. Reports carry hashes
-of the values found, never the values.
+(one streamed scan per table, through the store's connector) and searched with one combined
+matcher. Reports carry hashes of the values found, never the values.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.exc import SQLAlchemyError
-
-from rightsdesk.connectors import urls
-from rightsdesk.connectors.sql_schema import reflecting
+from rightsdesk.connectors.base import Discoverable
 from rightsdesk.discovery.patterns import Hit, Matcher
-from rightsdesk.domain.errors import ConnectorError
+from rightsdesk.discovery.sample import open_store
+from rightsdesk.domain.schema import TableInfo
 
-__all__ = ["Residue", "ResidueReport", "scan"]
-
-_TEXT_TYPES = (sa.String, sa.JSON, sa.types.NullType)
+__all__ = ["Residue", "ResidueReport", "scan", "scan_store"]
 
 
 @dataclass(frozen=True)
@@ -100,61 +94,57 @@ def scan(
     matcher = Matcher(needles, key=hash_key)
     if not matcher.needle_count:
         return ResidueReport((), 0, 0, 0, (*matcher.warnings, "no needle to search for"))
-    shown = urls.parse("residue scan", url).render_as_string(hide_password=True)
-    engine = urls.open_engine(shown, url, hide_parameters=True)
+    store = open_store("residue scan", url, schema=schema, chunk_size=chunk)
+    try:
+        return scan_store(store, matcher)
+    finally:
+        store.close()
+
+
+def scan_store(store: Discoverable, matcher: Matcher) -> ResidueReport:
+    """Search every text column of every table ``store`` describes with ``matcher``."""
     findings: list[Residue] = []
     warnings, columns, rows = list(matcher.warnings), 0, 0
-    try:
-        with _errors(shown), engine.connect() as conn:
-            tables = _tables(conn, schema)
-            for table in tables:
-                text = [c for c in table.columns if _is_text(c)]
-                if not table.primary_key.columns:
-                    warnings.append(f"table {table.name!r} has no primary key: rows are numbered")
-                found, read = _scan_table(conn, table, text, matcher, chunk)
-                findings += found
-                columns, rows = columns + len(text), rows + read
-    finally:
-        engine.dispose()
+    tables = [t for t in store.describe().tables.values() if any(_text(t))]
+    for table in tables:
+        text = _text(table)
+        if not table.primary_key:
+            warnings.append(f"table {table.name!r} has no primary key: rows are numbered")
+        found, read = _scan_table(store, table, text, matcher)
+        findings += found
+        columns, rows = columns + len(text), rows + read
     return ResidueReport(tuple(findings), len(tables), columns, rows, tuple(warnings))
 
 
-def _tables(conn: sa.Connection, schema: str | None) -> list[sa.Table]:
-    """The tables (not views) that have at least one text or JSON column, by name."""
-    metadata = sa.MetaData()
-    with reflecting():
-        metadata.reflect(conn, schema=schema, views=False, resolve_fks=False)
-    tables = sorted(metadata.tables.values(), key=lambda t: t.name)
-    return [t for t in tables if any(_is_text(c) for c in t.columns)]
-
-
-def _is_text(column: sa.Column[Any]) -> bool:
-    kind = column.type
-    if isinstance(kind, sa.ARRAY):
-        return isinstance(kind.item_type, sa.String)
-    return isinstance(kind, _TEXT_TYPES)
+def _text(table: TableInfo) -> list[str]:
+    """The columns of ``table`` a scan reads: text, JSON documents, arrays of text."""
+    return [c.name for c in table.columns.values() if c.text]
 
 
 def _scan_table(
-    conn: sa.Connection, table: sa.Table, text: list[sa.Column[Any]], matcher: Matcher, chunk: int
+    store: Discoverable, table: TableInfo, text: list[str], matcher: Matcher
 ) -> tuple[list[Residue], int]:
     """Stream the key and text columns of ``table`` once; return residues and rows read."""
-    key = list(table.primary_key.columns)
-    key_names = tuple(c.name for c in key)
-    selected = [*key, *(sa.cast(c, sa.Text) if isinstance(c.type, sa.JSON) else c for c in text)]
-    result = conn.execution_options(yield_per=chunk).execute(sa.select(*selected))
+    key_names = table.primary_key
+    width = len(key_names)
+    cells = list(enumerate(text, start=width))
+    search = matcher.search
     findings: dict[Residue, None] = {}
     number = 0
-    for batch in result.partitions():
+    for batch in store.scan(table.name, [*key_names, *text], text=True):
         for row in batch:
             number += 1
-            for offset, column in enumerate(text, start=len(key)):
-                value = _as_text(row[offset])
-                if value is None or not matcher.search(value):
+            for offset, column in cells:
+                value = row[offset]
+                if value.__class__ is not str:  # the hot loop: most cells are text or NULL
+                    value = _as_text(value)
+                    if value is None:
+                        continue
+                if not search(value):
                     continue
-                row_key = _row_key(row[: len(key)], matcher) if key else (number,)
+                row_key = _row_key(row[:width], matcher) if width else (number,)
                 for hit in sorted(matcher.find(value), key=_order):
-                    residue = _residue(hit, table.name, column.name, key_names, row_key)
+                    residue = _residue(hit, table.name, column, key_names, row_key)
                     findings[residue] = None
     return list(findings), number
 
@@ -194,13 +184,3 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return value.hex() if isinstance(value, bytes) else str(value)
-
-
-@contextmanager
-def _errors(shown: str) -> Iterator[None]:
-    """Turn driver errors into ConnectorError naming the (password-masked) URL."""
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise ConnectorError(shown, f"residue scan failed: {reason}") from exc

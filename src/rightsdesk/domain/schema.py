@@ -12,6 +12,7 @@ class ColumnInfo:
     python_type: str | None  # "int", "str", "float", "bool", "date", "datetime", "decimal", "bytes"
     nullable: bool
     unique: bool = False
+    text: bool = False  # text, a JSON document or an array of text: what a residue scan reads
 
 
 @dataclass(frozen=True)
