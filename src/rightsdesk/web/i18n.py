@@ -110,4 +110,3 @@ class Language:
 
     def right(self, request_type: str) -> str:
         return request_label(request_type, self.code)
-
