@@ -19,7 +19,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
+from tests.conftest import SERVERS
 from tests.mailbox import free_ports
 from tests.service.conftest import PERSON
 
@@ -94,6 +96,19 @@ def local_cluster(tmp_path: Path) -> Iterator[LocalCluster]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
+        _drop(env["CLUSTER_DB"])  # the script creates it afresh and leaves it for the user
+
+
+def _drop(database: str) -> None:
+    server = SERVERS["postgres"]
+    admin = create_engine(
+        os.environ.get(server.env, server.admin_url), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(server.drop.format(database)))
+    finally:
+        admin.dispose()
 
 
 def _wait_until_up(cluster: LocalCluster) -> None:
