@@ -13,7 +13,7 @@ rightsdesk's own entry wins. See docs/plugins.md for each group and what to impl
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Generic, TypeVar
@@ -75,16 +75,18 @@ class Registry(Generic[T]):
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self.entries()
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.names())
+    def unknown(self, name: str) -> str | None:
+        """Why ``name`` cannot be chosen (it is registered by nobody), or None."""
+        if name in self:
+            return None
+        return f"no {self.noun} {name!r}; known: {', '.join(self.names())}"
 
     def get(self, name: str) -> T:
         """The implementation registered as ``name``; PluginError naming the known ones if none."""
         if name not in self._loaded:
             entry = self.entries().get(name)
             if entry is None:
-                known = ", ".join(self.names())
-                raise PluginError(f"no {self.noun} {name!r}; known: {known}")
+                raise PluginError(self.unknown(name))
             self._loaded[name] = self._load(entry)
         return self._loaded[name]
 

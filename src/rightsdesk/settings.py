@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import IPvAnyNetwork, SecretStr
+from pydantic import AfterValidator, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rightsdesk.jobs.base import JOB_BACKENDS
+from rightsdesk.plugins import Registry
+from rightsdesk.vault import KEY_PROVIDERS
+
+
+def _registered(registry: Registry[Any]) -> AfterValidator:
+    """Accept the name of an implementation registered in ``registry`` (ValueError otherwise)."""
+
+    def check(name: str) -> str:
+        problem = registry.unknown(name)
+        if problem is not None:
+            raise ValueError(problem)
+        return name
+
+    return AfterValidator(check)
 
 
 class Settings(BaseSettings):
@@ -32,6 +48,9 @@ class Settings(BaseSettings):
     #: Master key wrapping the retention vault's data keys (base64 of 32 bytes); generated into
     #: state_dir (vault-master.key) when unset.
     vault_master_key: SecretStr | None = None
+    #: Who wraps the vault's data keys: local (the master key above), or another
+    #: rightsdesk.key_providers entry, e.g. a KMS (docs/plugins.md).
+    vault_key_provider: Annotated[str, _registered(KEY_PROVIDERS)] = "local"
     #: Shared secret of the host platform's signed login tokens (HS256 JWT); none disables them.
     host_token_secret: SecretStr | None = None
     #: Where mail goes: smtp://host:port, smtps://user:pass@host, or file:///folder (outbox).
@@ -54,8 +73,9 @@ class Settings(BaseSettings):
     workers: int = 2
     #: Most deletions one job takes from the queue and erases in one set-based run (1: none).
     batch_size: int = 100
-    #: Where jobs run: threads in this process, or Celery workers (`rightsdesk worker`).
-    job_backend: Literal["inprocess", "celery"] = "inprocess"
+    #: Where jobs run: threads in this process (inprocess), Celery workers (celery, see
+    #: `rightsdesk worker`), or another rightsdesk.job_backends entry (docs/plugins.md).
+    job_backend: Annotated[str, _registered(JOB_BACKENDS)] = "inprocess"
     #: The Celery broker: redis://host:6379/0 or amqp://user:password@host:5672//.
     broker_url: str | None = None
     #: Seconds a running job's lease lasts without a heartbeat; then the sweeper runs it again.

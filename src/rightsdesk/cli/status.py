@@ -11,6 +11,7 @@ from rich.table import Table
 
 from rightsdesk.cli.app import app, out
 from rightsdesk.cli.local import open_services
+from rightsdesk.jobs.base import BrokerBackend
 
 if TYPE_CHECKING:
     from rightsdesk.jobs.base import BrokerState
@@ -59,9 +60,6 @@ def status(
 
 def _broker(services: Services) -> BrokerState | None:
     """A fresh connection to the broker's answer, or None with the in-process backend."""
-    if services.settings.job_backend != "celery":
+    if not isinstance(services.jobs, BrokerBackend):
         return None
-    from rightsdesk.jobs.celery import CeleryBackend
-
-    assert isinstance(services.jobs, CeleryBackend)
     return services.jobs.probe()

@@ -28,18 +28,18 @@ def worker(
 
     Also sweeps leases: jobs whose worker died or whose message was lost are submitted again.
     """
-    from rightsdesk.jobs.celery import CeleryBackend
+    from rightsdesk.jobs.base import JOB_BACKENDS, BrokerBackend
     from rightsdesk.observability import logs, metrics
     from rightsdesk.service import leases, wiring
 
     settings = Settings()
     logs.configure(settings.log_format, settings.log_level)
-    if settings.job_backend != "celery":
+    backend = JOB_BACKENDS.get(settings.job_backend).from_settings(settings)
+    if not isinstance(backend, BrokerBackend):  # its jobs run where they are submitted
+        backend.close()
         raise PolicyError("a worker needs RIGHTSDESK_JOB_BACKEND=celery and RIGHTSDESK_BROKER_URL")
-    services = wiring.build(settings)
+    services = wiring.build(settings, jobs=backend)
     metrics.install(services)
-    backend = services.jobs
-    assert isinstance(backend, CeleryBackend)
     if metrics_port is not None:  # each worker process is its own scrape target
         metrics.serve(metrics_port, broker=backend.state)
     stop = threading.Event()

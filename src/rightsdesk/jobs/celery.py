@@ -17,14 +17,19 @@ import socket
 import time
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from celery import Celery, bootsteps
 from celery.worker.consumer import Consumer
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
+from rightsdesk.domain.errors import PolicyError
 from rightsdesk.jobs.base import BrokerState, Handler
 from rightsdesk.jobs.broker import REDIS_OPTIONS, ResilientConnection
+
+if TYPE_CHECKING:
+    from rightsdesk.settings import Settings
 
 log = logging.getLogger("rightsdesk.jobs")
 
@@ -71,6 +76,13 @@ class CeleryBackend:
 
         self.task = self.app.task(name=TASK, acks_late=True, reject_on_worker_lost=True)(run_job)
         self.app.steps["consumer"].add(self._watch_step())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CeleryBackend:
+        """The broker at ``RIGHTSDESK_BROKER_URL`` (required)."""
+        if not settings.broker_url:
+            raise PolicyError("RIGHTSDESK_JOB_BACKEND=celery needs RIGHTSDESK_BROKER_URL")
+        return cls(settings.broker_url)
 
     def _watch_step(self) -> type[bootsteps.StartStopStep]:
         """A consumer step that records the broker connection as Celery makes and loses it."""

@@ -6,9 +6,12 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rightsdesk.jobs.base import Handler
+
+if TYPE_CHECKING:
+    from rightsdesk.settings import Settings
 
 log = logging.getLogger("rightsdesk.jobs")
 T = TypeVar("T")
@@ -65,6 +68,11 @@ class InProcessBackend:
 
     def __init__(self, workers: int = 2) -> None:
         self._runner: ThreadRunner[str] = ThreadRunner(None, workers, "rightsdesk-job")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> InProcessBackend:
+        """``RIGHTSDESK_WORKERS`` threads."""
+        return cls(settings.workers)
 
     def bind(self, handler: Handler) -> None:
         self._runner.handler = handler
