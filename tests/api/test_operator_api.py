@@ -66,6 +66,9 @@ def found(api: Api, admin: dict[str, str], inbox: dict[str, Any], params: Any) -
         ({"q": "nobody@example.com"}, set()),
         ({"deadline": "overdue"}, set()),
         ({"deadline": "at_risk"}, set()),
+        ({"regime": "gdpr"}, {"gdpr"}),
+        ({"regime": "provider_cn", "type": "delete"}, {"delete"}),
+        ({"regime": "ccpa"}, set()),
     ],
 )
 def test_search_by_status_type_and_identity(

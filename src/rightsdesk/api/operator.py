@@ -29,6 +29,7 @@ from rightsdesk.api.schemas import (
 )
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.requests import RequestType, Status
+from rightsdesk.policy import Regime
 from rightsdesk.service import intake, requests, tickets, views
 from rightsdesk.service.operators import Scope
 
@@ -72,6 +73,7 @@ def search(
     svc: ServicesDep,
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
     type_: Annotated[RequestType | None, Query(alias="type")] = None,
+    regime: Annotated[Regime | None, Query(description="The governing regime.")] = None,
     deadline: Annotated[str | None, Query(pattern="^(at_risk|overdue)$")] = None,
     assignee: Annotated[str | None, Query(max_length=128, pattern=PRINTABLE)] = None,
     q: Annotated[
@@ -81,9 +83,9 @@ def search(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> RequestPage:
-    """List requests by status, type, deadline (at_risk, overdue), assignee, or search."""
+    """List requests by status, type, regime, deadline (at_risk, overdue), assignee, or search."""
     op.require(Scope.READ)
-    spec = views.Filter(tuple(status_ or ()), type_, deadline, assignee, q, limit, offset)
+    spec = views.Filter(tuple(status_ or ()), type_, deadline, assignee, q, limit, offset, regime)
     total, items = views.search(svc, spec)
     return RequestPage(
         total=total, items=[RequestOut.model_validate(i, from_attributes=True) for i in items]

@@ -141,9 +141,12 @@ def listing(
     target: str | None = None,
     after: str | None = None,
     limit: int = 100,
+    request_id: str | None = None,
 ) -> list[Delivery]:
     """Deliveries oldest first; ``after`` pages on from a delivery id (unknown: from the start)."""
     query = select(Delivery).order_by(Delivery.created_at, Delivery.id).limit(limit)
+    if request_id is not None:
+        query = query.where(Delivery.request_id == request_id)
     if state is not None:
         query = query.where(Delivery.state == state)
     if target is not None:

@@ -95,8 +95,35 @@ def authenticate(services: Services, presented: str) -> Operator:
             raise AuthenticationError("invalid API key")
         if not hmac.compare_digest(row.secret_hash, _hash(secret)):
             raise AuthenticationError("invalid API key")
-        scopes = frozenset(s for scope in row.scopes for s in IMPLIES[Scope(scope)])
-        return Operator(row.id, row.name, scopes)
+        return _operator(row)
+
+
+def sign_in(services: Services, presented: str) -> tuple[Operator, str]:
+    """The operator behind a key and a mark for a console session to carry instead of the key:
+    the mark is bound to the key's stored hash, so the session ends with the key (revoked)."""
+    found = authenticate(services, presented)
+    secret = presented.split("_", 2)[2]
+    return found, _mark(services, found.key_id, _hash(secret))
+
+
+def resume(services: Services, key_id: str, mark: str) -> Operator:
+    """The operator of a console session (with the key's current scopes), or
+    AuthenticationError once the key is revoked or the mark does not match."""
+    with services.store.session() as session:
+        row = session.get(ApiKey, key_id)
+        expected = "" if row is None else _mark(services, row.id, row.secret_hash)
+        if row is None or row.revoked_at is not None or not hmac.compare_digest(expected, mark):
+            raise AuthenticationError("your console session has ended: sign in again")
+        return _operator(row)
+
+
+def _operator(row: ApiKey) -> Operator:
+    scopes = frozenset(s for scope in row.scopes for s in IMPLIES[Scope(scope)])
+    return Operator(row.id, row.name, scopes)
+
+
+def _mark(services: Services, key_id: str, secret_hash: str) -> str:
+    return services.secrets.mac("console-session", key_id, secret_hash)
 
 
 def revoke(services: Services, key_id: str) -> None:

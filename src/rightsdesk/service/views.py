@@ -51,6 +51,7 @@ class Filter:
     q: str | None = None  # request id, or an identity value (exact)
     limit: int = 50
     offset: int = 0
+    regime: Regime | None = None  # the governing regime
 
 
 def view(
@@ -169,6 +170,8 @@ def _filtered(services: Services, spec: Filter, now: datetime) -> Select[tuple[R
         query = query.where(Request.type == spec.type.value)
     if spec.assignee is not None:
         query = query.where(Request.assignee == spec.assignee)
+    if spec.regime is not None:
+        query = query.where(Request.governing_regime == spec.regime.value)
     if spec.deadline is not None:
         query = query.where(deadline_is(services, now, spec.deadline))
     if spec.q:

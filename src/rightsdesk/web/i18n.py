@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime, get_timezone
+from babel.dates import format_date, format_datetime, format_skeleton, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -95,6 +95,10 @@ class Language:
     def gettext(self, message: str, **values: object) -> str:
         text = translations(self.code).ugettext(message)
         return text % values if values else text
+
+    def short_date(self, value: datetime | date) -> str:
+        """A day without its year (a chart's axis): "Mar 4", "3月4日"."""
+        return format_skeleton("MMMd", value, locale=BABEL[self.code])
 
     def date(self, value: date | datetime | None) -> str:
         if value is None:

@@ -2,7 +2,9 @@
 
 The cookie holds a random nonce (every form carries ``mac("csrf", nonce)``, checked on every
 POST) and the capability tokens of the requests this browser submitted or opened by their link,
-so no token stays in an address bar or a history. It is HttpOnly, SameSite=Lax, and Secure
+so no token stays in an address bar or a history. An operator signed in to the console adds
+``o``: the key's id, a mark bound to the key (``operators.sign_in``; never the key itself) and
+when they signed in (the sign-in lasts ``CONSOLE_HOURS``). It is HttpOnly, SameSite=Lax, and Secure
 unless the service's public URL is a loopback address (local development over plain HTTP).
 A cookie whose signature does not match is ignored, never trusted.
 """
@@ -14,6 +16,7 @@ import binascii
 import hmac
 import json
 import secrets
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -27,6 +30,8 @@ COOKIE = "rd_session"
 #: Requests one browser keeps tokens for (the newest win); keeps the cookie well under 4 KiB.
 MAX_TOKENS = 8
 MAX_AGE = 30 * 24 * 3600
+#: How long a console sign-in lasts before the API key is asked for again.
+CONSOLE_HOURS = 12
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -35,6 +40,8 @@ class Session:
     nonce: str
     tokens: dict[str, str] = field(default_factory=dict)
     changed: bool = False
+    #: (key id, mark, signed-in at as epoch seconds) of the console's operator
+    operator: tuple[str, str, int] | None = None
 
     def remember(self, request_id: str, token: str) -> None:
         self.tokens.pop(request_id, None)
@@ -42,6 +49,22 @@ class Session:
         while len(self.tokens) > MAX_TOKENS:
             self.tokens.pop(next(iter(self.tokens)))
         self.changed = True
+
+    def sign_in(self, key_id: str, mark: str) -> None:
+        """Hold an operator's sign-in, under a new nonce (no form from before stays valid)."""
+        self.nonce, self.operator = secrets.token_urlsafe(16), (key_id, mark, int(time.time()))
+        self.changed = True
+
+    def sign_out(self) -> None:
+        self.nonce, self.operator = secrets.token_urlsafe(16), None
+        self.changed = True
+
+    def console(self) -> tuple[str, str] | None:
+        """The signed-in operator's (key id, mark), unless absent or older than CONSOLE_HOURS."""
+        if self.operator is None:
+            return None
+        key_id, mark, since = self.operator
+        return (key_id, mark) if time.time() - since < CONSOLE_HOURS * 3600 else None
 
 
 def load(request: Request, keys: Secrets) -> Session:
@@ -52,8 +75,10 @@ def load(request: Request, keys: Secrets) -> Session:
         try:
             data = json.loads(base64.urlsafe_b64decode(payload.encode()))
             tokens = {str(k): str(v) for k, v in dict(data["t"]).items()}
-            return Session(str(data["n"]), tokens)
-        except (ValueError, KeyError, TypeError, binascii.Error):
+            found = data.get("o")
+            operator = (str(found[0]), str(found[1]), int(found[2])) if found else None
+            return Session(str(data["n"]), tokens, operator=operator)
+        except (ValueError, KeyError, IndexError, TypeError, binascii.Error):
             pass  # a signed cookie in an older shape: start afresh
     return Session(secrets.token_urlsafe(16), changed=True)
 
@@ -75,7 +100,10 @@ def save(response: Response, session: Session, keys: Secrets, public_url: str) -
     """Set the cookie on ``response`` if the session changed."""
     if not session.changed:
         return
-    data = json.dumps({"n": session.nonce, "t": session.tokens}, separators=(",", ":"))
+    shape: dict[str, object] = {"n": session.nonce, "t": session.tokens}
+    if session.operator is not None:
+        shape["o"] = session.operator
+    data = json.dumps(shape, separators=(",", ":"))
     payload = base64.urlsafe_b64encode(data.encode()).decode()
     response.set_cookie(
         COOKIE,

@@ -105,6 +105,11 @@ VisitDep = Annotated[Visit, Depends(visit)]
 class PageRoute(APIRoute):
     """A route whose service errors and invalid input are answered as pages, not JSON."""
 
+    error_page = "error.html"
+
+    def failed(self, request: Request, exc: RightsdeskError) -> Response:
+        return Visit(request, request.app.state.services).error(exc)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
@@ -112,10 +117,10 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except RightsdeskError as exc:
-                return Visit(request, request.app.state.services).error(exc)
+                return self.failed(request, exc)
             except RequestValidationError as exc:
                 fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
                 page = Visit(request, request.app.state.services)
-                return page.render("error.html", status=422, detail=f"invalid: {fields}")
+                return page.render(self.error_page, status=422, detail=f"invalid: {fields}")
 
         return handle

@@ -4,6 +4,7 @@ translate them: ``N_`` only marks a message for extraction)."""
 from __future__ import annotations
 
 from rightsdesk.domain.requests import Status
+from rightsdesk.policy import Regime
 
 
 def N_(message: str) -> str:
@@ -62,4 +63,47 @@ NEXT: dict[Status, str] = {
         "The request closed because it was not confirmed in time. You can make a new one."
     ),
     S.REDIRECTED_TO_IDP: N_("Your account signs in through another provider: close it there."),
+}
+
+#: The console's names of statuses: what the request waits for, from the team's side.
+CONSOLE_STATUS: dict[Status, str] = STATUS | {
+    S.IDENTITY_UNVERIFIED: N_("Identity not verified"),
+    S.AWAITING_FEE: N_("Awaiting fee"),
+    S.AWAITING_APPROVAL: N_("Awaiting approval"),
+    S.AWAITING_CONFIRMATION: N_("Awaiting the person's confirmation"),
+    S.FAILED: N_("Failed"),
+    S.REDIRECTED_TO_IDP: N_("Sent to the login provider"),
+}
+
+#: A request's deadline state (``views.deadline_state``).
+DEADLINE = {
+    "on_time": N_("On time"),
+    "at_risk": N_("Due soon"),
+    "overdue": N_("Overdue"),
+    "closed": N_("Closed"),
+}
+
+REGIME: dict[Regime, str] = {
+    Regime.PROVIDER_CN: N_("China (provider policy, PIPL)"),
+    Regime.GBT35273: N_("GB/T 35273"),
+    Regime.GDPR: N_("GDPR"),
+    Regime.CCPA: N_("CCPA"),
+}
+
+#: Buckets of days to spare when a request was answered (``trends.MARGINS``).
+MARGIN = {
+    "late_8": N_("More than a week late"),
+    "late_1": N_("1 to 7 days late"),
+    "spare_0": N_("0 to 6 days to spare"),
+    "spare_7": N_("7 to 13 days to spare"),
+    "spare_14": N_("14 days or more to spare"),
+}
+
+#: What the console says after each decision.
+DONE = {
+    "approve": N_("Approved."),
+    "refuse": N_("Refused. The person sees the ground, the justification and their remedies."),
+    "extend": N_("Deadline extended. The person has been told why."),
+    "assign": N_("Assigned."),
+    "note": N_("Note added."),
 }

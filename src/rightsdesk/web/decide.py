@@ -1,0 +1,91 @@
+"""The console's decisions on one request: approve, refuse, extend, assign, note.
+
+Each is a form with the session's CSRF token, posted to the same service function as the
+operator API's route (``api/operator.py``), which checks the operator's scope; then back to the
+request's page, which says what was done.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form
+from starlette.responses import Response
+
+from rightsdesk.api.schemas import PRINTABLE
+from rightsdesk.domain.errors import InputError
+from rightsdesk.service import requests
+from rightsdesk.web.center import Csrf, RequestId
+from rightsdesk.web.console import DeskDep, routes
+
+Text = Annotated[str, Form(min_length=1, max_length=2000, pattern=PRINTABLE)]
+Optional = Annotated[str, Form(max_length=2000, pattern=PRINTABLE)]
+
+
+def _required(value: str, name: str) -> str:
+    if not value.strip():
+        raise InputError(f"{name} cannot be blank")
+    return value.strip()
+
+
+def _done(desk: DeskDep, request_id: str, action: str) -> Response:
+    return desk.page.redirect(f"/console/requests/{request_id}?done={action}")
+
+
+router = routes()
+
+
+@router.post("/requests/{request_id}/approve")
+def approve(desk: DeskDep, request_id: RequestId, csrf: Csrf, reason: Optional = "") -> Response:
+    desk.page.check(csrf)
+    requests.approve(desk.page.services, desk.operator, request_id, reason.strip() or None)
+    return _done(desk, request_id, "approve")
+
+
+@router.post("/requests/{request_id}/refuse")
+def refuse(
+    desk: DeskDep,
+    request_id: RequestId,
+    csrf: Csrf,
+    ground: Annotated[str, Form(min_length=1, max_length=128, pattern=PRINTABLE)],
+    justification: Text,
+    alternative: Optional = "",
+    part: Optional = "",
+) -> Response:
+    desk.page.check(csrf)
+    requests.refuse(
+        desk.page.services,
+        desk.operator,
+        request_id,
+        ground=ground,
+        justification=_required(justification, "justification"),
+        part=part.strip() or None,
+        alternative=alternative.strip() or None,
+    )
+    return _done(desk, request_id, "refuse")
+
+
+@router.post("/requests/{request_id}/extend")
+def extend(desk: DeskDep, request_id: RequestId, csrf: Csrf, reason: Text) -> Response:
+    desk.page.check(csrf)
+    requests.extend(desk.page.services, desk.operator, request_id, _required(reason, "reason"))
+    return _done(desk, request_id, "extend")
+
+
+@router.post("/requests/{request_id}/assign")
+def assign(
+    desk: DeskDep,
+    request_id: RequestId,
+    csrf: Csrf,
+    assignee: Annotated[str, Form(min_length=1, max_length=128, pattern=PRINTABLE)],
+) -> Response:
+    desk.page.check(csrf)
+    requests.assign(desk.page.services, desk.operator, request_id, _required(assignee, "assignee"))
+    return _done(desk, request_id, "assign")
+
+
+@router.post("/requests/{request_id}/notes")
+def note(desk: DeskDep, request_id: RequestId, csrf: Csrf, text: Text) -> Response:
+    desk.page.check(csrf)
+    requests.note(desk.page.services, desk.operator, request_id, _required(text, "note"))
+    return _done(desk, request_id, "note")
