@@ -48,14 +48,18 @@ def test_signing_in_takes_a_key_and_keeps_it_out_of_the_cookie_then_signing_out_
     expect(page.get_by_role("heading", level=1)).to_have_text("Queue")
     cookie = next(c for c in page.context.cookies() if c["name"] == "rd_session")
     assert cookie["httpOnly"] and key_id not in page.content()
-    page.goto("/console/dashboard")  # the sign-in kept the page asked for
+    page.goto("/console/dashboard")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
 
     operators.revoke(site.services, key_id)  # a revoked key ends its sessions at once
     page.goto("/console")
     expect(page.get_by_role("alert")).to_contain_text("sign in again")
 
-    sign_in(page, site)
+    key_id, key = operators.create_key(site.services, "Ada again", ["read"])
+    page.goto("/console?deadline=overdue")  # the sign-in returns to the page asked for
+    page.locator("#key").fill(key)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("#f-deadline")).to_have_value("overdue")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the console")
     assert page.goto("/console") is not None and page.locator("#key").is_visible()

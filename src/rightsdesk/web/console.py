@@ -48,7 +48,8 @@ class ConsoleRoute(PageRoute):
     def failed(self, request: Request, exc: RightsdeskError) -> Response:
         page = Visit(request, request.app.state.services)
         if isinstance(exc, AuthenticationError):
-            back = request.url.path if request.method == "GET" else "/console"
+            asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            back = asked if request.method == "GET" else "/console"
             return page.render("console/sign_in.html", status=401, problem=str(exc), back=back)
         return page.render(self.error_page, status=status_of(exc), detail=str(exc))
 
