@@ -73,17 +73,26 @@ def _json_param(conn: sa.Connection, name: str) -> str:
 
 @contextmanager
 def _selects() -> Iterator[Counter[str]]:
-    """Count the SELECTs that read each table, on every engine."""
+    """Count the statements that read each table, on every connection: SQLAlchemy's own and
+    the raw driver cursors a whole-table scan streams on."""
     counts: Counter[str] = Counter()
     pattern = re.compile(r"\bFROM\s+[`\"]?(\w+)", re.I)
+    compile_ = sa.sql.Select.compile
 
     def count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         counts.update(pattern.findall(statement))
 
+    def compiled(self: sa.sql.Select[Any], *args: Any, **kwargs: Any) -> Any:
+        found = compile_(self, *args, **kwargs)  # the raw scans compile, then run, each once
+        counts.update(pattern.findall(str(found)))
+        return found
+
     sa.event.listen(sa.Engine, "before_cursor_execute", count)
+    sa.sql.Select.compile = compiled  # type: ignore[method-assign]
     try:
         yield counts
     finally:
+        sa.sql.Select.compile = compile_  # type: ignore[method-assign]
         sa.event.remove(sa.Engine, "before_cursor_execute", count)
 
 

@@ -99,17 +99,14 @@ class SqlConnector:
             if missing:
                 raise ConnectorError(self.name, f"table {collection!r}: has no column(s) {missing}")
         if text:
-            return self._scan(sql_sample.text_select(table, columns), yield_per=True)
+            return self._reader.scan(sql_sample.text_select(table, columns))
         return self._scan(sa.select(*(table.c[c] for c in columns)))
 
-    def _scan(self, statement: sa.Select[Any], *, yield_per: bool = False) -> Iterator[list[Row]]:
-        options: dict[str, Any] = {"stream_results": True}
-        if yield_per:  # a whole-store scan: rows buffered a batch at a time
-            options = {"yield_per": self.chunk_size}
+    def _scan(self, statement: sa.Select[Any]) -> Iterator[list[Row]]:
         with self._errors("cannot read from"), self._engine.connect() as conn:
-            result = conn.execution_options(**options).execute(statement)
+            result = conn.execution_options(stream_results=True).execute(statement)
             for part in result.partitions(self.chunk_size):
-                yield list(map(tuple, part))
+                yield [tuple(r) for r in part]
 
     def sample(
         self, collection: str, column: str, limit: int, *, distinct: bool = False

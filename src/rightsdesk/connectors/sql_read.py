@@ -10,7 +10,7 @@ psycopg in chunked mode, pymysql with an unbuffered cursor, sqlite3 with fetchma
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -49,13 +49,53 @@ class Reader:
         quote = self.dialect.identifier_preparer
         names = ", ".join(quote.format_column(c) for c in columns)
         head = f"SELECT {names} FROM {quote.format_table(table)} WHERE {quote.format_column(key)}"
-        processors = []
+        return ReadPlan(head, self.processors(columns), stream)
+
+    def processors(self, columns: Sequence[Any]) -> tuple[tuple[int, Processor], ...]:
+        """The result conversions SQLAlchemy would apply to ``columns`` (by position)."""
+        found = []
         # psycopg and pymysql return native dates and decimals; sqlite3 returns text and floats
         for index, column in enumerate(columns if self.kind == "sqlite" else []):
             processor = column.type.dialect_impl(self.dialect).result_processor(self.dialect, None)
             if processor is not None:
-                processors.append((index, processor))
-        return ReadPlan(head, tuple(processors), stream)
+                found.append((index, processor))
+        return tuple(found)
+
+    def scan(self, statement: sa.Select[Any]) -> Iterator[list[Row]]:
+        """Every row of ``statement`` in batches, streamed on a connection of its own: a
+        whole-table read (the residue scan) without building SQLAlchemy rows."""
+        sql = str(statement.compile(dialect=self.dialect))
+        plan = ReadPlan(sql, self.processors(list(statement.selected_columns)), True)
+        try:
+            connection = self.engine.raw_connection()
+        except sa.exc.DBAPIError as exc:
+            raise self._error(exc.orig or exc) from exc
+        try:
+            driver: Any = connection.driver_connection
+            if self.kind == "postgresql":
+                batches = _batched(
+                    driver.cursor().stream(sql, size=self.chunk_size), self.chunk_size
+                )
+            else:
+                batches = self._fetched(self._cursor(driver, True), sql)
+            for rows in batches:
+                yield self._convert(plan, rows) if plan.processors else rows
+        except self.dialect.loaded_dbapi.Error as exc:
+            raise self._error(exc) from exc
+        finally:
+            connection.close()
+
+    def _fetched(self, cursor: Any, sql: str) -> Iterator[list[Row]]:
+        try:
+            cursor.execute(sql)
+            while rows := cursor.fetchmany(self.chunk_size):
+                yield rows
+        finally:
+            cursor.close()
+
+    def _error(self, exc: BaseException) -> ConnectorError:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return ConnectorError(self.name, f"cannot read from {self.shown_url}: {reason}")
 
     def read(self, plan: ReadPlan, keys: list[Any]) -> Iterator[list[Row]]:
         """Batches of about ``chunk_size`` rows whose key is in ``keys`` (already coerced)."""
@@ -70,8 +110,7 @@ class Reader:
                         batch = []
         except self.dialect.loaded_dbapi.Error as exc:
             self._drop()
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ConnectorError(self.name, f"cannot read from {self.shown_url}: {reason}") from exc
+            raise self._error(exc) from exc
         if batch:
             yield batch
 
@@ -148,6 +187,17 @@ class Reader:
                 if connection in self._open:
                     self._open.remove(connection)
             connection.invalidate()
+
+
+def _batched(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _padded(chunk: list[Any]) -> list[Any]:
