@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import time
 from pathlib import Path
 
 import httpx
@@ -10,6 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from rightsdesk.notify.locales import LOCALES
+from rightsdesk.service import operators
 from rightsdesk.web import i18n, session
 from tests.web.conftest import Site
 
@@ -73,3 +77,27 @@ def test_every_message_of_the_pages_is_translated(lang: str) -> None:
     assert "Privacy center" in extracted  # the extraction itself found the pages' messages
     missing = extracted - translated
     assert not missing, f"untranslated in {po.name} ({lang}): {sorted(missing)}; run make messages"
+
+
+def _signed(site: Site, shape: object) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps(shape).encode()).decode()
+    return f"{payload}.{site.services.secrets.mac('web-session', payload)}"
+
+
+@pytest.mark.parametrize(
+    ("age_hours", "signed_in"), [(0, True), (session.CONSOLE_HOURS + 1, False), (None, False)]
+)
+def test_a_console_sign_in_lasts_its_hours_and_a_malformed_one_is_ignored(
+    site: Site, age_hours: int | None, signed_in: bool
+) -> None:
+    operator, mark = operators.sign_in(
+        site.services, operators.create_key(site.services, "cookie", ["read"])[1]
+    )
+    held: object = ["only-an-id"]  # a signed cookie in a shape this code does not know
+    if age_hours is not None:
+        held = [operator.key_id, mark, int(time.time()) - age_hours * 3600]
+    with httpx.Client(base_url=site.url) as client:
+        client.cookies.set(session.COOKIE, _signed(site, {"n": "nonce", "t": {}, "o": held}))
+        page = client.get("/console")
+    assert page.status_code == (200 if signed_in else 401), page.text
+    assert ('id="key"' in page.text) is not signed_in
