@@ -199,3 +199,27 @@ def test_a_read_only_key_sees_no_decisions_and_a_posted_one_is_refused(
         f"/console/requests/{done.request.id}/notes", form={"csrf": "forged", "text": "hi"}
     )
     assert forged.status == 403
+
+
+def test_an_operator_verifies_a_written_request_by_its_evidence(
+    new_page: PageMaker, site: Site
+) -> None:
+    done = intake.submit(
+        site.services,
+        intake.Submission(
+            type=RequestType.DELETE,
+            identities=(Identity("email", "by.letter11@example.org"),),
+            channel="web",
+        ),
+    )
+    page = new_page()
+    sign_in(page, site)
+    page.goto(f"/console/requests/{done.request.id}")
+    expect(page.locator(".status")).to_have_text("Identity not verified")
+    page.locator("#evidence").fill("Signed letter, ticket 4711")
+    page.get_by_role("button", name="Verify", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Identity verified from the evidence recorded.")
+    expect(page.locator(".status")).to_have_text("Awaiting approval")
+    expect(page.locator(".timeline")).to_contain_text("Signed letter, ticket 4711")
+    expect(page.locator("#evidence")).to_have_count(0)
+    assert_accessible(page)

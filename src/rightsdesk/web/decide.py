@@ -1,4 +1,5 @@
-"""The console's decisions on one request: approve, refuse, extend, assign, note.
+"""The console's decisions on one request: verify by evidence, approve, refuse, extend, assign,
+note.
 
 Each is a form with the session's CSRF token, posted to the same service function as the
 operator API's route (``api/operator.py``), which checks the operator's scope; then back to the
@@ -33,6 +34,14 @@ def _done(desk: DeskDep, request_id: str, action: str) -> Response:
 
 
 router = routes()
+
+
+@router.post("/requests/{request_id}/verify")
+def verify(desk: DeskDep, request_id: RequestId, csrf: Csrf, evidence: Text) -> Response:
+    """Attest the person's identity from evidence kept elsewhere (e.g. a signed letter)."""
+    desk.page.check(csrf)
+    requests.verify_for(desk.page.services, desk.operator, request_id, evidence.strip())
+    return _done(desk, request_id, "verify")
 
 
 @router.post("/requests/{request_id}/approve")

@@ -101,6 +101,7 @@ MARGIN = {
 
 #: What the console says after each decision.
 DONE = {
+    "verify": N_("Identity verified from the evidence recorded."),
     "approve": N_("Approved."),
     "refuse": N_("Refused. The person sees the ground, the justification and their remedies."),
     "extend": N_("Deadline extended. The person has been told why."),
