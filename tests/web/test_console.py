@@ -223,3 +223,38 @@ def test_an_operator_verifies_a_written_request_by_its_evidence(
     expect(page.locator(".timeline")).to_contain_text("Signed letter, ticket 4711")
     expect(page.locator("#evidence")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_an_operator_assigns_and_extends_where_the_regime_allows_it(
+    new_page: PageMaker, site: Site
+) -> None:
+    made = {
+        regime: intake.submit(
+            site.services,
+            intake.Submission(
+                type=RequestType.ACCESS,
+                identities=(Identity("email", f"extend.{regime}12@example.org"),),
+                channel="web",
+                regimes=(regime,),
+            ),
+        ).request
+        for regime in ("gdpr", "provider_cn")
+    }
+    page = new_page()
+    sign_in(page, site)
+    page.goto(f"/console/requests/{made['gdpr'].id}")
+    page.locator("#assignee").fill("Mei")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Assigned.")
+    page.locator("#extend-reason").fill("Many systems hold data about this person")
+    page.get_by_role("button", name="Extend", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Deadline extended.")
+    expect(page.locator(".timeline")).to_contain_text("Many systems hold data about this person")
+    page.goto("/console?assignee=Mei")
+    expect(page.locator("table.queue tbody tr")).to_have_count(1)
+
+    page.goto(f"/console/requests/{made['provider_cn'].id}")
+    page.locator("#extend-reason").fill("Many systems hold data about this person")
+    page.get_by_role("button", name="Extend", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("not possible for this request")
+    assert_accessible(page)
