@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text
 
 from bench import data, loadgen, report
 from rightsdesk.api.app import create_app
-from rightsdesk.service import wiring
+from rightsdesk.service.runtime import wiring
 from rightsdesk.settings import Settings
 from rightsdesk.store.db import Store
 

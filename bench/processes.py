@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from bench import data
 from rightsdesk.demo import platform
-from rightsdesk.service import operators, wiring
+from rightsdesk.service.runtime import operators, wiring
 from rightsdesk.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

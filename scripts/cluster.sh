@@ -89,7 +89,7 @@ print(admin.set(database=name).render_as_string(hide_password=False))
 EOF
 )
 say "database $DB created"
-DATAMAP=$("$PY" -c 'import sys; from pathlib import Path; from rightsdesk.service import demo
+DATAMAP=$("$PY" -c 'import sys; from pathlib import Path; from rightsdesk.demo import direct as demo
 print(demo.build(Path(sys.argv[1]), int(sys.argv[2])))' "$DIR/demo" "$PEOPLE")
 say "demo platform with $PEOPLE people at $DIR/demo"
 

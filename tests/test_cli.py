@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rightsdesk import cli
-from rightsdesk.service import demo
+from rightsdesk.demo import direct as demo
 
 runner = CliRunner()
 

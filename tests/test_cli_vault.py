@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rightsdesk.service import vault, wiring
+from rightsdesk.service.retention import vault
+from rightsdesk.service.runtime import wiring
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import Tombstone
 from tests.test_cli import invoke

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rightsdesk.service import demo
+from rightsdesk.demo import direct as demo
 from tests.test_cli import invoke
 
 

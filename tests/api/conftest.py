@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from rightsdesk.api.app import create_app
-from rightsdesk.service import operators
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime import operators
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 from tests.mailbox import Mailbox, free_port
 from tests.service import conftest as service_fixtures

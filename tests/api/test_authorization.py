@@ -7,8 +7,8 @@ from typing import Any
 import jwt
 import pytest
 
-from rightsdesk.service import operators
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime import operators
+from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import Api, KeyMaker
 from tests.api.steps import bearer, submit, verify
 from tests.mailbox import Mailbox

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import consent
-from rightsdesk.service.context import Services
+from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import Api
 from tests.api.steps import body, host_token
 from tests.service.conftest import PERSON

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import consent
-from rightsdesk.service.context import Services
+from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 from tests.api.conftest import Api, KeyMaker
 from tests.mailbox import Mailbox

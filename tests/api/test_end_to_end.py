@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from rightsdesk.audit.receipts import verify_receipt
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import KeyMaker
 from tests.api.steps import bearer, submit, verify
 from tests.mailbox import Mailbox

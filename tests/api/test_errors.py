@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from rightsdesk.api.errors import STATUS, status_of
 from rightsdesk.domain import errors as e
 from rightsdesk.domain.requests import Event, Status, TransitionError
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import Api
 from tests.api.steps import bearer, host_token
 from tests.domain.test_errors import error_classes

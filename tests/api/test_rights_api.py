@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from rightsdesk.service import wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import KeyMaker
 from tests.api.steps import bearer, body, host_token, verify
 from tests.mailbox import Mailbox

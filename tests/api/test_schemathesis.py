@@ -14,8 +14,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import get_client
 
 from rightsdesk.api.app import create_app
-from rightsdesk.service import wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import KeyMaker
 from tests.api.steps import bearer, host_token
 from tests.service.conftest import Clock

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import Api, KeyMaker
 from tests.service.conftest import PERSON
 

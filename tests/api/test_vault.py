@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from rightsdesk.service import vault
-from rightsdesk.service.context import Services
+from rightsdesk.service.retention import vault
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.store.models import AuditEvent, Tombstone
 from tests.api.conftest import Api, KeyMaker
 from tests.service.conftest import Clock

@@ -232,7 +232,7 @@ def test_national_ids_carry_a_valid_check_character(
 
 def test_the_demo_map_has_no_drift_from_its_own_databases(tmp_path: Path) -> None:
     """The price list is marked ``personal: false``, so ``datamap diff`` exits 0 on the demo."""
-    from rightsdesk.service import demo
+    from rightsdesk.demo import direct as demo
     from tests.test_cli import invoke
 
     datamap = demo.build(tmp_path / "demo", 5)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from rightsdesk.datamap import loads
 from rightsdesk.discovery.generate import Draft, generate
 from rightsdesk.domain.subjects import Identity, Subject
-from rightsdesk.service import runs
+from rightsdesk.service.runtime import runs
 from rightsdesk.settings import Settings
 from tests.discovery.realapp import answer_key
 from tests.discovery.realapp.build import build, person

@@ -19,7 +19,7 @@ from rightsdesk.engine.plan import Step, compile_plan
 from rightsdesk.engine.runner import Engine
 from rightsdesk.engine.traversal import Owners
 from rightsdesk.masking.base import MaskingKey
-from rightsdesk.service import runs
+from rightsdesk.service.runtime import runs
 from tests.engine import shop, traps
 
 

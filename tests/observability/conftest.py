@@ -13,7 +13,7 @@ import uvicorn
 
 from rightsdesk.api.app import create_app
 from rightsdesk.observability import logs
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime.context import Services
 from tests.api import conftest as api_fixtures
 from tests.api.conftest import serving
 

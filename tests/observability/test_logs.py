@@ -12,8 +12,8 @@ import pytest
 
 from rightsdesk.demo.people import DEMO_PHONE
 from rightsdesk.observability import logs
-from rightsdesk.service import wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import KeyMaker
 from tests.api.steps import bearer
 from tests.mailbox import Mailbox

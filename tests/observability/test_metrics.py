@@ -14,9 +14,11 @@ from pydantic import IPvAnyNetwork, TypeAdapter
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.jobs.base import BrokerState
 from rightsdesk.observability import metrics
-from rightsdesk.service import overview, requests, views
-from rightsdesk.service.context import Services, unit
-from rightsdesk.service.operators import Operator, Scope
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import views
+from rightsdesk.service.runtime import overview
+from rightsdesk.service.runtime.context import Services, unit
+from rightsdesk.service.runtime.operators import Operator, Scope
 from rightsdesk.store.db import Store
 from rightsdesk.store.models import Delivery, Job
 from tests.api.conftest import KeyMaker

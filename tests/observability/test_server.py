@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from rightsdesk.api import server
-from rightsdesk.service import wiring
+from rightsdesk.service.runtime import wiring
 
 
 def test_the_factory_builds_an_app_from_the_environment(

@@ -26,9 +26,11 @@ from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.jobs.base import Handler
 from rightsdesk.jobs.celery import CeleryBackend
-from rightsdesk.service import intake, requests, wiring
-from rightsdesk.service.context import Services
-from rightsdesk.service.operators import Operator, Scope
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import intake
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.runtime.operators import Operator, Scope
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import AuditEvent, Job, Receipt, Request
 

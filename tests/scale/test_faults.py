@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.store.models import Job
 from tests.scale.cluster import (
     Cluster,

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from rightsdesk.demo import direct as demo
 from rightsdesk.domain.errors import PolicyError
-from rightsdesk.service import demo, execution, leases, wiring
-from rightsdesk.service.checkpoints import DbCheckpoints
-from rightsdesk.service.context import Services
+from rightsdesk.service.requests import execution
+from rightsdesk.service.runtime import leases, wiring
+from rightsdesk.service.runtime.checkpoints import DbCheckpoints
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import Job
 from tests.scale.cluster import Holding, approve_erasures

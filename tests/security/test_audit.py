@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from rightsdesk.audit import log as audit
 from rightsdesk.notify.mailer import mailer_from_url
 from rightsdesk.notify.notifier import Notifier
-from rightsdesk.service.context import Notice, Services, deliver
+from rightsdesk.service.runtime.context import Notice, Services, deliver
 from rightsdesk.store.models import AuditEvent
 from tests.api.conftest import KeyMaker
 from tests.api.steps import submit

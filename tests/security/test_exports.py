@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import KeyMaker
 from tests.api.steps import bearer, submit, verify
 from tests.mailbox import Mailbox

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import Request
 from tests.api.conftest import KeyMaker

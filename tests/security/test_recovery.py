@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rightsdesk.domain.requests import RequestType
-from rightsdesk.service import execution, leases, requests, views, wiring
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import execution, views
+from rightsdesk.service.runtime import leases, wiring
 from rightsdesk.settings import Settings
 from tests.mailbox import Mailbox
 from tests.service.conftest import Clock

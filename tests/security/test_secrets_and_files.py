@@ -14,7 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from rightsdesk.domain.errors import PolicyError
-from rightsdesk.service import wiring
+from rightsdesk.service.runtime import wiring
 from rightsdesk.settings import Settings
 from tests.service.conftest import HOST_SECRET, PERSON, Clock
 

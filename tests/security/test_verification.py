@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from rightsdesk.service.attempts import CAPS
+from rightsdesk.service.verification.attempts import CAPS
 from tests.api.steps import bearer, body, submit
 from tests.mailbox import Mailbox
 from tests.service.conftest import PERSON, Clock

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from rightsdesk.service import demo, wiring
-from rightsdesk.service.context import Services
+from rightsdesk.demo import direct as demo
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 from tests.mailbox import Mailbox
 

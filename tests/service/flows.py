@@ -7,8 +7,9 @@ import time
 
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import intake, verification
-from rightsdesk.service.context import Services
+from rightsdesk.service.requests import intake
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.verification import codes as verification
 from tests.mailbox import Mailbox, Received
 from tests.service.conftest import PERSON
 

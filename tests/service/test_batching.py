@@ -9,8 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from rightsdesk.domain.requests import RequestType
-from rightsdesk.service import execution, intake, requests, verification, views, wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import execution, intake, views
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.verification import codes as verification
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import Job, Receipt
 from tests.mailbox import Mailbox

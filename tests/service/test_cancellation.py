@@ -19,9 +19,14 @@ from rightsdesk.domain.errors import (
 )
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import bindings, consent, intake, requests, vault, views, wiring
-from rightsdesk.service.cancellation import tombstone_id
-from rightsdesk.service.context import Services
+from rightsdesk.service.consent import bindings
+from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import intake, views
+from rightsdesk.service.retention import vault
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.workflows.cancellation import tombstone_id
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import ConsentRecord, Delivery, Tombstone, VaultItem
 from tests.mailbox import Mailbox

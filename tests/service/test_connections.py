@@ -10,8 +10,8 @@ import pytest
 from rightsdesk.datamap import DataMap, loads
 from rightsdesk.domain.errors import ConnectorError
 from rightsdesk.domain.subjects import Identity, Subject
-from rightsdesk.service import connections
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime import connections
+from rightsdesk.service.runtime.context import Services
 
 PERSON = Subject("p1", (Identity("email", "a@example.com"),))
 

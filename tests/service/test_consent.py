@@ -11,8 +11,8 @@ from sqlalchemy import delete, select, update
 
 from rightsdesk.domain.errors import ConflictError, NotFoundError, PolicyError
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import consent
-from rightsdesk.service.context import Services, unit
+from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.runtime.context import Services, unit
 from rightsdesk.store.models import AuditEvent, ConsentRecord
 from tests.mailbox import Mailbox
 from tests.service.conftest import Clock

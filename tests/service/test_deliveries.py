@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from rightsdesk.jobs.inprocess import ThreadRunner
-from rightsdesk.service import deliveries, wiring
-from rightsdesk.service.context import Services, unit
+from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services, unit
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import AuditEvent, Delivery
 from tests.mailbox import Mailbox

@@ -12,9 +12,11 @@ from rightsdesk.audit import log as audit
 from rightsdesk.audit.receipts import verify_receipt
 from rightsdesk.domain.errors import AuthenticationError, ConflictError, NotFoundError, PolicyError
 from rightsdesk.domain.requests import RequestType
-from rightsdesk.service import execution, receipts, requests, verification, views
-from rightsdesk.service.context import Services
-from rightsdesk.service.operators import Operator, Scope
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import execution, receipts, views
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.runtime.operators import Operator, Scope
+from rightsdesk.service.verification import codes as verification
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import Challenge, Request
 from tests.mailbox import Mailbox
@@ -174,7 +176,7 @@ def test_bad_identities_are_refused_with_a_reason(
     services: Services, identities: tuple[tuple[str, str], ...], message: str
 ) -> None:
     from rightsdesk.domain.subjects import Identity
-    from rightsdesk.service import intake
+    from rightsdesk.service.requests import intake
 
     with pytest.raises(PolicyError, match=message):
         intake.submit(
@@ -185,7 +187,7 @@ def test_bad_identities_are_refused_with_a_reason(
 
 def test_operator_tickets_may_only_use_identities_the_company_holds(services: Services) -> None:
     from rightsdesk.domain.subjects import Identity
-    from rightsdesk.service import intake
+    from rightsdesk.service.requests import intake
 
     with pytest.raises(PolicyError, match="not held by this company"):
         intake.submit(
@@ -270,7 +272,7 @@ def test_requester_cancels_before_anything_ran_but_not_after(
 def test_unverified_requests_expire_and_ccpa_ones_are_refused_at_day_45(
     services: Services, clock: Clock
 ) -> None:
-    from rightsdesk.service import wiring
+    from rightsdesk.service.runtime import wiring
 
     plain = submit(services)
     ccpa = submit(services, email="sam@example.com", regimes=("ccpa",))
@@ -312,7 +314,7 @@ def test_every_transition_is_in_an_intact_audit_chain(services: Services, mailbo
 def test_yearly_report_counts_requests_by_type_and_outcome(
     services: Services, mailbox: Mailbox, clock: Clock
 ) -> None:
-    from rightsdesk.service import reports
+    from rightsdesk.service.requests import reports
 
     done = submit(services)
     verify(services, mailbox, done)
@@ -345,7 +347,7 @@ def test_with_verify_erasure_the_receipt_records_the_residue_scan(
 ) -> None:
     import sqlite3
 
-    from rightsdesk.service import wiring
+    from rightsdesk.service.runtime import wiring
 
     with sqlite3.connect(platform.parent / "platform.db") as db:
         db.execute("CREATE TABLE crm_export (id INTEGER PRIMARY KEY, payload TEXT)")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rightsdesk.domain.errors import PolicyError
-from rightsdesk.service import keyfiles
+from rightsdesk.service.runtime import keyfiles
 
 
 def test_threads_that_need_the_key_at_once_all_get_the_same_full_one(tmp_path: Path) -> None:

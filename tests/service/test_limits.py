@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from rightsdesk.connectors.registry import open_connector
 from rightsdesk.datamap import DataMap, loads
 from rightsdesk.datamap.model import Limits
-from rightsdesk.service import connections, runs
-from rightsdesk.service.context import Services
-from rightsdesk.service.limits import Gate, lock_key
-from rightsdesk.service.throttle import Bucket, Throttled
+from rightsdesk.service.runtime import connections, runs
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.runtime.limits import Gate, lock_key
+from rightsdesk.service.runtime.throttle import Bucket, Throttled
 from rightsdesk.settings import Settings
 from rightsdesk.store.db import Store
 

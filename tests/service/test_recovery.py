@@ -6,8 +6,10 @@ from pydantic import SecretStr
 
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.jobs.base import Handler
-from rightsdesk.service import execution, leases, requests, views, wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import execution, views
+from rightsdesk.service.runtime import leases, wiring
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 from tests.mailbox import Mailbox
 from tests.service.conftest import Clock

@@ -17,8 +17,12 @@ from sqlalchemy import select
 from rightsdesk.domain.errors import NotFoundError, PolicyError
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import bindings, consent, intake, requests, views, wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.consent import bindings
+from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import intake, views
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import AuditEvent, ConsentRecord, Delivery, Request
 from tests.mailbox import Mailbox

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rightsdesk.domain.requests import RequestType
-from rightsdesk.service import operators, requests, trends
-from rightsdesk.service.context import Services
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.runtime import operators, trends
+from rightsdesk.service.runtime.context import Services
 from tests.mailbox import Mailbox
 from tests.service.conftest import Clock
 from tests.service.flows import submit, verify

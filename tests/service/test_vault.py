@@ -18,8 +18,9 @@ from rightsdesk.domain.errors import (
     PermissionDeniedError,
     VaultError,
 )
-from rightsdesk.service import vault, wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.retention import vault
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import AuditEvent, Tombstone
 from rightsdesk.vault.keys import LocalKeyProvider

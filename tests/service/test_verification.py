@@ -14,8 +14,10 @@ import pytest
 from rightsdesk.domain.errors import AuthenticationError, PolicyError
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import intake, verification, views, wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.requests import intake, views
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.verification import codes as verification
 from rightsdesk.settings import Settings
 from tests.mailbox import Mailbox
 from tests.service.conftest import HOST_SECRET, PERSON, Clock

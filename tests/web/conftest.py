@@ -20,9 +20,10 @@ from playwright.sync_api import Error as PlaywrightError
 from pydantic import SecretStr
 
 from rightsdesk.api.app import create_app
+from rightsdesk.demo import direct as demo
 from rightsdesk.notify import outbox
-from rightsdesk.service import demo, wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 from tests.api.conftest import serving
 from tests.mailbox import free_port

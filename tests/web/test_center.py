@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from rightsdesk.service import operators
+from rightsdesk.service.runtime import operators
 from tests.web.axe import assert_accessible
 from tests.web.conftest import PageMaker, Site, screenshot
 

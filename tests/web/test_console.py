@@ -8,8 +8,9 @@ from playwright.sync_api import Page, expect
 
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import intake, operators
-from rightsdesk.service.operators import Scope
+from rightsdesk.service.requests import intake
+from rightsdesk.service.runtime import operators
+from rightsdesk.service.runtime.operators import Scope
 from tests.web.axe import assert_accessible
 from tests.web.conftest import PageMaker, Site, screenshot
 from tests.web.test_center import enter_code, submit

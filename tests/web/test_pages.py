@@ -13,7 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from rightsdesk.notify.locales import LOCALES
-from rightsdesk.service import operators
+from rightsdesk.service.runtime import operators
 from rightsdesk.web import i18n, session
 from tests.web.conftest import Site
 

@@ -15,7 +15,7 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 from rightsdesk import __version__, web
 from rightsdesk.api import bindings, consent, deliveries, errors, metrics, operator, person, vault
 from rightsdesk.api.hygiene import Hygiene
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime.context import Services
 
 
 @asynccontextmanager

@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from rightsdesk.domain.errors import AuthenticationError
-from rightsdesk.service.context import Services
-from rightsdesk.service.operators import Operator, authenticate
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.runtime.operators import Operator, authenticate
 
 bearer = HTTPBearer(auto_error=False, description="The token returned when you submitted.")
 api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An operator API key.")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from rightsdesk.api.auth import ServicesDep
 from rightsdesk.api.consent import PersonDep
 from rightsdesk.api.schemas import BindingOut
-from rightsdesk.service import bindings
+from rightsdesk.service.consent import bindings
 
 router = APIRouter(prefix="/v1/bindings", tags=["person: bindings"])
 BindingId = Annotated[

@@ -14,8 +14,9 @@ from rightsdesk.api.auth import ServicesDep
 from rightsdesk.api.schemas import SubmitIn
 from rightsdesk.domain.errors import AuthenticationError
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import consent, verification
-from rightsdesk.service.context import Services
+from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.verification import codes as verification
 
 router = APIRouter(tags=["consent"])
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from rightsdesk.api.auth import OperatorDep, ServicesDep
 from rightsdesk.api.schemas import Done
-from rightsdesk.service import deliveries
-from rightsdesk.service.operators import Scope
+from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.runtime.operators import Scope
 
 router = APIRouter(tags=["deliveries"])
 

@@ -17,8 +17,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from rightsdesk.api.auth import ServicesDep, api_key, bearer
 from rightsdesk.domain.errors import AuthenticationError
 from rightsdesk.observability import metrics
-from rightsdesk.service.context import Services
-from rightsdesk.service.operators import Scope, authenticate
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.runtime.operators import Scope, authenticate
 
 router = APIRouter(tags=["service"])
 

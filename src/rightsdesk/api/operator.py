@@ -30,8 +30,9 @@ from rightsdesk.api.schemas import (
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.policy import Regime
-from rightsdesk.service import intake, requests, tickets, views
-from rightsdesk.service.operators import Scope
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import intake, tickets, views
+from rightsdesk.service.runtime.operators import Scope
 
 router = APIRouter(prefix="/v1/admin", tags=["operator"])
 

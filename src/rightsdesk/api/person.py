@@ -21,7 +21,9 @@ from rightsdesk.api.schemas import (
     SubmitOut,
 )
 from rightsdesk.domain.errors import AuthenticationError
-from rightsdesk.service import execution, intake, receipts, requests, verification
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import execution, intake, receipts
+from rightsdesk.service.verification import codes as verification
 
 router = APIRouter(prefix="/v1/requests", tags=["requester"])
 

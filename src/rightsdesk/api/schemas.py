@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service import intake
+from rightsdesk.service.requests import intake
 
 #: No control characters (NUL and friends break databases and logs); newlines and tabs are fine.
 PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"

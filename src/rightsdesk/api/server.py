@@ -12,8 +12,8 @@ from fastapi import FastAPI
 
 from rightsdesk.api.app import create_app
 from rightsdesk.observability import logs, metrics
-from rightsdesk.service import wiring
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.settings import Settings
 
 

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from rightsdesk.api.auth import OperatorDep, ServicesDep
-from rightsdesk.service import vault
-from rightsdesk.service.context import Services
-from rightsdesk.service.operators import Operator, Scope
+from rightsdesk.service.retention import vault
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.runtime.operators import Operator, Scope
 from rightsdesk.vault import ROLES
 from rightsdesk.vault.codec import plain
 from rightsdesk.vault.reading import Opened

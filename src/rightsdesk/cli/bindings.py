@@ -19,7 +19,7 @@ Identities = Annotated[list[str], typer.Option("--identity", "-i", help="kind=va
 @binding_app.command("list")
 def list_(identity: Identities) -> None:
     """The person's bindings, one per line, with the id `binding remove` takes."""
-    from rightsdesk.service import bindings
+    from rightsdesk.service.consent import bindings
 
     with open_services() as services:
         found = bindings.listing(services, [Identity.parse(t) for t in identity])
@@ -34,7 +34,8 @@ def list_(identity: Identities) -> None:
 @binding_app.command("remove")
 def remove(binding_id: str, identity: Identities) -> None:
     """Remove one binding; the host platform is told to revoke the third party's token."""
-    from rightsdesk.service import bindings, wiring
+    from rightsdesk.service.consent import bindings
+    from rightsdesk.service.runtime import wiring
 
     with open_services() as services:
         removed = bindings.remove(

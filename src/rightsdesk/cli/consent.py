@@ -25,7 +25,7 @@ Jurisdiction = Annotated[
 @consent_app.command("show")
 def show(identity: IdentityOpt) -> None:
     """Every purpose as it stands for the person, with the number of receipts."""
-    from rightsdesk.service import consent
+    from rightsdesk.service.consent import choices as consent
 
     with open_services() as services:
         states = consent.show(services, _parsed(identity))
@@ -52,7 +52,7 @@ def withdraw(purpose: str, identity: IdentityOpt, jurisdiction: Jurisdiction = N
 
 
 def _decide(purpose: str, identity: list[str], jurisdiction: str | None, *, given: bool) -> None:
-    from rightsdesk.service import consent
+    from rightsdesk.service.consent import choices as consent
 
     with open_services() as services:
         record = consent.decide(

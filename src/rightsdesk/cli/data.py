@@ -21,7 +21,7 @@ from rightsdesk.cli import files
 from rightsdesk.cli.app import app, err, out
 from rightsdesk.engine.runner import ErasureResult
 from rightsdesk.engine.traversal import Progress as ProgressCallback
-from rightsdesk.service import runs
+from rightsdesk.service.runtime import runs
 from rightsdesk.settings import Settings
 
 DataMapOption = Annotated[Path, typer.Option("--datamap", "-m", help="The data map YAML file.")]

@@ -11,7 +11,7 @@ import typer
 from rightsdesk.cli import files
 from rightsdesk.cli.app import datamap_app, err, out
 from rightsdesk.cli.console import plain
-from rightsdesk.service import runs
+from rightsdesk.service.runtime import runs
 
 
 @datamap_app.command("validate")

@@ -26,7 +26,7 @@ def list_(
     limit: Annotated[int, typer.Option(min=1, max=500)] = 100,
 ) -> None:
     """Deliveries oldest first."""
-    from rightsdesk.service import deliveries
+    from rightsdesk.service.deliveries import outbox as deliveries
 
     with open_services() as services:
         rows = deliveries.listing(services, state=state, target=target, limit=limit)
@@ -51,7 +51,7 @@ def list_(
 @delivery_app.command("ack")
 def ack(delivery_id: str) -> None:
     """Record that the receiver confirmed it acted (e.g. a recipient answered our e-mail)."""
-    from rightsdesk.service import deliveries
+    from rightsdesk.service.deliveries import outbox as deliveries
 
     with open_services() as services:
         deliveries.acknowledge(services, delivery_id, actor=local_operator().actor)
@@ -65,7 +65,8 @@ def retry(
     ] = None,
 ) -> None:
     """Resend a pending or failed delivery now, or every delivery whose retry is due."""
-    from rightsdesk.service import deliveries, wiring
+    from rightsdesk.service.deliveries import outbox as deliveries
+    from rightsdesk.service.runtime import wiring
     from rightsdesk.store.models import Delivery
 
     with open_services() as services:
@@ -86,7 +87,7 @@ def retry(
 @delivery_app.command("secret")
 def secret(target: Annotated[str, typer.Argument(help="host, or a recipient's name.")]) -> None:
     """Print the key webhooks to TARGET are signed with, to configure the receiver."""
-    from rightsdesk.service import deliveries
+    from rightsdesk.service.deliveries import outbox as deliveries
 
     with open_services() as services:
         key = deliveries.secret_for(services, target)

@@ -23,7 +23,7 @@ def demo(
     ] = 1000,
 ) -> None:
     """Build an embedded cloud platform (SQLite) and run access and erasure for one person."""
-    from rightsdesk.service import demo as demo_service
+    from rightsdesk.demo import direct as demo_service
 
     with Progress(
         SpinnerColumn(),
@@ -61,7 +61,7 @@ def demo(
 
 
 def _request_demo(datamap: Path) -> None:
-    from rightsdesk.service import demo_requests
+    from rightsdesk.demo import requests as demo_requests
 
     shown = demo_requests.run(datamap)
     out.print(
@@ -85,7 +85,7 @@ def _request_demo(datamap: Path) -> None:
 
 
 def _rights_demo(datamap: Path) -> None:
-    from rightsdesk.service import demo_rights
+    from rightsdesk.demo import rights as demo_rights
 
     shown = demo_rights.run(datamap)
     say = partial(out.print, highlight=False)

@@ -13,8 +13,8 @@ from rightsdesk.cli.app import out
 from rightsdesk.settings import Settings
 
 if TYPE_CHECKING:
-    from rightsdesk.service.context import Services
-    from rightsdesk.service.operators import Operator
+    from rightsdesk.service.runtime.context import Services
+    from rightsdesk.service.runtime.operators import Operator
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -26,7 +26,7 @@ def print_json(value: object) -> None:
 
 def local_operator() -> Operator:
     """Whoever runs the CLI on the server has the database itself; they act as this operator."""
-    from rightsdesk.service.operators import Operator, Scope
+    from rightsdesk.service.runtime.operators import Operator, Scope
 
     return Operator("cli", "local command line", frozenset(Scope))
 
@@ -34,7 +34,7 @@ def local_operator() -> Operator:
 @contextmanager
 def open_services() -> Iterator[Services]:
     """The service layer (store, migrations, templates, crypto), closed when the command ends."""
-    from rightsdesk.service import wiring
+    from rightsdesk.service.runtime import wiring
 
     services = wiring.build(Settings())
     try:

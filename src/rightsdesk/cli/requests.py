@@ -48,7 +48,7 @@ def submit(
     as_json: JsonFlag = False,
 ) -> None:
     """Record a request received by another channel (ticket, letter, phone)."""
-    from rightsdesk.service import intake, views
+    from rightsdesk.service.requests import intake, views
 
     if Settings().datamap is None:  # a request with no map to run against is bound to fail
         raise InputError(
@@ -91,7 +91,8 @@ def confirm(
     ] = None,
 ) -> None:
     """Confirm an account cancellation on the person's behalf (their written confirmation)."""
-    from rightsdesk.service import requests, views
+    from rightsdesk.service.requests import actions as requests
+    from rightsdesk.service.requests import views
 
     with open_services() as services:
         requests.confirm_for(services, local_operator(), request_id, list(waive or ()), evidence)
@@ -121,7 +122,7 @@ def list_(
     as_json: JsonFlag = False,
 ) -> None:
     """List requests, soonest due first."""
-    from rightsdesk.service import views
+    from rightsdesk.service.requests import views
 
     with open_services() as services:
         total, items = views.search(
@@ -144,7 +145,7 @@ def list_(
 @request_app.command("show")
 def show(request_id: str) -> None:
     """One request with identities, notes and its audit trail (JSON)."""
-    from rightsdesk.service import views
+    from rightsdesk.service.requests import views
 
     with open_services() as services:
         shown = views.detail(services, request_id)
@@ -157,7 +158,8 @@ def approve(
     reason: Annotated[str | None, typer.Option(help="Why, kept in the audit log.")] = None,
 ) -> None:
     """Approve a verified request; access and delete requests then run."""
-    from rightsdesk.service import requests, views
+    from rightsdesk.service.requests import actions as requests
+    from rightsdesk.service.requests import views
 
     with open_services() as services:
         requests.approve(services, local_operator(), request_id, reason)
@@ -174,7 +176,8 @@ def refuse(
     alternative: Annotated[str | None, typer.Option(help="An alternative method offered.")] = None,
 ) -> None:
     """Refuse a request (or part of it) on a ground from the policy's catalogue."""
-    from rightsdesk.service import requests, views
+    from rightsdesk.service.requests import actions as requests
+    from rightsdesk.service.requests import views
 
     with open_services() as services:
         requests.refuse(
@@ -207,7 +210,8 @@ def grounds() -> None:
 @request_app.command("run")
 def run(request_id: str) -> None:
     """Run an approved request now and wait for it."""
-    from rightsdesk.service import requests, views
+    from rightsdesk.service.requests import actions as requests
+    from rightsdesk.service.requests import views
 
     with open_services() as services:
         requests.run(services, local_operator(), request_id)
@@ -222,7 +226,7 @@ def receipt(
 ) -> None:
     """Write the signed receipt of a completed request (check it with `receipt verify`)."""
     from rightsdesk.audit.receipts import write_receipt
-    from rightsdesk.service import receipts
+    from rightsdesk.service.requests import receipts
 
     with open_services() as services:
         write_receipt(receipts.document(services, request_id), output)
@@ -232,7 +236,7 @@ def receipt(
 @request_app.command("report")
 def report(year: Annotated[int, typer.Option(help="Calendar year (UTC) of receipt.")]) -> None:
     """Yearly metrics per request type: received, complied with, denied, days to respond."""
-    from rightsdesk.service import reports
+    from rightsdesk.service.requests import reports
 
     with open_services() as services:
         stats = reports.yearly(services, year)
@@ -264,7 +268,7 @@ def report(year: Annotated[int, typer.Option(help="Calendar year (UTC) of receip
 @request_app.command("sweep")
 def sweep() -> None:
     """Expire requests left unverified or unpaid too long (run it from cron, or `serve` does)."""
-    from rightsdesk.service import wiring
+    from rightsdesk.service.runtime import wiring
 
     with open_services() as services:
         counts = wiring.sweep(services)

@@ -44,7 +44,8 @@ def serve(
     import uvicorn
 
     from rightsdesk.api.server import compose
-    from rightsdesk.service import execution, leases, wiring
+    from rightsdesk.service.requests import execution
+    from rightsdesk.service.runtime import leases, wiring
 
     settings = Settings()
     app_, services = compose(settings)
@@ -88,7 +89,7 @@ def apikey_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create an operator API key; the secret is printed once and stored only as a hash."""
-    from rightsdesk.service import operators
+    from rightsdesk.service.runtime import operators
 
     with open_services() as services:
         key_id, secret = operators.create_key(services, name, scope)
@@ -103,7 +104,7 @@ def apikey_create(
 @apikey_app.command("list")
 def apikey_list(as_json: JsonFlag = False) -> None:
     """List operator API keys: id, name, scopes, active or revoked (never the secret)."""
-    from rightsdesk.service import operators
+    from rightsdesk.service.runtime import operators
 
     with open_services() as services:
         keys = operators.list_keys(services)
@@ -123,7 +124,7 @@ def apikey_list(as_json: JsonFlag = False) -> None:
 @apikey_app.command("revoke")
 def apikey_revoke(key_id: str) -> None:
     """Revoke an operator API key; requests made with it are refused from now on."""
-    from rightsdesk.service import operators
+    from rightsdesk.service.runtime import operators
 
     with open_services() as services:
         operators.revoke(services, key_id)

@@ -15,7 +15,7 @@ from rightsdesk.jobs.base import BrokerBackend
 
 if TYPE_CHECKING:
     from rightsdesk.jobs.base import BrokerState
-    from rightsdesk.service.context import Services
+    from rightsdesk.service.runtime.context import Services
 
 
 @app.command()
@@ -25,7 +25,7 @@ def status(
     """Requests by type and status, deadlines at risk and overdue, the job queue, failed
     deliveries and the audit chain's head, read from the store; and whether the broker (with
     RIGHTSDESK_JOB_BACKEND=celery) answers."""
-    from rightsdesk.service import overview
+    from rightsdesk.service.runtime import overview
 
     with open_services() as services:
         seen = overview.gather(services)

@@ -25,7 +25,8 @@ def import_(
     """Record tickets from a file: columns type, evidence, optional locale and params (JSON),
     and identity kinds (email, phone, user_id...). Every line is checked before any is stored;
     then they are stored 1,000 to a transaction."""
-    from rightsdesk.service import tickets, wiring
+    from rightsdesk.service.requests import tickets
+    from rightsdesk.service.runtime import wiring
 
     operator = local_operator()
     batch, names = tickets.read(file, actor=operator.actor)

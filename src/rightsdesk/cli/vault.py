@@ -22,7 +22,7 @@ Role = Annotated[str, typer.Option(help="The role you act as: legal or finance (
 @vault_app.command("show")
 def show(subject: str, role: Role) -> None:
     """A subject's sealed rows the role may read (JSON); every read is audited."""
-    from rightsdesk.service import vault
+    from rightsdesk.service.retention import vault
     from rightsdesk.vault.codec import plain
 
     with open_services() as services:
@@ -33,7 +33,7 @@ def show(subject: str, role: Role) -> None:
 @vault_app.command("tombstone")
 def tombstone(tombstone_id: str, role: Role) -> None:
     """A cancelled account's obligations (bills, disputes) for finance or legal (JSON)."""
-    from rightsdesk.service import vault
+    from rightsdesk.service.retention import vault
     from rightsdesk.vault.codec import plain
 
     with open_services() as services:
@@ -45,7 +45,7 @@ def tombstone(tombstone_id: str, role: Role) -> None:
 @vault_app.command("sweep")
 def sweep() -> None:
     """Destroy the keys of subjects whose retention ended (crypto-shredding); audited."""
-    from rightsdesk.service import vault
+    from rightsdesk.service.retention import vault
 
     with open_services() as services:
         destroyed = vault.sweep(services)

@@ -30,7 +30,7 @@ def worker(
     """
     from rightsdesk.jobs.base import JOB_BACKENDS, BrokerBackend
     from rightsdesk.observability import logs, metrics
-    from rightsdesk.service import leases, wiring
+    from rightsdesk.service.runtime import leases, wiring
 
     settings = Settings()
     logs.configure(settings.log_format, settings.log_level)

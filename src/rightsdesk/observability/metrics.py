@@ -30,8 +30,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.jobs.base import BrokerState
-from rightsdesk.service import overview
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime import overview
+from rightsdesk.service.runtime.context import Services
 
 log = logging.getLogger("rightsdesk.metrics")
 

@@ -20,7 +20,9 @@ from rightsdesk.domain.requests import TRANSITIONS, Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.notify.locales import LOCALES
 from rightsdesk.policy import Regime
-from rightsdesk.service import intake, requests, verification
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import intake
+from rightsdesk.service.verification import codes as verification
 from rightsdesk.web import i18n, reading, wording
 from rightsdesk.web.visit import PageRoute, Visit, VisitDep
 

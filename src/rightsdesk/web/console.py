@@ -24,8 +24,10 @@ from rightsdesk.api.schemas import PRINTABLE
 from rightsdesk.domain.errors import AuthenticationError, InputError, RightsdeskError
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.policy import Regime
-from rightsdesk.service import deliveries, operators, views
-from rightsdesk.service.operators import Operator, Scope
+from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.requests import views
+from rightsdesk.service.runtime import operators
+from rightsdesk.service.runtime.operators import Operator, Scope
 from rightsdesk.web import wording
 from rightsdesk.web.center import Csrf, RequestId
 from rightsdesk.web.visit import PageRoute, Visit, VisitDep

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from rightsdesk.domain.requests import RequestType
-from rightsdesk.service import trends
-from rightsdesk.service.operators import Scope
+from rightsdesk.service.runtime import trends
+from rightsdesk.service.runtime.operators import Scope
 from rightsdesk.web import charts, wording
 from rightsdesk.web.console import DeskDep, routes
 

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from rightsdesk.api.schemas import PRINTABLE
 from rightsdesk.domain.errors import InputError
-from rightsdesk.service import requests
+from rightsdesk.service.requests import actions as requests
 from rightsdesk.web.center import Csrf, RequestId
 from rightsdesk.web.console import DeskDep, routes
 

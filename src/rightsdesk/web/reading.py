@@ -19,7 +19,7 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from rightsdesk.domain.errors import NotFoundError
-from rightsdesk.service import execution
+from rightsdesk.service.requests import execution
 from rightsdesk.web.visit import PageRoute, VisitDep
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

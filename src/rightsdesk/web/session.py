@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rightsdesk.domain.errors import PermissionDeniedError
-from rightsdesk.service.context import Secrets
+from rightsdesk.service.runtime.context import Secrets
 
 COOKIE = "rd_session"
 #: Requests one browser keeps tokens for (the newest win); keeps the cookie well under 4 KiB.

@@ -22,7 +22,7 @@ from rightsdesk.api.auth import ServicesDep, client_address
 from rightsdesk.api.errors import status_of
 from rightsdesk.domain.errors import RightsdeskError
 from rightsdesk.notify.locales import LOCALES
-from rightsdesk.service.context import Services
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.web import i18n, session
 
 #: Autoescaped (starlette turns it on for .html templates).

@@ -1,0 +1,166 @@
+"""The demo's last act: the other rights, for one more person, through the request service.
+
+A correction, an unbinding, a consent given then withdrawn, and a full account cancellation
+(warning and backup, confirmation, approval), then what the vault holds for them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rightsdesk.demo import requests as demo_requests
+from rightsdesk.domain.errors import PermissionDeniedError
+from rightsdesk.domain.requests import RequestType
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.service.consent import bindings
+from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.requests import intake, views
+from rightsdesk.service.retention import vault
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.verification import codes as verification
+
+
+@dataclass
+class RightsDemo:
+    email: str
+    correction: str = ""
+    phone_before: str = ""
+    phone_after: str = ""
+    unbound: str = ""
+    bindings_left: int = 0
+    consent_history: list[str] = field(default_factory=list)
+    cancellation: list[str] = field(default_factory=list)
+    backup: str = ""
+    live_rows_left: int = 0
+    tombstone: str = ""
+    vault: list[str] = field(default_factory=list)
+    denied: str = ""
+
+
+def run(datamap: Path) -> RightsDemo:
+    directory = datamap.parent
+    settings, outbox = demo_requests.settings_for(datamap)
+    person, user_id, phone = _someone(directory)
+    me = (Identity("email", person),)
+    shown = RightsDemo(person, phone_before=phone)
+    services = wiring.build(settings)
+    try:
+        new_phone = "13700137000"
+        done = _request(
+            services,
+            outbox,
+            RequestType.CORRECT,
+            person,
+            {"changes": [{"field": "phone", "value": new_phone}]},
+        )
+        shown.correction = views.detail(services, done).status
+        shown.phone_after = _phone(directory, user_id)
+
+        found = bindings.listing(services, me)
+        if found:
+            removed = bindings.remove(services, me, found[0].id, actor="person")
+            shown.unbound = f"{removed.provider} ({removed.id})"
+        shown.bindings_left = len(bindings.listing(services, me))
+
+        consent.decide(services, me, "marketing", given=True, method="api")
+        consent.decide(services, me, "marketing", given=False, method="api")
+        history = {s.purpose: s for s in consent.show(services, me)}["marketing"].history
+        shown.consent_history = [f"{r.state} at {r.recorded_at:%H:%M:%S}" for r in history]
+
+        shown.cancellation, shown.backup = _cancel(services, outbox, person)
+        shown.live_rows_left = _live_rows(directory, user_id)
+        request_id = shown.cancellation[-1].split()[-1]
+        shown.tombstone = views.detail(services, request_id).outcome["run"]["tombstone"]
+        reading = vault.read(services, shown.tombstone, role="legal", actor="demo-legal")
+        shown.vault = [
+            f"{i.system}.{i.collection} #{i.key}: {i.rule} until {i.until} "
+            f"(readable by {', '.join(i.roles)})"
+            for i in reading.items
+        ]
+        try:
+            vault.read(services, shown.tombstone, role="marketing", actor="demo-marketing")
+        except PermissionDeniedError as exc:  # a business role is refused, and it is audited
+            shown.denied = str(exc)
+        wiring.settle(services)
+    finally:
+        wiring.close(services)
+    return shown
+
+
+def _request(
+    services: Services, outbox: Path, kind: RequestType, person: str, params: dict[str, object]
+) -> str:
+    done = intake.submit(
+        services, intake.Submission(kind, (Identity("email", person),), params=params)
+    )
+    wiring.settle(services)
+    verification.enter_code(services, done.request.id, done.own_token(), demo_requests.code(outbox))
+    if views.detail(services, done.request.id).status == "awaiting_approval":
+        requests.approve(services, demo_requests.DESK, done.request.id, "demo")
+    wiring.settle(services)
+    return done.request.id
+
+
+def _cancel(services: Services, outbox: Path, person: str) -> tuple[list[str], str]:
+    done = intake.submit(
+        services, intake.Submission(RequestType.CANCEL_ACCOUNT, (Identity("email", person),))
+    )
+    wiring.settle(services)
+    verification.enter_code(services, done.request.id, done.own_token(), demo_requests.code(outbox))
+    wiring.settle(services)  # the backup export, then the warning is mailed
+    waiting = views.detail(services, done.request.id)
+    steps = [f"verified -> {waiting.status}"]
+    checks = [c["name"] for c in waiting.outcome.get("prechecks", [])]
+    backup = str(services.exports_dir / waiting.outcome["export"]["file"])
+    confirmed = requests.confirm_cancellation(services, done.request.id, done.own_token(), checks)
+    steps.append(f"confirmed (waiving {', '.join(checks) or 'nothing'}) -> {confirmed.status}")
+    requests.approve(services, demo_requests.DESK, done.request.id, "demo: nothing outstanding")
+    wiring.settle(services)
+    steps.append(f"approved -> {views.detail(services, done.request.id).status} {done.request.id}")
+    return steps, backup
+
+
+def _someone(directory: Path) -> tuple[str, int, str]:
+    """A person with bindings, no unpaid bill and a password of their own (not federated)."""
+    with sqlite3.connect(directory / "platform.db") as db:
+        db.execute(f"ATTACH DATABASE '{directory / 'billing.db'}' AS billing")
+        row = db.execute(
+            "SELECT a.email, a.id, a.phone FROM accounts a "
+            "WHERE a.login_provider IS NULL AND a.phone IS NOT NULL AND a.id > 2 "
+            "AND EXISTS (SELECT 1 FROM account_bindings b WHERE b.account_id = a.id) "
+            "AND NOT EXISTS (SELECT 1 FROM billing.bills x "
+            "                WHERE x.user_id = a.id AND x.status = 'unpaid') "
+            "ORDER BY a.id LIMIT 1"
+        ).fetchone()
+    if row is None:
+        raise RuntimeError("the demo platform has nobody to cancel; build it with more people")
+    return str(row[0]), int(row[1]), str(row[2])
+
+
+def _phone(directory: Path, user_id: int) -> str:
+    with sqlite3.connect(directory / "platform.db") as db:
+        return str(db.execute("SELECT phone FROM accounts WHERE id = ?", (user_id,)).fetchone()[0])
+
+
+def _live_rows(directory: Path, user_id: int) -> int:
+    tables = {
+        "platform": ("accounts", "account_bindings", "security_devices", "login_events"),
+        "billing": ("subscriptions", "orders", "transactions", "bills", "invoices"),
+    }
+    left = 0
+    for store, names in tables.items():
+        with sqlite3.connect(directory / f"{store}.db") as db:
+            for name in names:
+                owner = (
+                    "id"
+                    if name == "accounts"
+                    else ("account_id" if store == "platform" else "user_id")
+                )
+                left += db.execute(
+                    f"SELECT count(*) FROM {name} WHERE {owner} = ?", (user_id,)
+                ).fetchone()[0]
+    return left

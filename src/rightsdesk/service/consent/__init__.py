@@ -1,0 +1,1 @@
+"""Consent: the append-only ledger, grants and withdrawals, third-party bindings, and effects."""

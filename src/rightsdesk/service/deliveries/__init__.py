@@ -1,0 +1,1 @@
+"""Telling the host platform and recipients: outbox rows written with the change, sent after."""

@@ -1,0 +1,263 @@
+"""Decisions on a request (repeats, fees, approval, refusal, extension), each with reasons."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
+from rightsdesk.policy import Due, Outcome, Regime
+from rightsdesk.service.requests import execution, lifecycle
+from rightsdesk.service.requests.views import due_before
+from rightsdesk.service.runtime.context import Services, Unit
+from rightsdesk.service.verification.codes import notice
+from rightsdesk.service.workflows import cancellation
+from rightsdesk.store.models import Note, Request
+
+log = logging.getLogger("rightsdesk.service")
+
+
+def after_step(services: Services, work: Unit, request: Request) -> None:
+    """Move a request on as far as policy allows without a person deciding."""
+    cancelling = RequestType(request.type) is RequestType.CANCEL_ACCOUNT
+    unconfirmed = cancelling and "confirmed_at" not in request.params
+    if unconfirmed and Status(request.status) is Status.VERIFIED:
+        cancellation.prepare(services, work, request)  # warn, back up, check, ask (CAN-02)
+        return
+    if Status(request.status) is Status.VERIFIED:
+        _judge_repeats(services, work, request)
+    status = Status(request.status)
+    manual = services.policy.approval(RequestType(request.type)).manual
+    if status is Status.AWAITING_APPROVAL and not manual:
+        approve(services, work, request, actor="system", reason="approved automatically by policy")
+    elif status is Status.APPROVED:
+        execution.enqueue(services, work, request)
+
+
+def approve(
+    services: Services, work: Unit, request: Request, *, actor: str, reason: str | None = None
+) -> None:
+    lifecycle.advance(work, request, Event.APPROVE, actor=actor, reason=reason)
+    execution.enqueue(services, work, request)
+
+
+def accept_fee(services: Services, work: Unit, request: Request) -> None:
+    lifecycle.advance(
+        work,
+        request,
+        Event.ACCEPT_FEE,
+        actor="person",
+        data={"amount": str(request.fee_amount), "currency": request.fee_currency},
+    )
+    request.fee_accepted_at = work.now
+    after_step(services, work, request)
+
+
+def refuse(
+    services: Services,
+    work: Unit,
+    request: Request,
+    *,
+    actor: str,
+    ground: str,
+    justification: str,
+    part: str | None = None,
+    alternative: str | None = None,
+    evidence: str | None = None,
+) -> None:
+    """Refuse in whole, or the named ``part`` only (the rest goes on); the person is told why."""
+    refusal = services.policy.refusal(
+        ground, justification, part=part, alternative=alternative, evidence=evidence
+    )
+    entry = {
+        "ground": refusal.ground.code,
+        "title": refusal.ground.title(request.locale),
+        "justification": refusal.justification,
+        "part": part,
+        "alternative": alternative,
+    }
+    if part is None:
+        lifecycle.advance(
+            work, request, Event.REFUSE, actor=actor, reason=justification, data={"ground": ground}
+        )
+        request.outcome = {**request.outcome, "refusal": entry}
+    else:
+        lifecycle.record(
+            work, request, "refuse_part", actor=actor, reason=justification, data={"ground": ground}
+        )
+        request.outcome = {
+            **request.outcome,
+            "refused_parts": [*request.outcome.get("refused_parts", []), entry],
+        }
+    remedies = services.policy.remedies(_regimes(request), request.locale)
+    context = {**entry, "partial": part is not None, "remedies": [r.text for r in remedies]}
+    _notify(request, work, "refused", context)
+
+
+def extend(services: Services, work: Unit, request: Request, *, actor: str, reason: str) -> None:
+    """Push the due date out where the regime allows, before the original date passes (RSP-02)."""
+    deadlines = services.policy.deadlines(
+        request.received_at, _regimes(request), RequestType(request.type)
+    )
+    current = Due(deadlines.respond.regime, request.due, deadlines.respond.timezone)
+    decision = services.policy.extend(deadlines, now=work.now, reason=reason, current=current)
+    old = request.due
+    request.due = decision.respond.day
+    request.extended_at = work.now
+    lifecycle.record(
+        work,
+        request,
+        "extend",
+        actor=actor,
+        reason=reason,
+        data={"from": old.isoformat(), "to": request.due.isoformat()},
+    )
+    _notify(request, work, "extended", {"due": request.due.isoformat(), "reason": reason})
+
+
+def assign(work: Unit, request: Request, *, actor: str, assignee: str) -> None:
+    request.assignee = assignee
+    lifecycle.record(work, request, "assign", actor=actor, data={"assignee": assignee})
+
+
+def note(work: Unit, request: Request, *, actor: str, text: str) -> None:
+    if not text.strip():
+        raise PolicyError("a note needs some text")
+    work.session.add(Note(request_id=request.id, author=actor, at=work.now, text=text))
+    lifecycle.record(work, request, "note", actor=actor)
+
+
+def cancel(work: Unit, request: Request, *, actor: str) -> None:
+    lifecycle.advance(work, request, Event.CANCEL, actor=actor)
+    _notify(request, work, "cancelled", {})
+
+
+def sweep(services: Services, work: Unit) -> dict[str, int]:
+    """Expire requests left unverified or unpaid; CCPA ones are refused at day 45 (RSP-04)."""
+    counts = {"expired": 0, "refused": 0}
+    waiting = [
+        Status.IDENTITY_UNVERIFIED.value,
+        Status.AWAITING_FEE.value,
+        Status.AWAITING_CONFIRMATION.value,
+    ]
+    query = select(Request).where(Request.status.in_(waiting)).with_for_update(skip_locked=True)
+    for request in work.session.scalars(query):
+        unverified = request.status == Status.IDENTITY_UNVERIFIED.value
+        if unverified and "ccpa" in request.regimes:
+            # CCPA: the 45-day clock runs even for unverified requests; deny as "cannot verify"
+            if work.now >= request.received_at + timedelta(days=45):
+                refuse(
+                    services,
+                    work,
+                    request,
+                    actor="system",
+                    ground="cannot_verify",
+                    justification="identity was not verified within 45 days of receipt",
+                )
+                counts["refused"] += 1
+        elif (expiry := services.policy.unverified_expiry(request.received_at, work.now)).expired:
+            lifecycle.advance(
+                work, request, Event.EXPIRE, actor="system", reason="; ".join(expiry.reasons)
+            )
+            _notify(request, work, "expired", {})
+            counts["expired"] += 1
+    counts["cooled_off"] = _end_cooling_off(services, work)
+    counts["overdue"] = _flag_overdue(services, work)
+    return counts
+
+
+def _end_cooling_off(services: Services, work: Unit) -> int:
+    """Start the cancellations whose cooling-off period is over."""
+    query = select(Request).where(Request.status == Status.COOLING_OFF.value)
+    due = [r for r in work.session.scalars(query) if cancellation.cooled(r, work.now)]
+    for request in due:
+        execution.enqueue(services, work, request)
+    return len(due)
+
+
+def _flag_overdue(services: Services, work: Unit) -> int:
+    """Audit (once) and log every open request past its due date: the SLA alert (RSP-09)."""
+    query = (
+        select(Request)
+        .where(Request.status.in_([s.value for s in OPEN]), due_before(services, work.now))
+        .with_for_update(skip_locked=True)
+    )
+    flagged = 0
+    for request in work.session.scalars(query):
+        if request.outcome.get("overdue_flagged") == request.due.isoformat():
+            continue
+        request.outcome = {**request.outcome, "overdue_flagged": request.due.isoformat()}
+        lifecycle.record(
+            work, request, "overdue", actor="system", data={"due": request.due.isoformat()}
+        )
+        log.warning(
+            "request %s is overdue (due %s, %s)",
+            request.id,
+            request.due,
+            request.status,
+            extra={"request_id": request.id, "event": "overdue"},
+        )
+        flagged += 1
+    return flagged
+
+
+def _judge_repeats(services: Services, work: Unit, request: Request) -> None:
+    earlier = work.session.scalars(
+        select(Request.received_at).where(
+            Request.subject_key == request.subject_key,
+            Request.type == request.type,
+            Request.id != request.id,
+            Request.verified_at.is_not(None),
+            Request.status.not_in([Status.CANCELLED.value, Status.EXPIRED.value]),
+        )
+    ).all()
+    decision = services.policy.assess_repeat(
+        RequestType(request.type), list(earlier), work.now, _regimes(request)
+    )
+    reasons = list(decision.reasons)
+    if decision.outcome is Outcome.FEE:
+        request.fee_amount = decision.amount
+        request.fee_currency = decision.currency
+        lifecycle.advance(
+            work,
+            request,
+            Event.QUOTE_FEE,
+            actor="system",
+            reason="; ".join(reasons),
+            data={"amount": str(decision.amount), "currency": decision.currency},
+        )
+        _notify(
+            request,
+            work,
+            "fee_quote",
+            {
+                "amount": str(decision.amount),
+                "currency": decision.currency,
+                "reason": "; ".join(reasons),
+            },
+        )
+    elif decision.outcome is Outcome.REFUSE:
+        refuse(
+            services,
+            work,
+            request,
+            actor="system",
+            ground="repeated",
+            justification="; ".join(reasons),
+        )
+    else:
+        lifecycle.advance(
+            work, request, Event.QUEUE_FOR_APPROVAL, actor="system", reason="; ".join(reasons)
+        )
+
+
+def _regimes(request: Request) -> list[Regime]:
+    return [Regime(r) for r in request.regimes]
+
+
+def _notify(request: Request, work: Unit, kind: str, extra: dict[str, Any]) -> None:
+    work.notices.append(notice(request, kind, extra))

@@ -1,0 +1,433 @@
+"""Running approved requests through the engine as jobs; finishing them with a signed receipt."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, inspect, or_, select
+
+from rightsdesk.audit import log as audit
+from rightsdesk.domain.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    RightsdeskError,
+)
+from rightsdesk.domain.requests import Event, RequestType, Status
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.service.requests import exports, lifecycle, receipts
+from rightsdesk.service.runtime import leases
+from rightsdesk.service.runtime.context import Services, Unit, unit
+from rightsdesk.service.verification import codes as verification
+from rightsdesk.service.workflows import cancellation
+from rightsdesk.service.workflows import running as workflows
+from rightsdesk.service.workflows.running import Snapshot
+from rightsdesk.store.models import Job, Request
+
+log = logging.getLogger("rightsdesk.jobs")
+
+ACTIVE_JOB = ("queued", "running", "waiting")
+
+
+def enqueue(services: Services, work: Unit, request: Request, *, kind: str | None = None) -> Job:
+    """Queue the run of an approved request (one active job per request and kind).
+
+    ``kind`` "backup" is the export offered before an account cancellation is confirmed.
+    """
+    kind = kind or request.type
+    # a request created in this transaction (not flushed yet: tickets in bulk) has no job
+    job = (
+        None
+        if inspect(request).pending
+        else work.session.scalars(
+            select(Job).where(
+                Job.request_id == request.id,
+                Job.kind == kind,
+                Job.state.in_((*ACTIVE_JOB, "failed")),
+            )
+        ).first()
+    )
+    if job is None:
+        job = Job(
+            id=uuid.uuid4().hex,
+            request_id=request.id,
+            kind=kind,
+            state="queued",
+            attempts=0,
+            created_at=work.now,
+            updated_at=work.now,
+        )
+        work.session.add(job)
+    else:
+        job.state, job.updated_at = "queued", work.now
+    leases.await_delivery(services, job, work.now)
+    job_id = job.id
+    work.after_commit.append(lambda: services.jobs.submit(job_id))
+    return job
+
+
+def recover(services: Services) -> int:
+    """Submit again the jobs whose lease lapsed (lost message, dead worker); how many.
+
+    Safe from any number of processes at once: see ``leases.recover``. A resumed erasure
+    continues from its checkpoint.
+    """
+    return leases.recover(services)
+
+
+def retry(services: Services, work: Unit, request: Request, *, actor: str) -> None:
+    lifecycle.advance(work, request, Event.RETRY, actor=actor)
+    enqueue(services, work, request)
+
+
+def run_job(services: Services, job_id: str) -> None:
+    """Run one job; calling it again for the same id never does the work twice.
+
+    The attempt holds a lease on the job, extended by a heartbeat while it runs; a second
+    delivery while that lease is live does nothing.
+    """
+    owner = leases.token()
+    snapshot = _start(services, job_id, owner)
+    if snapshot is None:
+        return
+    if _batching(services, snapshot):
+        _run_batch(services, job_id, snapshot, owner)
+        return
+    _run_one(services, job_id, snapshot, owner)
+
+
+def _run_one(services: Services, job_id: str, snapshot: Snapshot, owner: str) -> None:
+    with leases.fence(services, [job_id]) as fenced:
+        if fenced:
+            _run_fenced(services, job_id, snapshot, owner)
+        else:
+            _leave(job_id)
+
+
+def _leave(job_id: str) -> None:
+    log.warning(
+        "job %s: an earlier attempt still runs it (its lease lapsed); leaving it to that one",
+        job_id,
+        extra={"job_id": job_id, "event": "job_fenced"},
+    )
+
+
+def _run_fenced(services: Services, job_id: str, snapshot: Snapshot, owner: str) -> None:
+    fields = {"job_id": job_id, "request_id": snapshot.request_id}
+    log.info("job %s started (%s)", job_id, snapshot.type.value, extra=fields)
+    with leases.heartbeat(services, job_id, owner):
+        if snapshot.backup:
+            _backup(services, job_id, snapshot)
+            return
+        try:
+            summary = workflows.execute(services, snapshot)
+        except RightsdeskError as exc:
+            log.warning("job %s failed: %s", job_id, exc, extra={**fields, "event": "job_failed"})
+            _fail(services, job_id, snapshot.request_id, exc)
+            return
+        _finish(services, job_id, snapshot.request_id, summary)
+    log.info("job %s done", job_id, extra={**fields, "event": "job_done"})
+
+
+def _batching(services: Services, snapshot: Snapshot) -> bool:
+    """Deletions are batched when there are more waiting; residue scans are per person."""
+    settings = services.settings
+    return settings.batch_size > 1 and not settings.verify_erasure and workflows.batchable(snapshot)
+
+
+def _run_batch(services: Services, job_id: str, first: Snapshot, owner: str) -> None:
+    """Take up to ``batch_size`` queued deletions with this one and erase them in one set-based
+    run, then settle them in one transaction. Alone when the queue is quiet, so a single
+    request is not held back waiting."""
+    batch = [(job_id, first)]
+    alone: list[tuple[str, Snapshot]] = []
+    for other, snapshot in _claim(services, job_id, services.settings.batch_size - 1, owner):
+        (batch if workflows.batchable(snapshot) else alone).append((other, snapshot))
+    with leases.fence(services, [j for j, _ in batch]) as fenced:
+        for one in {j for j, _ in batch} - set(fenced):
+            _leave(one)
+        if fenced:
+            _erase_batch(services, [(j, s) for j, s in batch if j in fenced], owner)
+    for one, snapshot in alone:  # a scoped or disclosure deletion claimed with the rest
+        _run_one(services, one, snapshot, owner)
+
+
+def _erase_batch(services: Services, batch: list[tuple[str, Snapshot]], owner: str) -> None:
+    ids = [j for j, _ in batch]
+    for one, snapshot in batch:
+        fields = {"job_id": one, "request_id": snapshot.request_id, "batch": len(batch)}
+        log.info("job %s started (delete, batch of %d)", one, len(batch), extra=fields)
+    with leases.heartbeat(services, ids, owner):
+        try:
+            summaries = workflows.delete_batch(services, [s for _, s in batch])
+        except RightsdeskError as exc:
+            for one, snapshot in batch:
+                fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_failed"}
+                log.warning("job %s failed: %s", one, exc, extra=fields)
+            _fail_many(services, [(one, s.request_id) for one, s in batch], exc)
+        else:
+            _finish_many(
+                services,
+                [
+                    (one, s.request_id, summary)
+                    for (one, s), summary in zip(batch, summaries, strict=True)
+                ],
+            )
+            for one, snapshot in batch:
+                fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_done"}
+                log.info("job %s done", one, extra=fields)
+
+
+def _claim(services: Services, but: str, limit: int, owner: str) -> list[tuple[str, Snapshot]]:
+    """Lease the oldest queued deletion jobs (up to ``limit``) in one transaction, skipping
+    the jobs and requests other transactions hold; a job left out runs on its own message.
+
+    A running job whose attempt died (lease lapsed, or re-submitted by the sweep with no owner)
+    is taken too, so a batch interrupted by a killed worker is re-run as a batch, not one
+    request per lease."""
+    if limit < 1:
+        return []
+    with unit(services) as work:
+        lapsed = and_(
+            Job.state == "running",
+            or_(Job.lease_owner.is_(None), Job.lease_until.is_(None), Job.lease_until < work.now),
+        )
+        jobs = work.session.scalars(
+            select(Job)
+            .where(
+                or_(Job.state == "queued", lapsed),
+                Job.kind == RequestType.DELETE.value,
+                Job.id != but,
+            )
+            .order_by(Job.created_at, Job.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        found = lifecycle.load_many(work, [j.request_id for j in jobs], skip_locked=True)
+        claimed = []
+        for job in jobs:
+            if job.request_id in found:
+                snapshot = _begin(services, work, job, owner, found[job.request_id])
+                if snapshot is not None:
+                    claimed.append((job.id, snapshot))
+        return claimed
+
+
+def _start(services: Services, job_id: str, owner: str | None = None) -> Snapshot | None:
+    """Lease the job to ``owner`` and move it to running; None when there is nothing to run."""
+    if not _may_start(services, job_id, owner):
+        return None
+    with unit(services) as work:
+        job = work.session.get(Job, job_id, with_for_update=True)
+        if job is None:
+            return None
+        return _begin(services, work, job, owner or leases.token())
+
+
+def _may_start(services: Services, job_id: str, owner: str | None) -> bool:
+    """A look without a lock first: most deliveries of a batched job find it taken or done,
+    and a row lock costs a write (and its commit a flush) even when nothing changes. A job
+    this process finished is done for good (a done job is never queued again)."""
+    if job_id in services.finished:
+        return False
+    with services.store.session() as session:
+        job = session.get(Job, job_id)
+        return not (
+            job is None
+            or job.state in {"done", "failed"}
+            or leases.held_by_other(job, owner, services.clock())
+        )
+
+
+def _begin(
+    services: Services, work: Unit, job: Job, owner: str, request: Request | None = None
+) -> Snapshot | None:
+    if job.state in {"done", "failed"} or leases.held_by_other(job, owner, work.now):
+        return None
+    snapshot = _snapshot(services, work, job, request)
+    if snapshot is None:  # done or waiting (for a person or a date), not for a worker
+        leases.release(job)
+        return None
+    job.state, job.attempts, job.updated_at = "running", job.attempts + 1, work.now
+    leases.grant(services, job, owner, work.now)
+    return snapshot
+
+
+def _snapshot(
+    services: Services, work: Unit, job: Job, request: Request | None = None
+) -> Snapshot | None:
+    """What the job runs on; moves the request to in_progress, or the job to done/waiting.
+
+    ``request`` is the job's request when the caller has already locked it."""
+    request = request or lifecycle.load(work, job.request_id)
+    status = Status(request.status)
+    identities = tuple(Identity(i.kind, i.value) for i in request.identities)
+    if job.kind == "backup":
+        if status is not Status.AWAITING_CONFIRMATION:
+            job.state, job.updated_at = "done", work.now
+            return None
+        return Snapshot(request.id, RequestType.ACCESS, identities, backup=True)
+    cancelling = RequestType(request.type) is RequestType.CANCEL_ACCOUNT
+    if cancelling and status is Status.APPROVED and cancellation.cool_off(services, work, request):
+        job.state, job.updated_at = "waiting", work.now
+        return None
+    if status is Status.COOLING_OFF:
+        if not cancellation.cooled(request, work.now):
+            job.state, job.updated_at = "waiting", work.now
+            return None
+        lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
+    elif status is Status.APPROVED:
+        # a cancellation was confirmed explicitly by the verified person (CAN-02)
+        # a follow-up (e.g. after a withdrawal) has no requester to enter a step-up code
+        followup = request.verification_method == "followup"
+        fresh = cancelling or followup or verification.is_fresh(services, request, work.now)
+        if not fresh:
+            verification.challenge(services, work, request, purpose="step_up", charged=False)
+            job.state, job.updated_at = "waiting", work.now
+            return None
+        lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
+    elif status is not Status.IN_PROGRESS:  # cancelled or refused meanwhile: nothing to run
+        job.state, job.updated_at = "done", work.now
+        return None
+    return Snapshot(request.id, RequestType(request.type), identities, dict(request.params))
+
+
+def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
+    """The export offered before a cancellation; then the person is asked to confirm."""
+    try:
+        summary = workflows.access(services, snapshot)
+        failure = cause = None
+    except RightsdeskError as exc:
+        summary, failure, cause = {}, str(exc), audit.cause(exc)
+    with unit(services) as work:
+        job = work.session.get(Job, job_id, with_for_update=True)
+        request = lifecycle.load(work, snapshot.request_id)
+        if job is not None:
+            job.state, job.updated_at = ("failed" if failure else "done"), work.now
+            job.error = failure
+            leases.release(job)
+        context: dict[str, Any] = {
+            "checks": request.outcome.get("prechecks", []),
+            "cooling_off_days": services.settings.cooling_off_days,
+        }
+        if failure is None:
+            expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
+            backup = {"file": summary["file"], "expires_at": expires.isoformat()}
+            request.outcome = {**request.outcome, "export": backup}
+            context["download_url"] = download_url(services, request.id, expires.timestamp())
+            context["expires_at"] = expires.isoformat(timespec="minutes")
+        else:
+            lifecycle.record(work, request, "backup_failed", actor="system", reason=cause)
+        if Status(request.status) is Status.AWAITING_CONFIRMATION:
+            work.notices.append(verification.notice(request, "cancellation_confirm", context))
+
+
+def _fail(services: Services, job_id: str, request_id: str, exc: RightsdeskError) -> None:
+    _fail_many(services, [(job_id, request_id)], exc)
+
+
+def _fail_many(services: Services, failed: Sequence[tuple[str, str]], exc: RightsdeskError) -> None:
+    """Mark (job id, request id) pairs failed in one transaction: the job keeps the message for
+    operators, the audit record only the error's class and labels (``audit.cause``)."""
+    message = str(exc)
+    with unit(services) as work:
+        jobs, requests = _locked(work, [j for j, _ in failed], [r for _, r in failed])
+        for job_id, request_id in failed:
+            request = requests[request_id]
+            if Status(request.status) is not Status.IN_PROGRESS:
+                continue  # an attempt that took over after a lapsed lease has settled it
+            lifecycle.advance(work, request, Event.FAIL, actor="system", reason=audit.cause(exc))
+            if (job := jobs.get(job_id)) is not None:
+                job.state, job.error, job.updated_at = "failed", message, work.now
+                leases.release(job)
+
+
+def _finish(services: Services, job_id: str, request_id: str, summary: dict[str, Any]) -> None:
+    _finish_many(services, [(job_id, request_id, summary)])
+
+
+def _finish_many(services: Services, finished: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    """Complete (job id, request id, run summary) triples in one transaction: status, signed
+    receipt and answer for each, with one lock of the audit chain for them all."""
+    with unit(services) as work:
+        jobs, requests = _locked(work, [j for j, _, _ in finished], [r for _, r, _ in finished])
+        done = [
+            job_id
+            for job_id, request_id, summary in finished
+            if _complete(services, work, jobs.get(job_id), requests[request_id], summary)
+        ]
+    services.finished.add(done)
+
+
+def _locked(
+    work: Unit, job_ids: Sequence[str], request_ids: Sequence[str]
+) -> tuple[dict[str, Job], dict[str, Request]]:
+    """Jobs, then their requests, row-locked in that order (as ``_claim`` and ``_start`` do)."""
+    jobs = work.session.scalars(select(Job).where(Job.id.in_(job_ids)).with_for_update())
+    return {j.id: j for j in jobs}, lifecycle.load_many(work, request_ids)
+
+
+def _complete(
+    services: Services, work: Unit, job: Job | None, request: Request, summary: dict[str, Any]
+) -> bool:
+    """Complete the request and mark its job done; False when another attempt settled it."""
+    if Status(request.status) is not Status.IN_PROGRESS:
+        return False  # an attempt that took over after a lapsed lease has settled it
+    refused = summary.pop("refused_parts", None)
+    outcome = {**request.outcome, "run": summary}
+    if refused:
+        outcome["refused_parts"] = [*outcome.get("refused_parts", []), *refused]
+    extra: dict[str, Any] = {}
+    if "file" in summary:
+        expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
+        outcome["export"] = {"file": summary["file"], "expires_at": expires.isoformat()}
+        extra["download_url"] = download_url(services, request.id, expires.timestamp())
+        extra["expires_at"] = expires.isoformat(timespec="minutes")
+    event = Event.COMPLETE_PARTIALLY if outcome.get("refused_parts") else Event.COMPLETE
+    data = {"job": job.id} if job is not None else None
+    lifecycle.advance(work, request, event, actor="system", data=data)
+    request.outcome = outcome
+    exports.revoke_for(services, work, request)
+    receipt_id = receipts.issue(services, work, request)
+    request.outcome = {**outcome, "receipt_id": receipt_id}
+    if job is not None:
+        job.state, job.updated_at = "done", work.now
+        leases.release(job)
+    context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(request)}
+    work.notices.append(verification.notice(request, "completed", context))
+    return job is not None
+
+
+def download_url(services: Services, request_id: str, expires: float) -> str:
+    stamp = str(int(expires))
+    signature = services.secrets.mac("download", request_id, stamp)
+    base = services.settings.public_url.rstrip("/")
+    return f"{base}/v1/requests/{request_id}/export?expires={stamp}&signature={signature}"
+
+
+def export_file(services: Services, request_id: str, expires: str, signature: str) -> Path:
+    """The export archive behind a signed, unexpired link."""
+    expected = services.secrets.mac("download", request_id, expires)
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        raise AuthenticationError("this download link is not valid")
+    if not expires.isdigit() or int(expires) < services.clock().timestamp():
+        raise AuthenticationError("this download link has expired; ask for a new export")
+    path = services.exports_dir / f"{request_id}.zip"
+    if not path.exists():
+        raise NotFoundError("the export is no longer available")
+    return path
+
+
+def run_now(services: Services, request_id: str) -> None:
+    """Operator action: start the run of an approved request (its job is queued again)."""
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        if Status(request.status) is not Status.APPROVED:
+            raise ConflictError(f"only approved requests run; this one is {request.status}")
+        enqueue(services, work, request)

@@ -1,0 +1,140 @@
+"""Signed receipts for completed requests: what was done where, what was kept and why."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from rightsdesk.audit import log as audit
+from rightsdesk.audit.receipts import (
+    AuditHead,
+    CollectionOutcome,
+    Receipt,
+    RefusedPart,
+    ResidueCheck,
+    RetainedData,
+    SystemOutcome,
+    sign_receipt,
+)
+from rightsdesk.domain.errors import AuthenticationError, NotFoundError
+from rightsdesk.domain.requests import RequestType
+from rightsdesk.service.runtime.context import Services, Unit, unit
+from rightsdesk.service.verification import codes as verification
+from rightsdesk.store.models import Receipt as ReceiptRow
+from rightsdesk.store.models import Request
+
+ISSUER = "rightsdesk"
+
+
+def issue(services: Services, work: Unit, request: Request) -> str:
+    """Build, sign and store the receipt of a request that has just completed."""
+    collections: dict[str, Any] = request.outcome.get("run", {}).get("collections", {})
+    exported = RequestType(request.type) is RequestType.ACCESS
+    per_system: dict[str, list[CollectionOutcome]] = defaultdict(list)
+    retained: list[RetainedData] = []
+    for dotted, result in collections.items():
+        system, _, collection = dotted.partition(".")
+        per_system[system] += _outcomes(collection, result, exported=exported)
+        for kept in result.get("retained", []):
+            retained.append(
+                RetainedData(
+                    system=system,
+                    collection=collection,
+                    rows=kept["rows"],
+                    rule=kept["rule"],
+                    legal_basis=kept["basis"],
+                    retain_until=date.fromisoformat(kept["until"]) if kept.get("until") else None,
+                )
+            )
+    head = audit.seal(work.session)  # the receipt names the head that includes its own run
+    receipt = Receipt(
+        receipt_id=uuid.uuid4().hex,
+        request_id=request.id,
+        request_type=RequestType(request.type),
+        regimes=tuple(request.regimes),
+        subject_ref=f"hmac-sha256:{request.subject_key}",
+        received_at=request.received_at,
+        completed_at=work.now,
+        status="partially_completed" if request.outcome.get("refused_parts") else "completed",
+        systems=tuple(SystemOutcome(system=s, collections=tuple(c)) for s, c in per_system.items()),
+        retained=tuple(retained),
+        residue=tuple(
+            ResidueCheck.model_validate(r)
+            for r in request.outcome.get("run", {}).get("residue", [])
+        ),
+        refused_parts=tuple(
+            RefusedPart(part=p["part"], ground=p["ground"], justification=p["justification"])
+            for p in request.outcome.get("refused_parts", [])
+        ),
+        audit_head=AuditHead(seq=head.seq, hash=head.hash),
+        issuer=ISSUER,
+        issued_at=work.now,
+    )
+    document = sign_receipt(receipt, services.signing_key)
+    work.session.add(
+        ReceiptRow(
+            id=receipt.receipt_id, request_id=request.id, issued_at=work.now, document=document
+        )
+    )
+    return receipt.receipt_id
+
+
+def _outcomes(
+    collection: str, result: dict[str, Any], *, exported: bool
+) -> list[CollectionOutcome]:
+    if exported:
+        found = int(result.get("found", 0))
+        return [
+            CollectionOutcome(
+                collection=collection, action="exported" if found else "none", rows=found
+            )
+        ]
+    items = []
+    if result.get("deleted"):
+        items.append(
+            CollectionOutcome(collection=collection, action="deleted", rows=result["deleted"])
+        )
+    if result.get("masked"):
+        items.append(
+            CollectionOutcome(collection=collection, action="masked", rows=result["masked"])
+        )
+    kept = sum(int(r["rows"]) for r in result.get("retained", []))
+    if kept:
+        items.append(CollectionOutcome(collection=collection, action="retained", rows=kept))
+    return items or [CollectionOutcome(collection=collection, action="none", rows=0)]
+
+
+def document(services: Services, request_id: str) -> dict[str, Any]:
+    with services.store.session() as session:
+        row = session.scalars(select(ReceiptRow).where(ReceiptRow.request_id == request_id)).first()
+        if row is None:
+            raise NotFoundError(f"request {request_id!r} has no receipt (yet)")
+        return dict(row.document)
+
+
+def for_person(services: Services, request_id: str, token: str) -> dict[str, Any]:
+    with unit(services) as work:
+        holder = verification.resolve_token(services, work, request_id, token)
+        if holder.verified_at is None:
+            raise AuthenticationError("verify with the code sent to you first")
+    return document(services, request_id)
+
+
+def notice_context(request: Request) -> dict[str, Any]:
+    """What the completion message says was kept, and why."""
+    kept = []
+    for dotted, result in request.outcome.get("run", {}).get("collections", {}).items():
+        for item in result.get("retained", []):
+            kept.append(
+                {
+                    "collection": dotted,
+                    "rows": item["rows"],
+                    "basis": item["basis"],
+                    "until": item.get("until"),
+                }
+            )
+    return {"retained": kept}

@@ -1,0 +1,185 @@
+"""Read-only views of requests for the edges (API, CLI); nothing outside service sees ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+
+from rightsdesk.audit import log as audit
+from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.requests import OPEN, RequestType, Status
+from rightsdesk.policy import Regime, Urgency
+from rightsdesk.service.requests import lifecycle
+from rightsdesk.service.runtime.context import Services, unit
+from rightsdesk.store.models import Note, Request, RequestIdentity
+
+
+@dataclass(frozen=True)
+class RequestView:
+    id: str
+    type: str
+    status: str
+    channel: str
+    regimes: list[str]
+    locale: str
+    received_at: datetime
+    updated_at: datetime
+    due: date
+    max_due: date
+    ack_due: date | None
+    governing_regime: str
+    deadline: str  # on_time | at_risk | overdue | closed
+    verified: bool
+    fee: dict[str, Any] | None
+    assignee: str | None
+    outcome: dict[str, Any]
+    closed_at: datetime | None
+    identities: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Filter:
+    status: tuple[Status, ...] = ()
+    type: RequestType | None = None
+    deadline: str | None = None  # at_risk | overdue
+    assignee: str | None = None
+    q: str | None = None  # request id, or an identity value (exact)
+    limit: int = 50
+    offset: int = 0
+    regime: Regime | None = None  # the governing regime
+
+
+def view(
+    services: Services, request: Request, *, now: datetime, detail: bool = False
+) -> RequestView:
+    fee = None
+    if request.fee_amount is not None:
+        fee = {
+            "amount": str(request.fee_amount),
+            "currency": request.fee_currency,
+            "accepted": request.fee_accepted_at is not None,
+        }
+    return RequestView(
+        id=request.id,
+        type=request.type,
+        status=request.status,
+        channel=request.channel,
+        regimes=list(request.regimes),
+        locale=request.locale,
+        received_at=request.received_at,
+        updated_at=request.updated_at,
+        due=request.due,
+        max_due=request.max_due,
+        ack_due=request.ack_due,
+        governing_regime=request.governing_regime,
+        deadline=deadline_state(services, request, now),
+        verified=request.verified_at is not None,
+        fee=fee,
+        assignee=request.assignee,
+        outcome=dict(request.outcome),
+        closed_at=request.closed_at,
+        identities=[{"kind": i.kind, "value": i.value} for i in request.identities]
+        if detail
+        else [],
+    )
+
+
+def deadline_state(services: Services, request: Request, now: datetime) -> str:
+    """on_time, at_risk, overdue (judged on the governing regime's local date) or closed."""
+    if Status(request.status) not in OPEN:
+        return "closed"
+    due = services.policy.due(Regime(request.governing_regime), request.due)
+    state = services.policy.status(due, now).state
+    return "on_time" if state is Urgency.ON_TRACK else state.value
+
+
+def due_before(services: Services, now: datetime, days: int = 0) -> ColumnElement[bool]:
+    """Requests whose due day is before (local today + ``days``) of their governing regime."""
+    return or_(
+        *(
+            and_(
+                Request.governing_regime == regime.value,
+                Request.due < services.policy.today(regime, now) + timedelta(days=days),
+            )
+            for regime in Regime
+        )
+    )
+
+
+def deadline_is(services: Services, now: datetime, state: str) -> ColumnElement[bool]:
+    """Open requests ``overdue`` or ``at_risk``: one definition for the filter and the metrics."""
+    open_ = Request.status.in_([s.value for s in OPEN])
+    overdue = due_before(services, now)
+    if state == "overdue":
+        return and_(open_, overdue)
+    if state == "at_risk":
+        horizon = due_before(services, now, services.policy.config.at_risk_days + 1)
+        return and_(open_, ~overdue, horizon)
+    raise PolicyError("deadline filter is at_risk or overdue")
+
+
+def detail(services: Services, request_id: str) -> RequestView:
+    """Everything an operator sees: identities, notes, the audit trail."""
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id, lock=False)
+        base = view(services, request, now=work.now, detail=True)
+        notes = work.session.scalars(
+            select(Note).where(Note.request_id == request_id).order_by(Note.id)
+        )
+        events = audit.events_for(work.session, request_id)
+        return RequestView(
+            **{
+                **base.__dict__,
+                "notes": [{"author": n.author, "at": n.at, "text": n.text} for n in notes],
+                # only hashed fields: the record, not the columns beside it
+                "events": [
+                    {
+                        "seq": e.seq,
+                        "at": audit.event_time(e.record),
+                        "event": e.record["event"],
+                        **_event_fields(e.record),
+                    }
+                    for e in events
+                ],
+            }
+        )
+
+
+def search(services: Services, spec: Filter) -> tuple[int, list[RequestView]]:
+    if not 1 <= spec.limit <= 500 or spec.offset < 0:
+        raise PolicyError("limit must be 1..500 and offset >= 0")
+    with unit(services) as work:
+        query = _filtered(services, spec, work.now)
+        total = work.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = work.session.scalars(
+            query.order_by(Request.due, Request.received_at).limit(spec.limit).offset(spec.offset)
+        )
+        return total, [view(services, r, now=work.now) for r in rows]
+
+
+def _filtered(services: Services, spec: Filter, now: datetime) -> Select[tuple[Request]]:
+    query = select(Request)
+    if spec.status:
+        query = query.where(Request.status.in_([s.value for s in spec.status]))
+    if spec.type is not None:
+        query = query.where(Request.type == spec.type.value)
+    if spec.assignee is not None:
+        query = query.where(Request.assignee == spec.assignee)
+    if spec.regime is not None:
+        query = query.where(Request.governing_regime == spec.regime.value)
+    if spec.deadline is not None:
+        query = query.where(deadline_is(services, now, spec.deadline))
+    if spec.q:
+        by_identity = select(RequestIdentity.request_id).where(RequestIdentity.value == spec.q)
+        query = query.where((Request.id == spec.q) | Request.id.in_(by_identity))
+    return query
+
+
+def _event_fields(record: dict[str, Any]) -> dict[str, Any]:
+    keys = ("actor", "status_from", "status_to", "reason", "data")
+    return {k: record.get(k) for k in keys}

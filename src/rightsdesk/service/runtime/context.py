@@ -1,0 +1,181 @@
+"""What every workflow needs, built once at the edge, and the unit of work they run in."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.orm import Session
+
+from rightsdesk.audit import log as audit
+from rightsdesk.datamap import DataMap
+from rightsdesk.domain.errors import NotifyError
+from rightsdesk.jobs.base import JobBackend
+from rightsdesk.jobs.inprocess import ThreadRunner
+from rightsdesk.notify.notifier import Notifier
+from rightsdesk.policy import Policy
+from rightsdesk.service.runtime.connections import ConnectorPool
+from rightsdesk.service.runtime.limits import Gate
+from rightsdesk.settings import Settings
+from rightsdesk.store.db import Store
+
+log = logging.getLogger("rightsdesk.service")
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The server's secret; every keyed hash names its purpose so values never cross uses."""
+
+    key: bytes
+
+    def mac(self, purpose: str, *parts: str) -> str:
+        message = "\x1f".join((purpose, *parts)).encode()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for the requester, sent only after the transaction that caused it commits."""
+
+    kind: str
+    email: str | None
+    phone: str | None
+    locale: str
+    context: dict[str, Any]
+    request_id: str
+
+
+class RecentIds:
+    """The last ``size`` ids added, for a membership test; safe between threads."""
+
+    def __init__(self, size: int) -> None:
+        self._order: deque[str] = deque()
+        self._ids: set[str] = set()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def add(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            for one in ids:
+                if one not in self._ids:
+                    self._ids.add(one)
+                    self._order.append(one)
+            while len(self._order) > self._size:
+                self._ids.discard(self._order.popleft())
+
+    def __contains__(self, one: object) -> bool:
+        return one in self._ids
+
+
+@dataclass
+class Services:
+    """rightsdesk's collaborators; the CLI and the API build one and call the same workflows."""
+
+    settings: Settings
+    store: Store
+    policy: Policy
+    notifier: Notifier
+    secrets: Secrets
+    signing_key: Ed25519PrivateKey
+    jobs: JobBackend
+    datamap: DataMap | None
+    clock: Clock = utcnow
+    #: Sends notices in the background so a request never waits for mail (wiring sets it).
+    outbox: ThreadRunner[Notice] | None = None
+    #: Sends deliveries (webhooks, recipient mail) in the background by id; None sends inline.
+    hooks: ThreadRunner[str] | None = None
+    #: Told (action, system, seconds in that system) after each run; the edge that exports
+    #: metrics sets it (observability.metrics.install), so the service needs no metrics library.
+    step_observer: Callable[[str, str, float], None] | None = None
+    #: The data stores' connectors, shared by every run in this process (closed by wiring).
+    connectors: ConnectorPool = field(default_factory=ConnectorPool)
+    #: Per-system concurrency and statement-rate limits of engine runs (wiring builds it).
+    limits: Gate | None = None
+    #: Jobs this process finished lately: their other deliveries end without a store lookup.
+    finished: RecentIds = field(default_factory=lambda: RecentIds(100_000))
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.settings.state_dir / "exports"
+
+
+@dataclass
+class Unit:
+    """One transaction plus what to do once it has committed (send notices, enqueue jobs)."""
+
+    session: Session
+    now: datetime
+    notices: list[Notice] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+@contextmanager
+def unit(services: Services) -> Iterator[Unit]:
+    """Run a block in one transaction; notices and jobs go out only if it commits."""
+    with services.store.session() as session:
+        work = Unit(session, services.clock())
+        yield work
+    for notice in work.notices:
+        if services.outbox is not None:
+            services.outbox.submit(notice)
+        else:
+            deliver(services, notice)
+    for action in work.after_commit:
+        action()
+
+
+def deliver(services: Services, notice: Notice) -> None:
+    """Send a notice; a failed delivery is logged and audited, the request itself stands.
+
+    A request with no e-mail or phone (an operator's ticket naming only an account id) cannot
+    be written to: that is recorded as a failed notice too, not raised in a background thread.
+    """
+    if notice.email is None and notice.phone is None:
+        _failed(services, notice, "NoContact: the request names no e-mail or phone")
+        return
+    try:
+        services.notifier.notify(
+            notice.kind,
+            email=notice.email,
+            phone=notice.phone,
+            locale=notice.locale,
+            context=notice.context,
+        )
+    except NotifyError as exc:
+        _failed(services, notice, audit.cause(exc))  # an SMTP reply names the recipient
+
+
+def _failed(services: Services, notice: Notice, cause: str) -> None:
+    log.warning(
+        "notice %s for request %s not delivered: %s",
+        notice.kind,
+        notice.request_id,
+        cause,
+        extra={"request_id": notice.request_id, "event": "notice_failed"},
+    )
+    with services.store.session() as session:
+        audit.append(
+            session,
+            at=services.clock(),
+            actor="system",
+            event="notice_failed",
+            request_id=notice.request_id,
+            reason=cause,
+            data={"kind": notice.kind},
+        )

@@ -1,0 +1,126 @@
+"""Build the Services object from settings (at the edge), and take it down again."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from rightsdesk.audit.receipts import load_or_create_signing_key
+from rightsdesk.datamap import load
+from rightsdesk.domain.errors import PolicyError
+from rightsdesk.jobs.base import JobBackend
+from rightsdesk.jobs.inprocess import InProcessBackend, ThreadRunner
+from rightsdesk.notify.mailer import mailer_from_url
+from rightsdesk.notify.notifier import Notifier
+from rightsdesk.notify.sms import sms_from_url
+from rightsdesk.policy import Policy, PolicyConfig
+from rightsdesk.service.consent import ledger as consent_ledger
+from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.requests import decisions, execution, expiry
+from rightsdesk.service.retention import vault
+from rightsdesk.service.runtime import keyfiles
+from rightsdesk.service.runtime.context import Clock, Secrets, Services, deliver, unit, utcnow
+from rightsdesk.service.runtime.limits import Gate
+from rightsdesk.service.workflows import cancellation
+from rightsdesk.settings import Settings
+from rightsdesk.store.db import Store
+
+log = logging.getLogger("rightsdesk.service")
+
+
+def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None = None) -> Services:
+    """Open the store (migrated to the newest schema) and everything the workflows use."""
+    state = keyfiles.private_dir(settings.state_dir)
+    policy = Policy(PolicyConfig.load(settings.policy) if settings.policy else None)
+    cancellation.check_cooling_off(settings, policy)  # CAN-09: refuse what cannot be met
+    secret = Secrets(keyfiles.secret(settings.secret_key, state / "secret.key"))
+    store = Store(settings.store_url())
+    store.migrate()
+    backend = jobs if jobs is not None else job_backend(settings)
+    services = Services(
+        settings=settings,
+        store=store,
+        policy=policy,
+        notifier=Notifier(
+            mailer_from_url(settings.mail_url or (state / "outbox").resolve().as_uri()),
+            sms_from_url(settings.sms_url or (state / "sms-outbox").resolve().as_uri()),
+            settings.mail_from,
+        ),
+        secrets=secret,
+        signing_key=load_or_create_signing_key(state),
+        jobs=backend,
+        datamap=load(settings.datamap) if settings.datamap else None,
+        clock=clock,
+        limits=Gate(store),  # slots are advisory locks in a PostgreSQL store: every process
+    )
+    backend.bind(lambda job_id: execution.run_job(services, job_id))
+    services.outbox = ThreadRunner(lambda notice: deliver(services, notice), 1, "rightsdesk-mail")
+    consent_ledger.install_guard()
+    services.hooks = ThreadRunner(lambda id_: deliveries.send(services, id_), 2, "rightsdesk-hook")
+    return services
+
+
+def job_backend(settings: Settings) -> JobBackend:
+    """The backend the settings name: threads here, or Celery workers behind a broker."""
+    if settings.job_backend == "celery":
+        if not settings.broker_url:
+            raise PolicyError("RIGHTSDESK_JOB_BACKEND=celery needs RIGHTSDESK_BROKER_URL")
+        from rightsdesk.jobs.celery import CeleryBackend  # only then pay for importing Celery
+
+        return CeleryBackend(settings.broker_url)
+    return InProcessBackend(settings.workers)
+
+
+def close(services: Services) -> None:
+    settle(services)
+    services.jobs.close()
+    if services.outbox is not None:
+        services.outbox.close()
+    if services.hooks is not None:
+        services.hooks.close()
+    services.connectors.close()
+    services.store.close()
+
+
+def settle(services: Services) -> None:
+    """Wait until every job has run and every notice and delivery has been sent."""
+    services.jobs.drain()
+    if services.outbox is not None:
+        services.outbox.drain()
+    if services.hooks is not None:
+        services.hooks.drain()
+
+
+def sweep(services: Services) -> dict[str, int]:
+    """Expire abandoned requests and exports, retry deliveries, shred keys, delete old data."""
+    with unit(services) as work:
+        counts = decisions.sweep(services, work)
+    counts["exports_removed"] = _remove_expired_exports(services)
+    counts["deliveries_attempted"] = deliveries.retry_due(services)
+    counts["vault_keys_destroyed"] = vault.sweep(services)
+    counts["expired_rows_deleted"] = expiry.sweep(services)
+    counts["jobs_resubmitted"] = execution.recover(services)  # leases that lapsed
+    return counts
+
+
+def sweep_forever(services: Services, every_seconds: float, stop: threading.Event) -> None:
+    while not stop.wait(every_seconds):
+        try:
+            sweep(services)
+        except Exception:
+            log.exception("sweep failed")
+
+
+def _remove_expired_exports(services: Services) -> int:
+    folder: Path = services.exports_dir
+    if not folder.exists():
+        return 0
+    removed = 0
+    ttl = services.settings.export_ttl_hours * 3600
+    now = services.clock().timestamp()
+    for path in folder.glob("*.zip"):
+        if now - path.stat().st_mtime > ttl:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -1,0 +1,1 @@
+"""What running an approved request does, per request type (access, delete, correct, cancel)."""

@@ -1,0 +1,272 @@
+"""Account cancellation (CAN-01..09): warn, back up, check, confirm, cool off, then close.
+
+After verification the person is told what cancelling means, gets a backup of everything, and
+sees the pre-checks (unpaid bills block; open orders may be waived). An account that logs in
+through a third party is sent there instead (``redirected_to_idp``). Once confirmed (and
+approved), an optional cooling-off period runs, during which the person can still revoke.
+Then: services stop and sessions and keys are revoked (host hook), every consent is withdrawn,
+every binding removed, the personal data erased with what the law keeps sealed in the vault
+under a tombstone, which alone keeps pre-cancellation obligations reachable for finance and
+legal roles. Every step can run again after a crash without doing anything twice.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from rightsdesk.connectors.base import Row
+from rightsdesk.datamap.model import DataMap
+from rightsdesk.datamap.rights import Precheck
+from rightsdesk.domain.errors import ConflictError, PolicyError
+from rightsdesk.domain.requests import Event, RequestType, Status
+from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.engine.runner import Engine
+from rightsdesk.engine.traversal import Owners, canon
+from rightsdesk.policy import Policy, Regime
+from rightsdesk.service.consent import bindings
+from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.requests import lifecycle
+from rightsdesk.service.runtime import connections
+from rightsdesk.service.runtime.context import Services, Unit, unit
+from rightsdesk.service.verification.codes import notice
+from rightsdesk.service.workflows import running as workflows
+from rightsdesk.settings import Settings
+from rightsdesk.store.models import Delivery, Request, Tombstone, VaultItem
+
+#: A plug-in pre-check: (engine, identities) -> how many things block (0: passes).
+PrecheckPlugin = Callable[[Engine, Sequence[Identity]], int]
+
+
+def prepare(services: Services, work: Unit, request: Request) -> None:
+    """Right after verification: redirect a federated account, else ask for confirmation."""
+    datamap = _datamap(services)
+    identities = _identities(request)
+    with connections.engine(services, datamap, limited=False) as engine:
+        found = _Found.of(engine, identities)  # one walk for the login provider and the checks
+        provider = _login_provider(engine, found)
+        checks = evaluate(engine, identities, found) if provider is None else []
+    if provider is not None:
+        spec = datamap.account.providers.get(provider) if datamap.account else None
+        title = spec.title if spec else provider
+        instructions = spec.instructions if spec else f"Cancel the account at {provider}."
+        context = {
+            "provider_title": title,
+            "instructions": instructions,
+            "provider_url": spec.url if spec else None,
+        }
+        lifecycle.advance(
+            work, request, Event.REDIRECT, actor="system", data={"provider": provider}
+        )
+        request.outcome = {**request.outcome, "redirected_to": provider, **context}
+        work.notices.append(notice(request, "cancellation_redirected", context))
+        return
+    lifecycle.advance(work, request, Event.AWAIT_CONFIRMATION, actor="system")
+    request.outcome = {**request.outcome, "prechecks": checks}
+    # the backup: an export of everything, offered before anything is done
+    from rightsdesk.service.requests import execution
+
+    execution.enqueue(services, work, request, kind="backup")
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The person's rows per ``system.collection`` and where each column sits in them."""
+
+    rows: dict[str, list[tuple[Row, Owners]]]
+    columns: dict[str, dict[str, int]]
+
+    @classmethod
+    def of(cls, engine: Engine, identities: Sequence[Identity]) -> _Found:
+        subject = Subject("cancellation", tuple(identities))
+        steps = engine.plan_for([subject]).steps
+        columns = {s.name: {c: i for i, c in enumerate(s.columns)} for s in steps}
+        return cls(engine.find([subject]), columns)
+
+
+def evaluate(
+    engine: Engine, identities: Sequence[Identity], found: _Found | None = None
+) -> list[dict[str, Any]]:
+    """Every pre-check of the data map's account section that currently fails."""
+    account = engine.datamap.account
+    if account is None or not account.prechecks:
+        return []
+    found = found or _Found.of(engine, identities)
+    failing = []
+    for check in account.prechecks:
+        count = _count(engine, check, found, identities)
+        if count:
+            failing.append(
+                {
+                    "name": check.name,
+                    "message": check.message,
+                    "waivable": check.waivable,
+                    "count": count,
+                }
+            )
+    return failing
+
+
+def _count(engine: Engine, check: Precheck, found: _Found, identities: Sequence[Identity]) -> int:
+    if check.plugin is not None:
+        module, _, name = check.plugin.partition(":")
+        plugin: PrecheckPlugin = getattr(importlib.import_module(module), name)
+        return int(plugin(engine, identities))
+    assert check.collection is not None
+    index = found.columns.get(check.collection)
+    if index is None:
+        return 0
+    wanted = {
+        column: {canon(o) for o in (w if isinstance(w, list) else [w])}
+        for column, w in check.where.items()
+    }
+
+    def matches(row: Row) -> bool:
+        return all(canon(row[index[column]]) in options for column, options in wanted.items())
+
+    return sum(1 for row, _ in found.rows.get(check.collection, []) if matches(row))
+
+
+def confirm(services: Services, work: Unit, request: Request, *, waive: Sequence[str]) -> None:
+    """The person's explicit "yes" (CAN-02), waiving what may be waived; checks run again."""
+    if RequestType(request.type) is not RequestType.CANCEL_ACCOUNT:
+        raise ConflictError("only account cancellations are confirmed")
+    if Status(request.status) is not Status.AWAITING_CONFIRMATION:
+        raise ConflictError(f"this request is {request.status}, not awaiting confirmation")
+    with connections.engine(services, _datamap(services), limited=False) as engine:
+        failing = evaluate(engine, _identities(request))
+    blocking = [c for c in failing if not c["waivable"]]
+    if blocking:
+        raise ConflictError("settle these first: " + "; ".join(c["message"] for c in blocking))
+    unwaived = [c["name"] for c in failing if c["name"] not in set(waive)]
+    if unwaived:
+        raise ConflictError(f"waive {', '.join(unwaived)} to go ahead (or settle them first)")
+    waived = sorted({c["name"] for c in failing})
+    request.params = {**request.params, "confirmed_at": work.now.isoformat(), "waived": waived}
+    lifecycle.advance(work, request, Event.CONFIRM, actor="person", data={"waived": waived})
+
+
+def cool_off(services: Services, work: Unit, request: Request) -> bool:
+    """At the start of the run: hold a confirmed cancellation for the cooling-off period.
+
+    True when it must wait (the sweep starts it once the period is over).
+    """
+    days = services.settings.cooling_off_days
+    if days <= 0 or Status(request.status) is not Status.APPROVED:
+        return False
+    until = work.now + timedelta(days=days)
+    request.params = {**request.params, "cooling_off_until": until.isoformat()}
+    lifecycle.advance(
+        work, request, Event.COOL_OFF, actor="system", data={"until": until.isoformat()}
+    )
+    return True
+
+
+def cooled(request: Request, now: datetime) -> bool:
+    """True once the cooling-off period of a request in ``cooling_off`` has passed."""
+    until = request.params.get("cooling_off_until")
+    return until is None or now >= datetime.fromisoformat(until)
+
+
+def check_cooling_off(settings: Settings, policy: Policy) -> None:
+    """CAN-09: cooling-off plus a day of processing must fit the strictest regime's deadline."""
+    days = settings.cooling_off_days
+    if days <= 0:
+        return
+    start = datetime(2026, 1, 5, 2, tzinfo=UTC)  # any Monday; working-day deadlines are longer
+    regimes = list(policy.config.regimes) or [Regime.PROVIDER_CN]
+    deadline = policy.deadlines(start, regimes, RequestType.CANCEL_ACCOUNT)
+    room = (deadline.respond.day - start.date()).days
+    if days + 1 > room:
+        raise PolicyError(
+            f"cooling_off_days={days} leaves no time to finish an account cancellation within "
+            f"the strictest deadline ({room} days); use at most {room - 1}"
+        )
+
+
+def run(services: Services, snapshot: workflows.Snapshot) -> dict[str, Any]:
+    """Close the account; each step is idempotent, so a resumed run picks up where it stopped."""
+    identities = snapshot.identities
+    tombstone = tombstone_id(services, snapshot.request_id)
+    with unit(services) as work:
+        if not _sent(work, snapshot.request_id, "account.cancel"):
+            payload = {
+                "identities": {i.kind: i.value for i in identities},
+                "tombstone": tombstone,
+                "stop": ["services", "sessions", "access_keys", "tokens"],
+            }
+            deliveries.to_host(
+                services, work, "account.cancel", payload, request_id=snapshot.request_id
+            )
+        withdrawn = consent.withdraw_all(
+            services, work, identities, method="cancellation", request_id=snapshot.request_id
+        )
+    removed = (
+        bindings.remove_all(services, identities, actor="system", request_id=snapshot.request_id)
+        if _has_bindings(services)
+        else []
+    )
+    summary = workflows.erase(services, tombstone, identities)
+    with unit(services) as work:
+        if work.session.get(Tombstone, tombstone) is None:
+            held = work.session.scalars(
+                select(VaultItem.rule).where(VaultItem.subject == tombstone)
+            ).all()
+            obligations: dict[str, int] = {}
+            for rule in held:
+                obligations[rule] = obligations.get(rule, 0) + 1
+            work.session.add(
+                Tombstone(
+                    id=tombstone,
+                    request_id=snapshot.request_id,
+                    created_at=work.now,
+                    obligations=obligations,
+                )
+            )
+    return {
+        **summary,
+        "tombstone": tombstone,
+        "consents_withdrawn": len(withdrawn),
+        "bindings_removed": len(removed),
+    }
+
+
+def tombstone_id(services: Services, request_id: str) -> str:
+    """Derived from the request, so a resumed run finds the same one; says nothing of the person."""
+    return "t" + services.secrets.mac("tombstone", request_id)[:31]
+
+
+def _sent(work: Unit, request_id: str, event: str) -> bool:
+    query = select(Delivery.id).where(Delivery.request_id == request_id, Delivery.event == event)
+    return work.session.scalars(query).first() is not None
+
+
+def _has_bindings(services: Services) -> bool:
+    return services.datamap is not None and any(
+        c.binding for _, c in services.datamap.collections()
+    )
+
+
+def _login_provider(engine: Engine, found: _Found) -> str | None:
+    account = engine.datamap.account
+    if account is None or account.login_provider is None:
+        return None
+    index = found.columns[account.collection][account.login_provider]
+    providers = {row[index] for row, _ in found.rows.get(account.collection, []) if row[index]}
+    return str(sorted(providers)[0]) if providers else None
+
+
+def _identities(request: Request) -> tuple[Identity, ...]:
+    return tuple(Identity(i.kind, i.value) for i in request.identities)
+
+
+def _datamap(services: Services) -> DataMap:
+    if services.datamap is None:
+        raise PolicyError("no data map is configured (set RIGHTSDESK_DATAMAP)")
+    return services.datamap

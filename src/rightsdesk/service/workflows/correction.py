@@ -1,0 +1,204 @@
+"""Correction (COR-01..03): new values reach every copy of a field; statements sit beside them.
+
+A request names fields (by name, identity kind, category or ``system.collection.field``) and
+new values. Intake checks each value's format and that the map holds the field; the run sets
+the value in every store at once through the engine. Identity-verification data is never
+changed here: that part is refused and the answer names the registration site. A correction
+is not verified through the identity it corrects (see ``verification.contact``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from rightsdesk.datamap.model import DataMap
+from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.engine.correction import Copy, copies
+from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.requests import subjects
+from rightsdesk.service.runtime import connections, timing
+from rightsdesk.service.runtime.checkpoints import DbCheckpoints
+from rightsdesk.service.runtime.context import Services, unit
+from rightsdesk.store.models import Statement
+
+STATEMENT_LIMIT = 4000
+VALUE_LIMIT = 500
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_PHONE = re.compile(r"^(\+[1-9][0-9]{6,14}|1[3-9][0-9]{9})$")
+#: Format checks by identity kind or data category.
+_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "email": (_EMAIL, "an email address"),
+    "user.contact.email": (_EMAIL, "an email address"),
+    "phone": (_PHONE, "a mobile number (13800138000) or an E.164 number (+8613800138000)"),
+    "user.contact.phone_number": (_PHONE, "a mobile number or an E.164 number"),
+}
+
+
+def prepare(datamap: DataMap | None, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a correction's params at intake and return them normalised (PolicyError if bad).
+
+    Normalised: ``changes`` [{field, value, copies, verification}], ``statement``, and
+    ``corrects`` (identity kinds being changed: never used to verify or answer the request).
+    """
+    if datamap is None:
+        raise PolicyError("corrections need a data map (set RIGHTSDESK_DATAMAP)")
+    raw_changes = params.get("changes", [])
+    statement = params.get("statement")
+    if not isinstance(raw_changes, list) or not all(isinstance(c, dict) for c in raw_changes):
+        raise PolicyError('params.changes must be a list of {"field": ..., "value": ...}')
+    if statement is not None and (not isinstance(statement, str) or not statement.strip()):
+        raise PolicyError("params.statement must be a non-empty text")
+    if statement is not None and len(statement) > STATEMENT_LIMIT:
+        raise PolicyError(f"params.statement is limited to {STATEMENT_LIMIT} characters")
+    if not raw_changes and statement is None:
+        raise PolicyError("a correction names changes, a statement, or both")
+    changes = [_change(datamap, item) for item in raw_changes]
+    corrects = sorted(
+        {
+            f.identity
+            for change in changes
+            for c in change["copies"]
+            if (f := _field(datamap, c)) is not None and f.identity is not None
+        }
+    )
+    out: dict[str, Any] = {"changes": changes, "corrects": corrects}
+    if statement is not None:
+        out["statement"] = statement.strip()
+    return out
+
+
+def _change(datamap: DataMap, item: Mapping[str, Any]) -> dict[str, Any]:
+    name, value = item.get("field"), item.get("value")
+    if not isinstance(name, str) or not name:
+        raise PolicyError("each change names a field")
+    if not isinstance(value, str) or not value.strip() or len(value) > VALUE_LIMIT:
+        raise PolicyError(f"the new value of {name} must be a text of 1-{VALUE_LIMIT} characters")
+    found = copies(datamap, name)
+    if not found:
+        raise PolicyError(f"no field {name!r} is held for people; name a field or a category")
+    for copy in found:
+        spec = _field(datamap, copy)
+        assert spec is not None
+        if spec.primary_key or spec.references or spec.read_only:
+            raise PolicyError(f"{copy} is a key or read-only; it cannot be corrected")
+        for selector in (spec.identity, *spec.categories):
+            rule = _FORMATS.get(selector or "")
+            if rule is not None and not rule[0].match(value.strip()):
+                raise PolicyError(f"the new value of {name} must be {rule[1]}")
+    verification = [str(c) for c in found if (f := _field(datamap, c)) and f.verification]
+    return {
+        "field": name,
+        "value": value.strip(),
+        "copies": [str(c) for c in found],
+        "verification": verification,
+    }
+
+
+def _field(datamap: DataMap, copy: Copy | str) -> Any:
+    text = str(copy)
+    where, _, name = text.rpartition(".")
+    found = datamap.resolve(where)
+    return found[1].field(name) if found else None
+
+
+def run(
+    services: Services, request_id: str, identities: Sequence[Identity], params: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply the correction in every store (all or none); store the statement; tell recipients."""
+    datamap = services.datamap
+    assert datamap is not None
+    values: dict[Copy, Any] = {}
+    refused: list[dict[str, Any]] = []
+    for change in params.get("changes", []):
+        held_back = set(change["verification"])
+        if held_back:
+            site = services.settings.registration_site
+            refused.append(
+                {
+                    "part": change["field"],
+                    "ground": "registration_site",
+                    "title": "Identity-verification data is corrected where it was verified",
+                    "justification": (
+                        f"identity-verification data ({', '.join(sorted(held_back))}) is "
+                        f"corrected only at {site}"
+                    ),
+                    "alternative": f"ask for the correction at {site}",
+                }
+            )
+        for text in change["copies"]:
+            if text not in held_back:
+                system, collection, field = text.split(".")
+                values[Copy(system, collection, field)] = change["value"]
+    summary: dict[str, Any] = {"collections": {}}
+    if values:
+        timer = timing.timer(services, "correction")
+        stored = DbCheckpoints(services.store, services.clock)
+        with connections.engine(services, datamap, timer=timer, checkpoints=stored) as eng:
+            result = eng.correct(Subject(request_id, tuple(identities)), values)
+        summary |= {"run_id": result.run_id, "resumed": result.resumed}
+        summary["collections"] = result.report
+    with unit(services) as work:
+        if "statement" in params:
+            _statement(
+                services, work.session, request_id, identities, params["statement"], work.now
+            )
+            summary["statement"] = "stored"
+        touched = {name for name, r in summary["collections"].items() if r["updated"]}
+        if touched:
+            fields = sorted({c.field for c in values})
+            payload = {"identities": _ids(identities), "corrected": fields, "values": _vals(values)}
+            deliveries.to_recipients(
+                services, work, touched, "correction", payload, request_id=request_id
+            )
+    if refused:
+        summary["refused_parts"] = refused
+    return summary
+
+
+def _statement(
+    services: Services,
+    session: Any,
+    request_id: str,
+    identities: Sequence[Identity],
+    text: str,
+    now: Any,
+) -> None:
+    exists = session.scalars(select(Statement.id).where(Statement.request_id == request_id)).first()
+    if exists is None:  # a resumed run does not store it twice
+        session.add(
+            Statement(
+                id=uuid.uuid4().hex,
+                subject=subjects.primary(services, "statement", identities),
+                request_id=request_id,
+                target="record",
+                text=text,
+                created_at=now,
+            )
+        )
+
+
+def statements(services: Services, identities: Sequence[Identity]) -> list[dict[str, str]]:
+    """The person's supplementary statements, oldest first (they go into every export)."""
+    refs = subjects.refs(services, "statement", identities)
+    with services.store.session() as session:
+        rows = session.scalars(
+            select(Statement).where(Statement.subject.in_(refs)).order_by(Statement.created_at)
+        )
+        return [
+            {"made_at": r.created_at.isoformat(), "about": r.target, "statement": r.text}
+            for r in rows
+        ]
+
+
+def _ids(identities: Sequence[Identity]) -> dict[str, str]:
+    return {i.kind: i.value for i in identities}
+
+
+def _vals(values: Mapping[Copy, Any]) -> dict[str, Any]:
+    return {str(c): v for c, v in values.items()}
