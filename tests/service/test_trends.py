@@ -1,4 +1,4 @@
-"""The dashboard's numbers (service/trends.py): received per week, margins, refusals by ground."""
+"""The dashboard's numbers (service/runtime/trends.py): received per week, margins, refusals by ground."""
 
 from __future__ import annotations
 
