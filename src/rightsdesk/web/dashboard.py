@@ -1,4 +1,4 @@
-"""The console's dashboard: the last weeks as charts (``service/runtime/trends.py``), drawn as SVG."""
+"""The console's dashboard: the last weeks as charts (``service/runtime/trends.py``) in SVG."""
 
 from __future__ import annotations
 
