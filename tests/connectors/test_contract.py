@@ -264,6 +264,28 @@ def test_read_of_an_unknown_table_or_column_raises_naming_it(
         connector.read(table, key, ["1"], columns)
 
 
+def test_scan_reads_every_row_or_those_holding_a_value(
+    connector: SqlConnector, seed: Seed, engine: sa.Engine
+) -> None:
+    seed(12)
+    with engine.begin() as conn:
+        conn.execute(accounts.update().where(accounts.c.id == 3).values(email="USER3@Example.COM"))
+        conn.execute(accounts.update().where(accounts.c.id == 4).values(email="userx4@example.com"))
+
+    def scanned(containing: dict[str, list[str]] | None) -> list[int]:
+        found = connector.scan("accounts", ["id", "email"], containing)
+        return sorted(row[0] for batch in found for row in batch)
+
+    assert scanned(None) == list(range(1, 13))
+    # a substring, ASCII case ignored: user1@ is inside user1@, and user10@..user12@ hold user1
+    assert scanned({"email": ["user1", "user3@example.com"]}) == [1, 3, 10, 11, 12]
+    # LIKE wildcards are escaped: 'user_4' is not a pattern for 'userx4'
+    assert scanned({"email": ["user_4", "100%"]}) == []
+    assert scanned({"email": [], "phone": ["+15550000007"]}) == [7]
+    with pytest.raises(ConnectorError, match="nope"):
+        scanned({"nope": ["x"]})
+
+
 def test_read_of_nothing_yields_no_batch(connector: SqlConnector, seed: Seed) -> None:
     seed(1)
     assert list(connector.read("accounts", "id", [], ["id"])) == []

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from rightsdesk.connectors.base import Row
+from rightsdesk.connectors.sql import SqlConnector
+from rightsdesk.datamap import loads
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.erasure import ErasureCollector
 from rightsdesk.engine.runner import Engine
+from rightsdesk.masking.base import MaskingKey
 from tests.engine.tables import engine_for, fill
 
 meta = sa.MetaData()
@@ -198,3 +202,44 @@ def test_erasure_redacts_inside_the_blobs_and_deletes_the_sessions(
     assert keys == ["s2", "s3"]
     assert php_keys == ["p2", "p3"]
     assert acts == {1: {"creator": "bobsmith", "assignee": "******"}, 2: {"creator": "bobsmith"}}
+
+
+class Recording(SqlConnector):
+    """The real connector, counting the rows each scan brings back per collection."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__("app", url)
+        self.scanned: dict[str, int] = {}
+
+    def scan(
+        self,
+        collection: str,
+        columns: Sequence[str],
+        containing: Mapping[str, Sequence[str]] | None = None,
+    ) -> Iterator[list[Row]]:
+        self.scanned.setdefault(collection, 0)
+        for batch in super().scan(collection, columns, containing):
+            self.scanned[collection] += len(batch)
+            yield batch
+
+
+@pytest.mark.parametrize(
+    ("subject", "read"),
+    [
+        # the database returns rows holding 'annlee' (p2's 'annlee2' too: the pattern refuses it)
+        (ANN, {"django_session": 3, "php_sessions": 2, "activities": 1}),
+        # nobody has a username or email: text is not read at all, payloads still are
+        (Subject("x", (Identity("user_id", "99"),)), {"django_session": 3}),
+    ],
+)
+def test_text_scans_read_only_rows_holding_a_value(
+    db_url: str, subject: Subject, read: dict[str, int]
+) -> None:
+    fill(db_url, meta, ROWS)
+    connector = Recording(db_url)
+    try:
+        engine = Engine(loads(MAP.format(url=db_url)), {"app": connector}, key=MaskingKey(b"k"))
+        engine.walk_all([subject], ErasureCollector())
+    finally:
+        connector.close()
+    assert connector.scanned == read

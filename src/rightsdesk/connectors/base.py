@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -104,9 +104,19 @@ class Connector(Protocol):
         Values that cannot match the key column's type are ignored, never an error.
         """
 
-    def scan(self, collection: str, columns: Sequence[str]) -> Iterator[list[Row]]:
+    def scan(
+        self,
+        collection: str,
+        columns: Sequence[str],
+        containing: Mapping[str, Sequence[str]] | None = None,
+    ) -> Iterator[list[Row]]:
         """Yield every row of ``collection`` in batches: for rows found by what their content
-        names (an encoded session payload), which no key can look up."""
+        names (an encoded session payload), which no key can look up.
+
+        With ``containing`` (column -> values), only rows where one of those columns holds one
+        of its values as a substring, ignoring ASCII case. More rows may come (the caller
+        checks each), never fewer: a connector that cannot filter yields every row.
+        """
 
     def begin(self) -> Transaction:
         """Open a transaction; the caller commits or rolls back."""
@@ -157,6 +167,11 @@ class Discoverable(Connector, Protocol):
         """
 
     def scan(
-        self, collection: str, columns: Sequence[str], *, text: bool = False
+        self,
+        collection: str,
+        columns: Sequence[str],
+        containing: Mapping[str, Sequence[str]] | None = None,
+        *,
+        text: bool = False,
     ) -> Iterator[list[Row]]:
         """As ``Connector.scan``; with ``text``, JSON documents come back as the store's text."""

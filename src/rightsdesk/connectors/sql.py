@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -24,7 +24,7 @@ from rightsdesk.connectors.sql_keys import (
     to_str_in,
     unique_keys,
 )
-from rightsdesk.connectors.sql_read import Reader, ReadPlan
+from rightsdesk.connectors.sql_read import Reader, ReadPlan, containing_rows
 from rightsdesk.connectors.sql_schema import reflecting, table_info
 from rightsdesk.connectors.sql_transaction import SQLITE_SESSIONS, Session, SqlTransaction
 from rightsdesk.domain.errors import ConnectorError
@@ -87,20 +87,32 @@ class SqlConnector:
         return self._reader.read(plan.read, unique_keys(plan.coerce, values))
 
     def scan(
-        self, collection: str, columns: Sequence[str], *, text: bool = False
+        self,
+        collection: str,
+        columns: Sequence[str],
+        containing: Mapping[str, Sequence[str]] | None = None,
+        *,
+        text: bool = False,
     ) -> Iterator[list[Row]]:
-        """Stream every row of ``collection`` (``columns`` only) in batches of ``chunk_size``;
-        with ``text``, JSON columns are cast to text (see ``base.Discoverable``)."""
+        """Stream the rows of ``collection`` (``columns`` only) in batches of ``chunk_size``:
+        every row, or with ``containing`` those the database finds holding a value; with
+        ``text``, JSON columns are cast to text (see ``base.Discoverable``)."""
         with self._errors("cannot read from"):
             if text:
                 self._reflect_all()
             table = self._table(self._engine, collection)
-            missing = [c for c in columns if c not in table.c]
+            missing = [c for c in [*columns, *(containing or ())] if c not in table.c]
             if missing:
                 raise ConnectorError(self.name, f"table {collection!r}: has no column(s) {missing}")
         if text:
-            return self._reader.scan(sql_sample.text_select(table, columns))
-        return self._scan(sa.select(*(table.c[c] for c in columns)))
+            statement = sql_sample.text_select(table, columns)
+            if containing is None:  # a whole-store read: the raw driver cursor
+                return self._reader.scan(statement)
+        else:
+            statement = sa.select(*(table.c[c] for c in columns))
+        if containing is not None:
+            statement = statement.where(containing_rows(table, containing))
+        return self._scan(statement)
 
     def _scan(self, statement: sa.Select[Any]) -> Iterator[list[Row]]:
         with self._errors("cannot read from"), self._engine.connect() as conn:
@@ -248,10 +260,7 @@ class SqlConnector:
         self._all_reflected = True
 
     def _table(self, bind: sa.Engine | sa.Connection, name: str) -> sa.Table:
-        """The table reflected once per connector, without the tables its foreign keys name:
-        statements need only its columns, key and indexes, and following every reference
-        reflected the people table again for each table that points at it (django-oscar: 351
-        reflections for 54 tables read, 12.8 of an erasure's 20 s on PostgreSQL)."""
+        """Reflected once, not the tables its foreign keys name (each re-reflected them)."""
         table = self._tables.get(name)
         if table is None:
             try:

@@ -10,7 +10,7 @@ psycopg in chunked mode, pymysql with an unbuffered cursor, sqlite3 with fetchma
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -20,6 +20,18 @@ from rightsdesk.connectors.sql_keys import chunks
 from rightsdesk.domain.errors import ConnectorError
 
 Processor = Callable[[Any], Any]
+
+
+def containing_rows(table: sa.Table, wanted: Mapping[str, Sequence[str]]) -> sa.ColumnElement[bool]:
+    """Rows where a column holds one of its values as a substring, ignoring ASCII case
+    (``lower(column) LIKE '%value%'``, escaped; JSON and other columns compared as text)."""
+    tests = []
+    for name, values in wanted.items():
+        column: sa.ColumnElement[Any] = table.c[name]
+        if not isinstance(column.type, sa.String):
+            column = sa.cast(column, sa.Text)
+        tests += [sa.func.lower(column).contains(v.lower(), autoescape=True) for v in values]
+    return sa.or_(sa.false(), *tests)
 
 
 class ReadPlan(NamedTuple):

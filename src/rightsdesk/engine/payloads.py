@@ -3,6 +3,11 @@ signed base64 JSON, a PHP session the username inside serialized text, so no key
 up. The table is read in batches and a row goes to the people it names: by a payload decoded
 (``domain/payloads.py``) under the keys the data map gives (``payload: {user_id:
 _auth_user_id}``), or by a whole-word occurrence of their values of the kinds in ``contains``.
+
+Each table is read once per run, for everyone in it. Where only ``contains`` text is watched,
+the database returns only rows holding one of the values (``Connector.scan(containing=)``),
+and a table is not read at all when nobody has such a value; an encoded payload has no text to
+look for, so its table is read whole.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from rightsdesk.domain.payloads import decode_blob
 from rightsdesk.engine.copies import PersonValues
 from rightsdesk.engine.plan import Step
 from rightsdesk.engine.traversal import Owners, RowSink, canon
-from rightsdesk.masking.redaction import compile_values
+from rightsdesk.masking.redaction import MIN_LENGTH, compile_values
 
 Watch = tuple[tuple[int, str, str | None], ...]  # (column, kind, JSON key; None: contains)
 _DEPTH = 8
+#: Most values the database filters a scan by; a larger batch reads every row (one statement
+#: of thousands of LIKE tests costs more than it saves, and SQLite caps expression depth).
+MAX_FILTERED = 200
 
 
 def payload_steps(datamap: DataMap) -> list[tuple[Step, Watch]]:
@@ -56,7 +64,10 @@ def find(
     """Send ``sink`` every row whose payload names one of the ``people``'s values."""
     for step, watch in steps:
         texts = _patterns(watch, values, people)
-        for batch in connectors[step.system].scan(step.collection, step.columns):
+        wanted = _containing(step, watch, values, people)
+        if wanted is not None and not any(wanted.values()):
+            continue  # only text is watched, and nobody has a value to look for in it
+        for batch in connectors[step.system].scan(step.collection, step.columns, wanted):
             rows: list[Row] = []
             owners: list[Owners] = []
             for row in batch:
@@ -90,6 +101,33 @@ def _patterns(
             if pattern is not None:
                 found.setdefault(subject, []).append((column, pattern))
     return found
+
+
+def _containing(
+    step: Step, watch: Watch, values: PersonValues, people: int
+) -> dict[str, list[str]] | None:
+    """Column -> every value the ``contains`` patterns look for, for the database to filter
+    rows by (a superset of those the patterns match); None to read every row: a payload is
+    watched (encoded, no text to look for), or a value has non-ASCII letters with a case
+    (the database's case folding may differ from the pattern's)."""
+    if any(key is not None for _, _, key in watch):
+        return None
+    wanted: dict[str, set[str]] = {}
+    for column, kind, _ in watch:
+        found = wanted.setdefault(step.columns[column], set())
+        for subject in range(people):
+            found |= {v.strip() for v in values.of_kind(subject, kind)}
+    for found in wanted.values():
+        found -= {v for v in found if len(v) < MIN_LENGTH}
+        if any(not _folds_as_ascii(v) for v in found):
+            return None
+    if sum(map(len, wanted.values())) > MAX_FILTERED:
+        return None
+    return {column: sorted(found) for column, found in wanted.items()}
+
+
+def _folds_as_ascii(value: str) -> bool:
+    return all(ch.isascii() or ch.lower() == ch.upper() for ch in value)
 
 
 def _mentions(value: Any, pattern: re.Pattern[str]) -> bool:

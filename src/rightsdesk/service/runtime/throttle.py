@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from rightsdesk.connectors.base import (
@@ -96,8 +96,13 @@ class Throttled:
             if close is not None:
                 close()
 
-    def scan(self, collection: str, columns: Sequence[str]) -> Iterator[list[Row]]:
-        for batch in self.inner.scan(collection, columns):
+    def scan(
+        self,
+        collection: str,
+        columns: Sequence[str],
+        containing: Mapping[str, Sequence[str]] | None = None,
+    ) -> Iterator[list[Row]]:
+        for batch in self.inner.scan(collection, columns, containing):
             self.bucket.take()
             yield batch
 

@@ -8,7 +8,7 @@ the edge decides what to do with the numbers (``Services.step_observer``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -63,10 +63,15 @@ class Timed:
             if close is not None:
                 close()
 
-    def scan(self, collection: str, columns: Sequence[str]) -> Iterator[list[Row]]:
+    def scan(
+        self,
+        collection: str,
+        columns: Sequence[str],
+        containing: Mapping[str, Sequence[str]] | None = None,
+    ) -> Iterator[list[Row]]:
         started = perf_counter()
         try:
-            yield from self.inner.scan(collection, columns)
+            yield from self.inner.scan(collection, columns, containing)
         finally:
             self._add(started)
 
