@@ -89,6 +89,46 @@ def test_a_lone_deletion_runs_at_once_and_batch_size_one_turns_batching_off(
         wiring.close(built)
 
 
+def test_a_guard_failure_fails_only_the_member_that_over_reaches(
+    settings: Settings, clock: Clock, mailbox: Mailbox, platform: Path
+) -> None:
+    """The batch's run stops before any change; each member then runs alone: the one with
+    more security devices than the map's limit fails, saying where, and the others complete."""
+    text = platform.read_text("utf-8")
+    limited = "      - name: security_devices\n        max_rows_per_person: 3\n"
+    platform.write_text(text.replace("      - name: security_devices\n", limited), "utf-8")
+    emails = people(platform, 3)
+    with sqlite3.connect(platform.parent / "platform.db") as db:
+        (greedy,) = db.execute("SELECT id FROM accounts WHERE email = ?", (emails[1],)).fetchone()
+        devices = db.execute("SELECT account_id, COUNT(*) FROM security_devices GROUP BY 1")
+        assert max(n for _, n in devices) <= 3  # the limit holds for everyone else
+        db.executemany(
+            "INSERT INTO security_devices (account_id, kind, label, added_at) "
+            "VALUES (?, 'totp', ?, '2026-01-01 00:00:00')",
+            [(greedy, f"key {n}") for n in range(4)],
+        )
+    mailbox.clear()
+    queue = Stalled()
+    built = wiring.build(settings, clock=clock, jobs=queue)
+    try:
+        ids = []
+        for email in emails:
+            done = submit(built, RequestType.DELETE, email=email)
+            verify_as(built, mailbox, done, email)
+            requests.approve(built, OPERATOR, done.request.id, None)
+            ids.append(done.request.id)
+        execution.run_job(built, queue.submitted[0])
+        assert [views.detail(built, i).status for i in ids] == ["completed", "failed", "completed"]
+        with built.store.session() as session:
+            errors = {j.request_id: j.error for j in session.scalars(select(Job))}
+        assert "security_devices" in errors[ids[1]] and "max_rows_per_person 3" in errors[ids[1]]
+        with sqlite3.connect(platform.parent / "platform.db") as db:
+            left = {r[0] for r in db.execute("SELECT email FROM accounts")} & set(emails)
+        assert left == {emails[1]}  # nothing of the over-reaching request changed
+    finally:
+        wiring.close(built)
+
+
 def verify_as(built: Services, mailbox: Mailbox, done: intake.Submitted, email: str) -> None:
     wiring.settle(built)
     wait_for_mail(mailbox, 1, email)

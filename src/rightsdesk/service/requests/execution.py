@@ -16,6 +16,7 @@ from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import (
     AuthenticationError,
     ConflictError,
+    GuardError,
     NotFoundError,
     RightsdeskError,
 )
@@ -166,11 +167,15 @@ def _erase_batch(services: Services, batch: list[tuple[str, Snapshot]], owner: s
     with leases.heartbeat(services, ids, owner):
         try:
             summaries = workflows.delete_batch(services, [s for _, s in batch])
+        except GuardError as exc:
+            if len(batch) == 1:
+                _failed(services, batch, exc)
+            else:  # the guard stops a run before any change: each alone (leases beating), so
+                # only the member that over-reaches fails, with its reason; the others complete
+                log.warning("batch of %d over-reached, each runs alone: %s", len(batch), exc)
+                _run_alone(services, batch, owner)
         except RightsdeskError as exc:
-            for one, snapshot in batch:
-                fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_failed"}
-                log.warning("job %s failed: %s", one, exc, extra=fields)
-            _fail_many(services, [(one, s.request_id) for one, s in batch], exc)
+            _failed(services, batch, exc)
         else:
             _finish_many(
                 services,
@@ -182,6 +187,19 @@ def _erase_batch(services: Services, batch: list[tuple[str, Snapshot]], owner: s
             for one, snapshot in batch:
                 fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_done"}
                 log.info("job %s done", one, extra=fields)
+
+
+def _run_alone(services: Services, jobs: list[tuple[str, Snapshot]], owner: str) -> None:
+    """Each job on its own, already fenced by the batch that took it."""
+    for one, snapshot in jobs:
+        _run_fenced(services, one, snapshot, owner)
+
+
+def _failed(services: Services, batch: list[tuple[str, Snapshot]], exc: RightsdeskError) -> None:
+    for one, snapshot in batch:
+        fields = {"job_id": one, "request_id": snapshot.request_id, "event": "job_failed"}
+        log.warning("job %s failed: %s", one, exc, extra=fields)
+    _fail_many(services, [(one, s.request_id) for one, s in batch], exc)
 
 
 def _claim(services: Services, but: str, limit: int, owner: str) -> list[tuple[str, Snapshot]]:
