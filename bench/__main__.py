@@ -6,7 +6,7 @@ import argparse
 import random
 import sys
 
-from bench import data, discovery, intake, report, rights, scenarios
+from bench import data, discovery, intake, report, rights, scans, scenarios
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -14,12 +14,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "suite",
         nargs="?",
-        choices=["engine", "intake", "discovery", "rights", "all"],
+        choices=["engine", "intake", "discovery", "rights", "scans", "all"],
         default="engine",
         help="engine: access and erasure against the demo platform (the default); "
         "intake: POST /v1/requests under wrk against uvicorn (bench/intake.py); "
         "discovery: scanner throughput and peak memory (bench/discovery.py); "
-        "rights: correction and the retention vault against bare SQL (bench/rights.py)",
+        "rights: correction and the retention vault against bare SQL (bench/rights.py); "
+        "scans: rows found by the text they hold, filtered by the database (bench/scans.py)",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument(
@@ -67,6 +68,8 @@ def main(argv: list[str] | None = None) -> None:
             found = rights.run(backend, subjects, samples=10 if args.quick else args.samples)
             if not args.quick:
                 rights.record(found)
+    if args.suite in {"scans", "all"}:
+        scans.main(backends, quick=args.quick)
     print("done", file=sys.stderr)
 
 

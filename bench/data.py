@@ -36,7 +36,7 @@ def urls(backend: str, subjects: int, heavy_rows: int = 0) -> dict[str, str]:
     }
     marker = DATA / f"{label}.ready"
     if not marker.exists():
-        _recreate_postgres(found)
+        recreate_postgres(found)
         _populate(found, subjects, heavy_rows)
         _analyze(found)
         DATA.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,7 @@ def _populate(found: Mapping[str, str], subjects: int, heavy_rows: int) -> None:
     )
 
 
-def _recreate_postgres(found: Mapping[str, str]) -> None:
+def recreate_postgres(found: Mapping[str, str]) -> None:
     admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
