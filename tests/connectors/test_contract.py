@@ -428,13 +428,18 @@ def test_a_failing_apply_in_a_transaction_rolls_it_back(
 def test_two_systems_on_one_database_hold_transactions_at_once(
     make_connector: MakeConnector, engine: sa.Engine, seed: Seed, end: str
 ) -> None:
+    """Two transactions on a server at once; on a single-writer store (a SQLite file) both
+    connectors name the same writer, and the engine applies both systems in one transaction."""
     seed(2)
     app, crm = make_connector(), make_connector()
-    first, second = app.begin(), crm.begin()
+    assert app.writer() == crm.writer()
+    first = app.begin()
+    second = first if app.writer() is not None else crm.begin()
     assert first.apply([DeleteWhere("orders", "account_id", [1])]) == [ORDERS_PER_ACCOUNT]
     assert second.apply([UpdateWhere("accounts", "id", [2], {"phone": None})]) == [1]
     getattr(first, end)()
-    getattr(second, end)()
+    if second is not first:
+        getattr(second, end)()
     expected = (ORDERS_PER_ACCOUNT, 1) if end == "commit" else (2 * ORDERS_PER_ACCOUNT, 0)
     nulls = sa.select(sa.func.count()).where(accounts.c.phone.is_(None))
     assert (count(engine, orders), select(engine, nulls)[0][0]) == expected

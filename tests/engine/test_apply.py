@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -100,19 +101,36 @@ def test_an_error_in_one_lane_rolls_every_lane_back(
     assert (_rows(stores["a"]), _rows(stores["b"])) == (2, 2)
 
 
-def test_systems_sharing_one_sqlite_file_apply_in_one_lane(tmp_path: Path) -> None:
+def test_systems_sharing_one_sqlite_file_apply_in_one_transaction(tmp_path: Path) -> None:
     url = _store(tmp_path / "one.db")
     _store(tmp_path / "one.db", table="orders")
-    connectors = {"a": SqlConnector("a", url), "b": SqlConnector("b", url)}
+    spelled = f"sqlite:///{os.path.relpath(tmp_path / 'one.db')}"  # another URL, the same file
+    connectors = {"a": SqlConnector("a", url), "b": SqlConnector("b", spelled)}
     changes = {"a": DELETE_A, "b": [DeleteWhere("orders", "email", ["b@example.com"])]}
     try:
-        lanes = apply.lanes(["a", "b"], {"a": url, "b": url})
+        lanes = apply.lanes(["a", "b"], apply.stores(connectors, {"a": url, "b": spelled}))
         assert lanes == [["a", "b"]]
         transactions, affected = apply.open_all(connectors, lanes, changes)
         assert affected == {"a": [1], "b": [1]}
-        for transaction in transactions.values():
-            transaction.commit()
+        assert transactions["a"] is transactions["b"]  # one writer: one transaction
+        transactions["a"].commit()
     finally:
         for connector in connectors.values():
             connector.close()
     assert (_rows(url), _rows(url, "orders")) == (1, 1)
+
+
+def test_only_a_sqlite_file_has_a_single_writer(db_url: str) -> None:
+    connectors = {"a": SqlConnector("a", db_url), "b": SqlConnector("b", db_url)}
+    try:
+        writer = connectors["a"].writer()
+        stores = apply.stores(connectors, {"a": db_url, "b": db_url})
+    finally:
+        for connector in connectors.values():
+            connector.close()
+    if db_url.startswith("sqlite"):
+        assert writer is not None and os.path.isabs(writer)
+        assert stores == {"a": f"writer:{writer}", "b": f"writer:{writer}"}
+    else:  # a server takes concurrent transactions: the lane is the URL's, one per system
+        assert writer is None
+        assert stores == {"a": f"url:{db_url}", "b": f"url:{db_url}"}

@@ -121,6 +121,13 @@ class Connector(Protocol):
     def begin(self) -> Transaction:
         """Open a transaction; the caller commits or rolls back."""
 
+    def writer(self) -> str | None:
+        """The store's single writer when it allows only one (a SQLite file's path), else None.
+
+        Systems whose connectors name the same writer apply their changes in one transaction,
+        begun on the first of them (the engine's apply lanes): two would wait on each other.
+        """
+
     def apply(self, changes: Sequence[Change]) -> list[int]:
         """Apply ``changes`` in order in one transaction; return affected rows per change.
 

@@ -26,7 +26,7 @@ from rightsdesk.connectors.sql_keys import (
 )
 from rightsdesk.connectors.sql_read import Reader, ReadPlan, containing_rows
 from rightsdesk.connectors.sql_schema import reflecting, table_info
-from rightsdesk.connectors.sql_transaction import SQLITE_SESSIONS, Session, SqlTransaction
+from rightsdesk.connectors.sql_transaction import SqlTransaction
 from rightsdesk.domain.errors import ConnectorError
 
 Column = sa.Column[Any]
@@ -144,11 +144,16 @@ class SqlConnector:
 
     def begin(self) -> SqlTransaction:
         """Open a transaction; the caller commits or rolls back (see ``SqlTransaction``)."""
-        return SqlTransaction(self, self._session(shared=True))
+        with self._errors("cannot connect to"):
+            return SqlTransaction(self, self._engine.connect())
+
+    def writer(self) -> str | None:
+        """The SQLite file's absolute path (one writer at a time); None on server databases."""
+        return self._sqlite_file
 
     def apply(self, changes: Sequence[Change]) -> list[int]:
         """Run every change in one transaction and return rowcounts; on error nothing is kept."""
-        transaction = SqlTransaction(self, self._session(shared=False))
+        transaction = self.begin()
         counts = transaction.apply(changes)
         transaction.commit()
         return counts
@@ -191,16 +196,6 @@ class SqlConnector:
         """Close the read connections and every pooled connection."""
         self._reader.close()
         self._engine.dispose()
-
-    def _session(self, *, shared: bool) -> Session:
-        file = self._sqlite_file if shared else None
-        session = SQLITE_SESSIONS.by_file.get(file) if file else None
-        if session is None or session.ended:
-            with self._errors("cannot connect to"):
-                session = Session(self._engine.connect(), file)
-            if file:
-                SQLITE_SESSIONS.by_file[file] = session
-        return session
 
     def _plan(
         self, bind: sa.Engine | sa.Connection, kind: str, name: str, key: str, cols: tuple[str, ...]

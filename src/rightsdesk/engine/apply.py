@@ -1,10 +1,12 @@
 """The first phase of applying an erasure or correction: every system's changes in an open
 transaction, systems on different stores at the same time.
 
-Systems are grouped into lanes by their store (the data map's ``url``): one thread per lane,
-the systems of a lane one after another, because two transactions on one store (one SQLite
-file above all, which allows one writer) would wait on each other until the run gave up. The
-caller commits the transactions only when every lane has applied its changes.
+Systems are grouped into lanes by their store (the connector's single writer, else the data
+map's ``url``): one thread per lane, the systems of a lane one after another. A store with a
+single writer (a SQLite file) takes one transaction at a time, so the systems of a lane that
+share one apply their changes in one transaction, begun on the first of them: two would wait on
+each other until the run gave up. The caller commits the transactions only when every lane has
+applied its changes; systems sharing a transaction map to the same object, committed once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ import threading
 from collections.abc import Mapping, Sequence
 
 from rightsdesk.connectors.base import Change, Connector, Transaction
+
+
+def stores(connectors: Mapping[str, Connector], urls: Mapping[str, str]) -> dict[str, str]:
+    """Each system's store: its connector's single writer, else its data map ``url``."""
+    found = {}
+    for system, connector in connectors.items():
+        writer = connector.writer()
+        found[system] = f"writer:{writer}" if writer else f"url:{urls.get(system, system)}"
+    return found
 
 
 def lanes(systems: Sequence[str], stores: Mapping[str, str]) -> list[list[str]]:
@@ -34,9 +45,17 @@ def open_all(
     affected: dict[str, list[int]] = {}
 
     def run(lane: Sequence[str]) -> None:
+        shared: dict[str, Transaction] = {}  # writer -> the lane's one transaction on it
         for system in lane:
-            opened[system] = connectors[system].begin()
-            affected[system] = opened[system].apply(changes[system])
+            connector = connectors[system]
+            writer = connector.writer()
+            transaction = shared.get(writer) if writer else None
+            if transaction is None:
+                transaction = connector.begin()
+                if writer:
+                    shared[writer] = transaction
+            opened[system] = transaction
+            affected[system] = transaction.apply(changes[system])
 
     failures: list[BaseException] = []
 

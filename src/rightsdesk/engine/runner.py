@@ -334,16 +334,20 @@ class Engine:
         drop its changes (they carry key values of the people concerned)."""
         meta = state.meta
         pending = [s for s in changes if s not in meta.committed and changes[s]]
-        stores = {s.name: s.url for s in self.datamap.systems}
+        urls = {s.name: s.url for s in self.datamap.systems}
+        stores = apply.stores({s: self.connectors[s] for s in pending}, urls)
         try:
             open_, affected = apply.open_all(self.connectors, apply.lanes(pending, stores), changes)
         except RightsdeskError as exc:
             raise ExecutionError(
                 meta.run_id, f"{exc}; every system was rolled back, run again to resume"
             ) from exc
+        committed: set[int] = set()  # systems sharing a store's one transaction commit it once
         for number, system in enumerate(pending):
             try:
-                open_[system].commit()
+                if id(open_[system]) not in committed:
+                    open_[system].commit()
+                    committed.add(id(open_[system]))
             except RightsdeskError as exc:
                 for transaction in list(open_.values())[number + 1 :]:
                     transaction.rollback()

@@ -106,6 +106,9 @@ class Throttled:
             self.bucket.take()
             yield batch
 
+    def writer(self) -> str | None:
+        return self.inner.writer()
+
     def begin(self) -> Transaction:
         return _ThrottledTransaction(self.inner.begin(), self.bucket)
 

@@ -75,6 +75,9 @@ class Timed:
         finally:
             self._add(started)
 
+    def writer(self) -> str | None:
+        return self.inner.writer()
+
     def begin(self) -> Transaction:
         started = perf_counter()
         try:
