@@ -5,12 +5,12 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from rightsdesk.audit import log as audit
 from rightsdesk.audit.receipts import ReceiptCheck, verify_receipt, write_receipt
+from rightsdesk.demo import stores
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.requests import actions as requests
@@ -50,7 +50,7 @@ def run(datamap: Path) -> RequestDemo:
     """Submit, verify by the mailed code, approve, run, and prove a deletion for one person."""
     directory = datamap.parent
     settings, outbox = settings_for(datamap)
-    person = _someone(directory / "platform.db")
+    person = stores.someone_to_delete(directory)
     services = wiring.build(settings)
     try:
         done = intake.submit(
@@ -72,15 +72,6 @@ def run(datamap: Path) -> RequestDemo:
     return RequestDemo(
         person, done.request.id, statuses, outbox, receipt, check, entries, not breaks
     )
-
-
-def _someone(platform_db: Path) -> str:
-    with sqlite3.connect(platform_db) as db:
-        row = db.execute(
-            "SELECT email FROM accounts WHERE email IS NOT NULL AND email <> ? ORDER BY id LIMIT 1",
-            ("li.wei@example.com",),
-        ).fetchone()
-    return str(row[0])
 
 
 def code(outbox: Path) -> str:

@@ -6,11 +6,11 @@ A correction, an unbinding, a consent given then withdrawn, and a full account c
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rightsdesk.demo import requests as demo_requests
+from rightsdesk.demo import stores
 from rightsdesk.domain.errors import PermissionDeniedError
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
@@ -44,7 +44,7 @@ class RightsDemo:
 def run(datamap: Path) -> RightsDemo:
     directory = datamap.parent
     settings, outbox = demo_requests.settings_for(datamap)
-    person, user_id, phone = _someone(directory)
+    person, user_id, phone = stores.someone_to_cancel(directory)
     me = (Identity("email", person),)
     shown = RightsDemo(person, phone_before=phone)
     services = wiring.build(settings)
@@ -58,7 +58,7 @@ def run(datamap: Path) -> RightsDemo:
             {"changes": [{"field": "phone", "value": new_phone}]},
         )
         shown.correction = views.detail(services, done).status
-        shown.phone_after = _phone(directory, user_id)
+        shown.phone_after = stores.phone(directory, user_id)
 
         found = bindings.listing(services, me)
         if found:
@@ -72,7 +72,7 @@ def run(datamap: Path) -> RightsDemo:
         shown.consent_history = [f"{r.state} at {r.recorded_at:%H:%M:%S}" for r in history]
 
         shown.cancellation, shown.backup = _cancel(services, outbox, person)
-        shown.live_rows_left = _live_rows(directory, user_id)
+        shown.live_rows_left = stores.live_rows(directory, user_id)
         request_id = shown.cancellation[-1].split()[-1]
         shown.tombstone = views.detail(services, request_id).outcome["run"]["tombstone"]
         reading = vault.read(services, shown.tombstone, role="legal", actor="demo-legal")
@@ -122,45 +122,3 @@ def _cancel(services: Services, outbox: Path, person: str) -> tuple[list[str], s
     wiring.settle(services)
     steps.append(f"approved -> {views.detail(services, done.request.id).status} {done.request.id}")
     return steps, backup
-
-
-def _someone(directory: Path) -> tuple[str, int, str]:
-    """A person with bindings, no unpaid bill and a password of their own (not federated)."""
-    with sqlite3.connect(directory / "platform.db") as db:
-        db.execute(f"ATTACH DATABASE '{directory / 'billing.db'}' AS billing")
-        row = db.execute(
-            "SELECT a.email, a.id, a.phone FROM accounts a "
-            "WHERE a.login_provider IS NULL AND a.phone IS NOT NULL AND a.id > 2 "
-            "AND EXISTS (SELECT 1 FROM account_bindings b WHERE b.account_id = a.id) "
-            "AND NOT EXISTS (SELECT 1 FROM billing.bills x "
-            "                WHERE x.user_id = a.id AND x.status = 'unpaid') "
-            "ORDER BY a.id LIMIT 1"
-        ).fetchone()
-    if row is None:
-        raise RuntimeError("the demo platform has nobody to cancel; build it with more people")
-    return str(row[0]), int(row[1]), str(row[2])
-
-
-def _phone(directory: Path, user_id: int) -> str:
-    with sqlite3.connect(directory / "platform.db") as db:
-        return str(db.execute("SELECT phone FROM accounts WHERE id = ?", (user_id,)).fetchone()[0])
-
-
-def _live_rows(directory: Path, user_id: int) -> int:
-    tables = {
-        "platform": ("accounts", "account_bindings", "security_devices", "login_events"),
-        "billing": ("subscriptions", "orders", "transactions", "bills", "invoices"),
-    }
-    left = 0
-    for store, names in tables.items():
-        with sqlite3.connect(directory / f"{store}.db") as db:
-            for name in names:
-                owner = (
-                    "id"
-                    if name == "accounts"
-                    else ("account_id" if store == "platform" else "user_id")
-                )
-                left += db.execute(
-                    f"SELECT count(*) FROM {name} WHERE {owner} = ?", (user_id,)
-                ).fetchone()[0]
-    return left
