@@ -167,6 +167,8 @@ def test_a_joined_stranger_gets_no_token_and_does_not_void_the_code(
     [
         ((), "at least one identity"),
         ((("email", "not-an-email"),), "is not an email address"),
+        ((("phone", "123456"),), "is not a mobile number"),  # intake took it before the kinds
+        ((("phone", "8613800138000"),), "or an E.164 number"),
         ((("user_id", "7"),), "exactly one email or phone"),
         ((("email", "a@b.cn"), ("phone", "+8613800138000")), "exactly one email or phone"),
         ((("passport", "E123"),), "exactly one email or phone"),

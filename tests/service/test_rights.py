@@ -109,6 +109,7 @@ def test_a_correction_is_never_verified_through_the_identity_it_corrects(
     ("params", "message"),
     [
         ({"changes": [{"field": "phone", "value": "12345"}]}, "must be a mobile number"),
+        ({"changes": [{"field": "phone", "value": "+86 139 0013 9000"}]}, "must be a mobile"),
         ({"changes": [{"field": "shoe_size", "value": "42"}]}, "no field 'shoe_size'"),
         ({"changes": [{"field": "id", "value": "2"}]}, "key or read-only"),
         ({}, "names changes, a statement, or both"),

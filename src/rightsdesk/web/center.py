@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Path, Query
 from starlette.responses import Response
 
 from rightsdesk.domain.errors import AuthenticationError, LockedOutError
+from rightsdesk.domain.identities import EMAIL
 from rightsdesk.domain.requests import TRANSITIONS, Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.notify.locales import LOCALES
@@ -46,7 +47,7 @@ def submit(
 ) -> Response:
     page.check(csrf)
     contact = contact.strip()
-    kind = "email" if intake.EMAIL.match(contact) else "phone"
+    kind = "email" if EMAIL.accepts(contact) else "phone"
     submission = intake.Submission(
         type=right,
         identities=(Identity(kind, contact),),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -13,6 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from rightsdesk.audit import log as audit
+from rightsdesk.datamap.identities import identity_kind
 from rightsdesk.domain.errors import ConflictError, PolicyError
 from rightsdesk.domain.requests import OPEN, Event, RequestType
 from rightsdesk.domain.subjects import Identity
@@ -24,10 +24,6 @@ from rightsdesk.service.verification import codes as verification
 from rightsdesk.service.workflows import correction
 from rightsdesk.store.models import AccessToken, Request, RequestIdentity
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-PHONE = re.compile(r"^\+?[0-9]{6,15}$")
-#: Identities a person can prove on their own (a code is sent there).
-SELF_SERVICE_KINDS = frozenset({"email", "phone"})
 CHANNELS = frozenset({"api", "web", "ticket", "cli"})
 #: Channels where anyone may submit, proving who they are only by a code (or a host token).
 SELF_SERVICE_CHANNELS = frozenset({"api", "web"})
@@ -338,7 +334,8 @@ def _identities(
     if submission.channel not in CHANNELS:
         raise PolicyError(f"unknown channel {submission.channel!r}; use one of {sorted(CHANNELS)}")
     self_service = claims is None and submission.channel in SELF_SERVICE_CHANNELS
-    if self_service and (len(identities) != 1 or identities[0].kind not in SELF_SERVICE_KINDS):
+    alone = len(identities) == 1 and identity_kind(identities[0].kind).self_service
+    if self_service and not alone:
         raise PolicyError(
             "without a signed login token, give exactly one email or phone: "
             "a one-time code is sent there to verify you"
@@ -350,12 +347,9 @@ def _identities(
 
 
 def _check_format(identity: Identity) -> None:
-    if identity.kind == "email" and not EMAIL.match(identity.value):
-        raise PolicyError(f"{identity.value!r} is not an email address")
-    if identity.kind == "phone" and not PHONE.match(identity.value.replace(" ", "")):
-        raise PolicyError(
-            "phone numbers are digits with an optional leading + (e.g. +8613800138000)"
-        )
+    kind = identity_kind(identity.kind)
+    if not kind.accepts(kind.compact(identity.value)):
+        raise PolicyError(f"the {identity.kind} given is not {kind.description}")
     if len(identity.value) > 320:
         raise PolicyError(f"identity {identity.kind} is longer than 320 characters")
 

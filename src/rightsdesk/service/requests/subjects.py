@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rightsdesk.datamap.identities import identity_kind
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.runtime.context import Services
 
-#: The identity a person's records are filed under, most stable first.
-PRIMARY_ORDER = ("user_id", "email", "phone")
-
 
 def canonical(identity: Identity) -> str:
-    """The form identities are compared in: trimmed; emails lower-case; phones without spaces."""
-    value = identity.value.strip()
-    if identity.kind == "email":
-        return value.lower()
-    if identity.kind == "phone":
-        return value.replace(" ", "")
-    return value
+    """The form an identity is filed under (``IdentityKind.canonical``)."""
+    return identity_kind(identity.kind).canonical(identity.value)
 
 
 def ref(services: Services, purpose: str, identity: Identity) -> str:
@@ -43,5 +36,4 @@ def primary(services: Services, purpose: str, identities: Iterable[Identity]) ->
 
 
 def _rank(identity: Identity) -> tuple[int, str, str]:
-    known = PRIMARY_ORDER.index(identity.kind) if identity.kind in PRIMARY_ORDER else 99
-    return (known, identity.kind, identity.value)
+    return (identity_kind(identity.kind).rank, identity.kind, identity.value)

@@ -30,7 +30,7 @@ from rightsdesk.service.runtime import keyfiles
 from rightsdesk.service.runtime.context import Services, unit
 from rightsdesk.settings import Settings
 from rightsdesk.store.models import Tombstone, VaultKey
-from rightsdesk.vault import ROLES, reading, sealing
+from rightsdesk.vault import KEY_PROVIDERS, ROLES, reading, sealing
 from rightsdesk.vault.keys import KeyProvider, LocalKeyProvider
 from rightsdesk.vault.reading import Opened, Reading
 from rightsdesk.vault.sealing import Sealed
@@ -64,8 +64,8 @@ def _local_provider(configured: str | None, state_dir: Path) -> LocalKeyProvider
 
 
 def provider(services: Services) -> KeyProvider:
-    """The key provider the vault uses (a KMS provider would be chosen here from settings)."""
-    return provider_from_settings(services.settings)
+    """The provider RIGHTSDESK_VAULT_KEY_PROVIDER names in ``rightsdesk.key_providers``."""
+    return KEY_PROVIDERS.get(services.settings.vault_key_provider)(services.settings)
 
 
 def seal_rows(

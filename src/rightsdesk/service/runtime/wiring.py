@@ -8,9 +8,8 @@ from pathlib import Path
 
 from rightsdesk.audit.receipts import load_or_create_signing_key
 from rightsdesk.datamap import load
-from rightsdesk.domain.errors import PolicyError
-from rightsdesk.jobs.base import JobBackend
-from rightsdesk.jobs.inprocess import InProcessBackend, ThreadRunner
+from rightsdesk.jobs.base import JOB_BACKENDS, JobBackend
+from rightsdesk.jobs.inprocess import ThreadRunner
 from rightsdesk.notify.mailer import mailer_from_url
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.notify.sms import sms_from_url
@@ -62,14 +61,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
 
 
 def job_backend(settings: Settings) -> JobBackend:
-    """The backend the settings name: threads here, or Celery workers behind a broker."""
-    if settings.job_backend == "celery":
-        if not settings.broker_url:
-            raise PolicyError("RIGHTSDESK_JOB_BACKEND=celery needs RIGHTSDESK_BROKER_URL")
-        from rightsdesk.jobs.celery import CeleryBackend  # only then pay for importing Celery
-
-        return CeleryBackend(settings.broker_url)
-    return InProcessBackend(settings.workers)
+    """The backend RIGHTSDESK_JOB_BACKEND names in the ``rightsdesk.job_backends`` registry."""
+    return JOB_BACKENDS.get(settings.job_backend).from_settings(settings)
 
 
 def close(services: Services) -> None:

@@ -9,15 +9,16 @@ is not verified through the identity it corrects (see ``verification.contact``).
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 
-from rightsdesk.datamap.model import DataMap
+from rightsdesk.datamap.identities import identity_kind, kind_of_category
+from rightsdesk.datamap.model import DataMap, FieldSpec
 from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.identities import IdentityKind
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.correction import Copy, copies
 from rightsdesk.service.deliveries import outbox as deliveries
@@ -29,15 +30,6 @@ from rightsdesk.store.models import Statement
 
 STATEMENT_LIMIT = 4000
 VALUE_LIMIT = 500
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_PHONE = re.compile(r"^(\+[1-9][0-9]{6,14}|1[3-9][0-9]{9})$")
-#: Format checks by identity kind or data category.
-_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
-    "email": (_EMAIL, "an email address"),
-    "user.contact.email": (_EMAIL, "an email address"),
-    "phone": (_PHONE, "a mobile number (13800138000) or an E.164 number (+8613800138000)"),
-    "user.contact.phone_number": (_PHONE, "a mobile number or an E.164 number"),
-}
 
 
 def prepare(datamap: DataMap | None, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -87,10 +79,9 @@ def _change(datamap: DataMap, item: Mapping[str, Any]) -> dict[str, Any]:
         assert spec is not None
         if spec.primary_key or spec.references or spec.read_only:
             raise PolicyError(f"{copy} is a key or read-only; it cannot be corrected")
-        for selector in (spec.identity, *spec.categories):
-            rule = _FORMATS.get(selector or "")
-            if rule is not None and not rule[0].match(value.strip()):
-                raise PolicyError(f"the new value of {name} must be {rule[1]}")
+        for kind in _kinds(spec):
+            if not kind.accepts(value.strip()):
+                raise PolicyError(f"the new value of {name} must be {kind.description}")
     verification = [str(c) for c in found if (f := _field(datamap, c)) and f.verification]
     return {
         "field": name,
@@ -98,6 +89,13 @@ def _change(datamap: DataMap, item: Mapping[str, Any]) -> dict[str, Any]:
         "copies": [str(c) for c in found],
         "verification": verification,
     }
+
+
+def _kinds(spec: FieldSpec) -> list[IdentityKind]:
+    """The identity kinds whose rules a new value of the field must keep: its own, its
+    categories'."""
+    names = [spec.identity, *(kind_of_category(c) for c in spec.categories)]
+    return [identity_kind(n) for n in dict.fromkeys(names) if n is not None]
 
 
 def _field(datamap: DataMap, copy: Copy | str) -> Any:
