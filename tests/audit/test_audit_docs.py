@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rightsdesk.audit.chain import BreakKind
+from rightsdesk.audit.events import CATALOGUE
 from rightsdesk.audit.receipts import Receipt, verify_receipt
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "audit.md").read_text(encoding="utf-8")
@@ -29,3 +30,8 @@ def test_every_break_kind_is_documented(kind: BreakKind) -> None:
 @pytest.mark.parametrize("name", sorted(Receipt.model_fields))
 def test_every_receipt_field_is_documented(name: str) -> None:
     assert f"`{name}`" in DOC
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_every_audit_event_is_documented(name: str) -> None:
+    assert f"| `{name}` |" in DOC

@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, update
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.audit.chain import BreakKind
+from rightsdesk.audit.events import AuditEventType
 from rightsdesk.store.db import Store
 from rightsdesk.store.models import AuditEvent, AuditHead
 
@@ -33,7 +35,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
                 session,
                 at=T0 + timedelta(minutes=n),
                 actor="system",
-                event=f"event-{n}",
+                event=AuditEventType(f"event-{n}", "a test event", frozenset({"n"})),
                 request_id="r1",
                 data={"n": n},
             )
@@ -101,8 +103,17 @@ def test_tampering_with_stored_rows_is_detected(
 
 def test_appends_after_a_check_continue_the_chain(store: Store) -> None:
     with store.session() as session:
-        audit.append(session, at=T0 + timedelta(hours=1), actor="person", event="later")
+        audit.append(session, at=T0 + timedelta(hours=1), actor="person", event=events.NOTE)
     assert audit.check(store) == (7, [])
+
+
+LIVE = AuditEventType("live", "a test event")
+
+
+def test_data_an_event_does_not_declare_is_refused(store: Store) -> None:
+    with store.session() as session, pytest.raises(ValueError, match="does not declare email"):
+        audit.append(session, at=T0, actor="person", event=events.NOTE, data={"email": "a@b.c"})
+    assert audit.check(store) == (6, [])
 
 
 def test_a_live_log_checks_clean_while_events_are_appended(store: Store) -> None:
@@ -114,7 +125,7 @@ def test_a_live_log_checks_clean_while_events_are_appended(store: Store) -> None
         while not stop.is_set():
             n += 1
             with store.session() as session:
-                audit.append(session, at=T0, actor="system", event=f"live-{n}", request_id="r2")
+                audit.append(session, at=T0, actor="system", event=LIVE, request_id="r2")
 
     writer = threading.Thread(target=append_forever)
     writer.start()

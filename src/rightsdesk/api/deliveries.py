@@ -4,20 +4,20 @@ the host pulls its events here when it has no webhook (``RIGHTSDESK_HOST_HOOK_UR
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel
 
 from rightsdesk.api.auth import OperatorDep, ServicesDep
 from rightsdesk.api.schemas import Done
+from rightsdesk.domain.jobs import DeliveryState
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.runtime.operators import Scope
 
 router = APIRouter(tags=["deliveries"])
 
 DeliveryId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The delivery's id.")]
-State = Literal["pending", "sent", "acknowledged", "failed"]
 After = Annotated[
     str | None, Query(pattern=r"^[0-9a-f]{32}$", description="Page on after this delivery id.")
 ]
@@ -55,7 +55,7 @@ class EventOut(BaseModel):
 def listing(
     op: OperatorDep,
     svc: ServicesDep,
-    state: Annotated[State | None, Query()] = None,
+    state: Annotated[DeliveryState | None, Query()] = None,
     target: Annotated[str | None, Query(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")] = None,
     after: After = None,
     limit: Limit = 100,
@@ -91,7 +91,7 @@ def events(op: OperatorDep, svc: ServicesDep, after: After = None, limit: Limit 
     """The host platform's unacknowledged events, oldest first; acknowledge each when done."""
     op.require(Scope.READ)
     rows = deliveries.listing(
-        svc, state=deliveries.PENDING, target=deliveries.HOST, after=after, limit=limit
+        svc, state=DeliveryState.PENDING, target=deliveries.HOST, after=after, limit=limit
     )
     return [deliveries.envelope(row) for row in rows]
 

@@ -39,6 +39,7 @@ from rightsdesk.domain.errors import (
     nearest,
 )
 from rightsdesk.domain.requests import TransitionError
+from rightsdesk.domain.states import StateError
 
 log = logging.getLogger("rightsdesk.api")
 
@@ -58,6 +59,7 @@ STATUS: dict[type[RightsdeskError], int] = {
     NotFoundError: 404,
     ConflictError: 409,
     TransitionError: 409,
+    StateError: 409,
     GuardError: 409,  # the blast-radius guard stopped a run: the data map needs review
     ConnectorError: 503,  # a data store is unreachable or refused a statement
     DatabaseUrlError: 503,

@@ -20,6 +20,7 @@ from rightsdesk.audit.chain import (
     link,
     verify,
 )
+from rightsdesk.audit.events import AuditEventType
 from rightsdesk.store.db import Store
 from rightsdesk.store.models import AuditEvent, AuditHead
 
@@ -33,7 +34,7 @@ def append(
     *,
     at: datetime,
     actor: str,
-    event: str,
+    event: AuditEventType,
     request_id: str | None = None,
     status_from: str | None = None,
     status_to: str | None = None,
@@ -43,14 +44,16 @@ def append(
     """Record one event in the caller's transaction; it is chained when the transaction commits.
 
     Chaining needs the one-row head locked, which serialises every audited transaction, so it
-    happens once, as late as possible (``seal``), rather than at each event.
+    happens once, as late as possible (``seal``), rather than at each event. ``data`` may hold
+    only the keys ``event`` declares (ValueError otherwise).
     """
+    event.check(data)
     record = json.loads(
         canonical(
             audit_record(
                 at=at,
                 actor=actor,
-                event=event,
+                event=event.name,
                 request_id=request_id,
                 status_from=status_from,
                 status_to=status_to,
@@ -59,7 +62,7 @@ def append(
             )
         )
     )
-    session.info.setdefault(PENDING, []).append((at, request_id, event, record))
+    session.info.setdefault(PENDING, []).append((at, request_id, event.name, record))
 
 
 def cause(exc: BaseException) -> str:

@@ -36,6 +36,7 @@ from rightsdesk.domain.errors import (
     nearest,
 )
 from rightsdesk.domain.requests import TransitionError
+from rightsdesk.domain.states import StateError
 
 app = typer.Typer(
     help="rightsdesk: fulfil people's rights over their personal information.",
@@ -72,6 +73,7 @@ EXIT_CODES: dict[type[RightsdeskError], int] = {
     PermissionDeniedError: 6,
     ConflictError: 7,
     TransitionError: 7,
+    StateError: 7,
     KeyDestroyedError: 7,
     EvidenceError: 8,  # an audit chain or a receipt that does not verify
     GuardError: 9,

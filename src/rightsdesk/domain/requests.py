@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from rightsdesk.domain.errors import ConflictError
+from rightsdesk.domain.states import StateError, allowed
 
 
 class RequestType(StrEnum):
@@ -115,17 +115,12 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
 }
 
 
-class TransitionError(ConflictError):
+class TransitionError(StateError):
     """An event that the transition table does not allow from the request's current status."""
 
     def __init__(self, status: Status, event: Event) -> None:
+        super().__init__("request", status, event, allowed(TRANSITIONS, status))
         self.status = status
-        self.event = event
-        allowed = sorted(e.value for (s, e) in TRANSITIONS if s is status)
-        super().__init__(
-            f"cannot {event.value} a request that is {status.value}"
-            + (f" (possible now: {', '.join(allowed)})" if allowed else " (it is closed)")
-        )
 
 
 def next_status(status: Status, event: Event) -> Status:

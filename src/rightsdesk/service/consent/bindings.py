@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import NotFoundError, PolicyError
@@ -98,7 +99,7 @@ def _announce(
             work.session,
             at=work.now,
             actor=actor,
-            event="binding_removed",
+            event=events.BINDING_REMOVED,
             request_id=request_id,
             data={"binding": binding.id, "provider": binding.provider},
         )

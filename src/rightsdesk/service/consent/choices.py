@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap.rights import Purpose
 from rightsdesk.domain.errors import NotFoundError, PolicyError
@@ -204,7 +205,7 @@ def _append(
         work.session,
         at=work.now,
         actor=ACTORS.get(method, "system"),
-        event="consent_granted" if state == ACTIVE else "consent_withdrawn",
+        event=events.CONSENT_GRANTED if state == ACTIVE else events.CONSENT_WITHDRAWN,
         request_id=request_id,
         data={
             "purpose": purpose.name,

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap.rights import Purpose
 from rightsdesk.domain.requests import RequestType
@@ -72,7 +73,7 @@ def withdrawn(
         work.session,
         at=work.now,
         actor="system",
-        event="deletion_evaluation",
+        event=events.DELETION_EVALUATION,
         request_id=request_id,
         data={
             "purpose": purpose.name,

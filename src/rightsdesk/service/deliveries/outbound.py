@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
+from rightsdesk.audit.events import AuditEventType
 from rightsdesk.domain.errors import NotFoundError, NotifyError
+from rightsdesk.domain.jobs import DeliveryEvent, DeliveryState, next_delivery_state
 from rightsdesk.service.deliveries import webhooks
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.store.models import Delivery
@@ -20,8 +23,14 @@ from rightsdesk.store.models import Delivery
 log = logging.getLogger("rightsdesk.deliveries")
 
 HOST = "host"
-PENDING, SENT, ACKNOWLEDGED, FAILED = "pending", "sent", "acknowledged", "failed"
-STATES = (PENDING, SENT, ACKNOWLEDGED, FAILED)
+D = DeliveryState
+#: The audit event of a delivery's move, by the state it moved to.
+_SETTLED = {
+    D.PENDING: events.DELIVERY_RETRY,
+    D.SENT: events.DELIVERY_SENT,
+    D.ACKNOWLEDGED: events.DELIVERY_ACKNOWLEDGED,
+    D.FAILED: events.DELIVERY_FAILED,
+}
 #: Wait before the n-th retry: 1, 2, 4 ... minutes, at most 6 hours.
 BACKOFF, MAX_BACKOFF = timedelta(minutes=1), timedelta(hours=6)
 
@@ -75,30 +84,39 @@ def dispatch(services: Services, delivery_id: str) -> bool:
     else:
         with unit(services) as work:
             row = locked(work, claimed.id)
-            if row.state == PENDING:
-                settle(work, row, SENT if claimed.channel == "email" else ACKNOWLEDGED)
+            if row.state == D.PENDING:  # e-mail waits for an operator's acknowledgement
+                taken = (
+                    DeliveryEvent.SEND if claimed.channel == "email" else DeliveryEvent.ACKNOWLEDGE
+                )
+                settle(work, row, taken)
     return True
 
 
 def settle(
-    work: Unit, row: Delivery, state: str, *, actor: str = "system", reason: str | None = None
+    work: Unit,
+    row: Delivery,
+    event: DeliveryEvent,
+    *,
+    actor: str = "system",
+    reason: str | None = None,
 ) -> None:
-    """Move a delivery to ``state``; the only place a delivery's state changes after creation."""
-    was = row.state
-    row.state, row.updated_at = state, work.now
-    row.next_attempt_at = work.now if state == PENDING else None
-    if state == PENDING:
+    """Move a delivery through its transition table and audit it; the only place a delivery's
+    state changes after creation (StateError when the table does not allow ``event``)."""
+    was = DeliveryState(row.state)
+    state = next_delivery_state(was, event)
+    row.state, row.updated_at = state.value, work.now
+    row.next_attempt_at = work.now if state is D.PENDING else None
+    if state is D.PENDING:
         row.attempts = 0
-    if state == ACKNOWLEDGED:
+    if state is D.ACKNOWLEDGED:
         row.acknowledged_at = work.now
-    event = "delivery_retry" if state == PENDING else f"delivery_{state}"
-    record(work, row, event, actor=actor, reason=reason, data={"from": was})
+    record(work, row, _SETTLED[state], actor=actor, reason=reason, data={"from": was.value})
 
 
 def record(
     work: Unit,
     row: Delivery,
-    event: str,
+    event: AuditEventType,
     *,
     actor: str = "system",
     reason: str | None = None,
@@ -135,7 +153,7 @@ def _claim(services: Services, delivery_id: str) -> Claimed | None:
     a second worker, and a crash mid-send leaves the delivery due again later."""
     with unit(services) as work:
         row = work.session.get(Delivery, delivery_id, with_for_update=True)
-        if row is None or row.state != PENDING or row.next_attempt_at is None:
+        if row is None or row.state != D.PENDING or row.next_attempt_at is None:
             return None
         if row.next_attempt_at > work.now:
             return None
@@ -188,12 +206,12 @@ def _failed(services: Services, claimed: Claimed, error: str) -> None:
     log.warning("delivery %s to %s failed: %s", claimed.id, claimed.target, error, extra=fields)
     with unit(services) as work:
         row = locked(work, claimed.id)
-        if row.state != PENDING:
+        if row.state != D.PENDING:
             return
         row.last_error, row.updated_at = error[:2000], work.now
         if row.attempts < services.settings.delivery_attempts:
             after = row.next_attempt_at.isoformat() if row.next_attempt_at else None
-            record(work, row, "delivery_attempt_failed", reason=error, data={"next": after})
+            record(work, row, events.DELIVERY_ATTEMPT_FAILED, reason=error, data={"next": after})
             return
         fields = {
             "delivery_id": row.id,
@@ -201,7 +219,7 @@ def _failed(services: Services, claimed: Claimed, error: str) -> None:
             "event": "delivery_failed",
         }
         log.error("delivery %s to %s failed for good: %s", row.id, row.target, error, extra=fields)
-        settle(work, row, FAILED, reason=error)
+        settle(work, row, DeliveryEvent.FAIL, reason=error)
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -15,15 +15,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from rightsdesk.audit import events
 from rightsdesk.domain.errors import NotFoundError, PolicyError
+from rightsdesk.domain.jobs import DeliveryEvent, DeliveryState
 from rightsdesk.service.deliveries import outbound
 from rightsdesk.service.deliveries.outbound import (
-    ACKNOWLEDGED,
-    FAILED,
     HOST,
-    PENDING,
-    SENT,
-    STATES,
     envelope,
     secret_for,
     send,
@@ -32,12 +29,7 @@ from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.store.models import Delivery
 
 __all__ = [
-    "ACKNOWLEDGED",
-    "FAILED",
     "HOST",
-    "PENDING",
-    "SENT",
-    "STATES",
     "acknowledge",
     "envelope",
     "listing",
@@ -104,19 +96,19 @@ def acknowledge(
         row = outbound.locked(work, delivery_id)
         if target is not None and row.target != target:
             raise NotFoundError(f"no delivery {delivery_id!r}")
-        if row.state != ACKNOWLEDGED:
-            outbound.settle(work, row, ACKNOWLEDGED, actor=actor)
+        if row.state != DeliveryState.ACKNOWLEDGED:
+            outbound.settle(work, row, DeliveryEvent.ACKNOWLEDGE, actor=actor)
 
 
 def retry(services: Services, delivery_id: str, *, actor: str) -> None:
     """Start a delivery's attempts afresh (after the receiver is fixed) and send it now."""
     with unit(services) as work:
         row = outbound.locked(work, delivery_id)
-        if row.state == ACKNOWLEDGED:
+        if row.state == DeliveryState.ACKNOWLEDGED:
             raise PolicyError(f"delivery {delivery_id} is already acknowledged")
         if row.target == HOST and services.settings.host_hook_url is None:
             raise PolicyError("no RIGHTSDESK_HOST_HOOK_URL: the host pulls its events")
-        outbound.settle(work, row, PENDING, actor=actor)
+        outbound.settle(work, row, DeliveryEvent.RETRY, actor=actor)
         work.after_commit.append(lambda: _send_later(services, delivery_id))
 
 
@@ -125,7 +117,7 @@ def retry_due(services: Services) -> int:
     now = services.clock()
     query = (
         select(Delivery.id)
-        .where(Delivery.state == PENDING, Delivery.next_attempt_at <= now)
+        .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
         .order_by(Delivery.next_attempt_at)
         .limit(SWEEP_BATCH)
     )
@@ -179,14 +171,14 @@ def _add(
         channel=channel,
         event=event,
         payload=payload,
-        state=PENDING,
+        state=DeliveryState.PENDING.value,
         attempts=0,
         next_attempt_at=work.now if push else None,
         created_at=work.now,
         updated_at=work.now,
     )
     work.session.add(row)
-    outbound.record(work, row, "delivery_queued", data={"pull": not push})
+    outbound.record(work, row, events.DELIVERY_QUEUED, data={"pull": not push})
     if push:
         work.after_commit.append(lambda: _send_later(services, row.id))
     return row.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rightsdesk.audit import events
 from rightsdesk.domain.errors import AuthenticationError, PolicyError
 from rightsdesk.domain.requests import Status
 from rightsdesk.service.requests import decisions, execution, lifecycle
@@ -162,7 +163,7 @@ def confirm_for(
     with unit(services) as work:
         request = lifecycle.load(work, request_id)
         cancellation.confirm(services, work, request, waive=waive)
-        lifecycle.record(work, request, "confirmed_for", actor=operator.actor, reason=evidence)
+        lifecycle.record(work, request, events.CONFIRMED_FOR, actor=operator.actor, reason=evidence)
         decisions.after_step(services, work, request)
 
 

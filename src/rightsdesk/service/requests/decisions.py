@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from rightsdesk.audit import events
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
 from rightsdesk.policy import Due, Outcome, Regime
@@ -87,7 +88,12 @@ def refuse(
         request.outcome = {**request.outcome, "refusal": entry}
     else:
         lifecycle.record(
-            work, request, "refuse_part", actor=actor, reason=justification, data={"ground": ground}
+            work,
+            request,
+            events.REFUSE_PART,
+            actor=actor,
+            reason=justification,
+            data={"ground": ground},
         )
         request.outcome = {
             **request.outcome,
@@ -111,7 +117,7 @@ def extend(services: Services, work: Unit, request: Request, *, actor: str, reas
     lifecycle.record(
         work,
         request,
-        "extend",
+        events.EXTEND,
         actor=actor,
         reason=reason,
         data={"from": old.isoformat(), "to": request.due.isoformat()},
@@ -121,14 +127,14 @@ def extend(services: Services, work: Unit, request: Request, *, actor: str, reas
 
 def assign(work: Unit, request: Request, *, actor: str, assignee: str) -> None:
     request.assignee = assignee
-    lifecycle.record(work, request, "assign", actor=actor, data={"assignee": assignee})
+    lifecycle.record(work, request, events.ASSIGN, actor=actor, data={"assignee": assignee})
 
 
 def note(work: Unit, request: Request, *, actor: str, text: str) -> None:
     if not text.strip():
         raise PolicyError("a note needs some text")
     work.session.add(Note(request_id=request.id, author=actor, at=work.now, text=text))
-    lifecycle.record(work, request, "note", actor=actor)
+    lifecycle.record(work, request, events.NOTE, actor=actor)
 
 
 def cancel(work: Unit, request: Request, *, actor: str) -> None:
@@ -192,7 +198,7 @@ def _flag_overdue(services: Services, work: Unit) -> int:
             continue
         request.outcome = {**request.outcome, "overdue_flagged": request.due.isoformat()}
         lifecycle.record(
-            work, request, "overdue", actor="system", data={"due": request.due.isoformat()}
+            work, request, events.OVERDUE, actor="system", data={"due": request.due.isoformat()}
         )
         log.warning(
             "request %s is overdue (due %s, %s)",

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, inspect, or_, select
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import (
     AuthenticationError,
@@ -341,7 +342,7 @@ def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
             context["download_url"] = download_url(services, request.id, expires.timestamp())
             context["expires_at"] = expires.isoformat(timespec="minutes")
         else:
-            lifecycle.record(work, request, "backup_failed", actor="system", reason=cause)
+            lifecycle.record(work, request, events.BACKUP_FAILED, actor="system", reason=cause)
         if Status(request.status) is Status.AWAITING_CONFIRMATION:
             work.notices.append(verification.notice(request, "cancellation_confirm", context))
 

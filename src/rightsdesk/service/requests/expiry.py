@@ -6,6 +6,7 @@ deletes what is past it in every store and records the counts in the audit log.
 
 from __future__ import annotations
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.service.runtime import connections
 from rightsdesk.service.runtime.context import Services, unit
@@ -28,7 +29,7 @@ def sweep(services: Services) -> int:
                 work.session,
                 at=work.now,
                 actor="system",
-                event="own_initiative_deletion",
+                event=events.OWN_INITIATIVE_DELETION,
                 reason=keep.purpose,
                 data={"collection": name, "rows": count, "kept_for": str(keep.period)},
             )

@@ -13,6 +13,7 @@ from functools import partial
 
 from sqlalchemy import and_, or_, select
 
+from rightsdesk.audit import events
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.service.requests import lifecycle
 from rightsdesk.service.runtime.context import Services, Unit
@@ -37,6 +38,6 @@ def revoke_for(services: Services, work: Unit, erased: Request) -> None:
         if not export or export.get("revoked_at"):
             continue
         other.outcome = {**other.outcome, "export": {**export, "revoked_at": work.now.isoformat()}}
-        lifecycle.record(work, other, "export_revoked", actor="system", data={"by": erased.id})
+        lifecycle.record(work, other, events.EXPORT_REVOKED, actor="system", data={"by": erased.id})
         path = services.exports_dir / f"{other.id}.zip"
         work.after_commit.append(partial(path.unlink, missing_ok=True))

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap.identities import identity_kind
 from rightsdesk.domain.errors import ConflictError, PolicyError
@@ -148,7 +149,7 @@ def _join(services: Services, work: Unit, checked: Checked, existing: Request) -
         work.session,
         at=work.now,
         actor=submission.actor,
-        event="join",
+        event=events.JOIN,
         request_id=existing.id,
         data={"channel": submission.channel, "token": token is not None},
     )
@@ -262,7 +263,7 @@ def _create(
         work.session,
         at=work.now,
         actor=submission.actor,
-        event="receive",
+        event=events.RECEIVE,
         request_id=request.id,
         status_to="received",
         data={

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
+from rightsdesk.audit.events import AuditEventType
 from rightsdesk.domain.errors import NotFoundError
 from rightsdesk.domain.requests import FINAL, Event, Status, next_status
 from rightsdesk.service.runtime.context import Unit
@@ -34,7 +36,7 @@ def advance(
         work.session,
         at=work.now,
         actor=actor,
-        event=event.value,
+        event=events.transition(event),
         request_id=request.id,
         status_from=before.value,
         status_to=after.value,
@@ -47,7 +49,7 @@ def advance(
 def record(
     work: Unit,
     request: Request,
-    event: str,
+    event: AuditEventType,
     *,
     actor: str,
     reason: str | None = None,

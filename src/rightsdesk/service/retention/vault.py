@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from sqlalchemy.orm import Session
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import (
     KeyDestroyedError,
@@ -86,7 +87,7 @@ def seal_rows(
                     work.session,
                     at=work.now,
                     actor="system",
-                    event="vault_sealed",
+                    event=events.VAULT_SEALED,
                     request_id=sealed.request_id,
                     data={
                         "subject": sealed.subject,
@@ -177,7 +178,7 @@ def deny(services: Services, target: str, *, role: str, actor: str) -> NoReturn:
             work.session,
             at=work.now,
             actor=actor,
-            event="vault_denied",
+            event=events.VAULT_DENIED,
             reason=f"acting as {role!r}, which is not a vault role the caller holds",
             data={"target": target, "role": role},
         )
@@ -193,7 +194,7 @@ def sweep(services: Services) -> int:
                 work.session,
                 at=work.now,
                 actor="system",
-                event="vault_key_destroyed",
+                event=events.VAULT_KEY_DESTROYED,
                 request_id=shredded.request_id,
                 data={
                     "subject": shredded.subject,
@@ -217,7 +218,7 @@ def _audit_read(
         session,
         at=at,
         actor=actor,
-        event="vault_read",
+        event=events.VAULT_READ,
         request_id=request_id,
         data={"subject": subject, "role": role, **data},
     )

@@ -17,6 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap import DataMap
 from rightsdesk.domain.errors import NotifyError
@@ -174,7 +175,7 @@ def _failed(services: Services, notice: Notice, cause: str) -> None:
             session,
             at=services.clock(),
             actor="system",
-            event="notice_failed",
+            event=events.NOTICE_FAILED,
             request_id=notice.request_id,
             reason=cause,
             data={"kind": notice.kind},

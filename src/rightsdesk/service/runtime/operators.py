@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import AuthenticationError, PermissionDeniedError, PolicyError
 from rightsdesk.service.runtime.context import Services, unit
@@ -77,7 +78,7 @@ def create_key(services: Services, name: str, scopes: list[str]) -> tuple[str, s
             work.session,
             at=work.now,
             actor="admin",
-            event="apikey_create",
+            event=events.APIKEY_CREATE,
             data={"key_id": key_id, "name": name, "scopes": [s.value for s in granted]},
         )
     return key_id, f"{PREFIX}_{key_id}_{secret}"
@@ -133,7 +134,11 @@ def revoke(services: Services, key_id: str) -> None:
             raise PolicyError(f"no API key {key_id!r}")
         row.revoked_at = work.now
         audit.append(
-            work.session, at=work.now, actor="admin", event="apikey_revoke", data={"key_id": key_id}
+            work.session,
+            at=work.now,
+            actor="admin",
+            event=events.APIKEY_REVOKE,
+            data={"key_id": key_id},
         )
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import LockedOutError
 from rightsdesk.service.runtime.context import Services, Unit
@@ -95,7 +96,7 @@ def count(work: Unit, request_id: str, counted: Keys, kind: Kind) -> None:
                 work.session,
                 at=work.now,
                 actor="system",
-                event="lockout",
+                event=events.LOCKOUT,
                 request_id=request_id,
                 data={
                     "scope": scope,

@@ -13,6 +13,7 @@ from typing import Any
 import jwt
 from sqlalchemy import select
 
+from rightsdesk.audit import events
 from rightsdesk.domain.errors import (
     AuthenticationError,
     LockedOutError,
@@ -145,7 +146,13 @@ def challenge(
     if (Status(request.status), Event.CHALLENGE) in TRANSITIONS:
         lifecycle.advance(work, request, Event.CHALLENGE, actor="system", data={"channel": channel})
     else:  # a joined submitter verifying their own token; the request's status stays
-        lifecycle.record(work, request, "challenge", actor="system", data={"channel": channel})
+        lifecycle.record(
+            work,
+            request,
+            events.transition(Event.CHALLENGE),
+            actor="system",
+            data={"channel": channel},
+        )
     context = {
         "code": code,
         "minutes": config.code_ttl_minutes,
@@ -184,7 +191,7 @@ def enter_code(
             left = config.max_attempts - latest.attempts
             if left <= 0:
                 latest.used_at = work.now
-                lifecycle.record(work, request, "verification_locked", actor="person")
+                lifecycle.record(work, request, events.VERIFICATION_LOCKED, actor="person")
                 return CodeResult(
                     False, "too many wrong codes; this code is locked", request.status
                 )
@@ -213,7 +220,7 @@ def attest(services: Services, work: Unit, request: Request, evidence: str, *, a
     if len(evidence.strip()) < 5:
         raise PolicyError("operator verification needs a reference to the evidence kept")
     accept(services, work, request, method="operator", actor=actor)
-    lifecycle.record(work, request, "verification_evidence", actor=actor, reason=evidence)
+    lifecycle.record(work, request, events.VERIFICATION_EVIDENCE, actor=actor, reason=evidence)
 
 
 def is_fresh(services: Services, request: Request, now: datetime) -> bool:
