@@ -21,6 +21,8 @@ from rightsdesk.domain.errors import (
     NotFoundError,
     RightsdeskError,
 )
+from rightsdesk.domain.jobs import ACTIVE, SETTLED, JobEvent
+from rightsdesk.domain.jobs import JobState as J
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.requests import exports, lifecycle, receipts
@@ -33,8 +35,6 @@ from rightsdesk.service.workflows.running import Snapshot
 from rightsdesk.store.models import Job, Request
 
 log = logging.getLogger("rightsdesk.jobs")
-
-ACTIVE_JOB = ("queued", "running", "waiting")
 
 
 def enqueue(services: Services, work: Unit, request: Request, *, kind: str | None = None) -> Job:
@@ -51,7 +51,7 @@ def enqueue(services: Services, work: Unit, request: Request, *, kind: str | Non
             select(Job).where(
                 Job.request_id == request.id,
                 Job.kind == kind,
-                Job.state.in_((*ACTIVE_JOB, "failed")),
+                Job.state.in_([*ACTIVE, J.FAILED]),
             )
         ).first()
     )
@@ -60,14 +60,14 @@ def enqueue(services: Services, work: Unit, request: Request, *, kind: str | Non
             id=uuid.uuid4().hex,
             request_id=request.id,
             kind=kind,
-            state="queued",
+            state=J.QUEUED.value,
             attempts=0,
             created_at=work.now,
             updated_at=work.now,
         )
         work.session.add(job)
     else:
-        job.state, job.updated_at = "queued", work.now
+        leases.move(job, JobEvent.ENQUEUE, work.now)
     leases.await_delivery(services, job, work.now)
     job_id = job.id
     work.after_commit.append(lambda: services.jobs.submit(job_id))
@@ -214,13 +214,13 @@ def _claim(services: Services, but: str, limit: int, owner: str) -> list[tuple[s
         return []
     with unit(services) as work:
         lapsed = and_(
-            Job.state == "running",
+            Job.state == J.RUNNING,
             or_(Job.lease_owner.is_(None), Job.lease_until.is_(None), Job.lease_until < work.now),
         )
         jobs = work.session.scalars(
             select(Job)
             .where(
-                or_(Job.state == "queued", lapsed),
+                or_(Job.state == J.QUEUED, lapsed),
                 Job.kind == RequestType.DELETE.value,
                 Job.id != but,
             )
@@ -259,7 +259,7 @@ def _may_start(services: Services, job_id: str, owner: str | None) -> bool:
         job = session.get(Job, job_id)
         return not (
             job is None
-            or job.state in {"done", "failed"}
+            or job.state in SETTLED
             or leases.held_by_other(job, owner, services.clock())
         )
 
@@ -267,13 +267,14 @@ def _may_start(services: Services, job_id: str, owner: str | None) -> bool:
 def _begin(
     services: Services, work: Unit, job: Job, owner: str, request: Request | None = None
 ) -> Snapshot | None:
-    if job.state in {"done", "failed"} or leases.held_by_other(job, owner, work.now):
+    if job.state in SETTLED or leases.held_by_other(job, owner, work.now):
         return None
     snapshot = _snapshot(services, work, job, request)
     if snapshot is None:  # done or waiting (for a person or a date), not for a worker
         leases.release(job)
         return None
-    job.state, job.attempts, job.updated_at = "running", job.attempts + 1, work.now
+    leases.move(job, JobEvent.START, work.now)
+    job.attempts += 1
     leases.grant(services, job, owner, work.now)
     return snapshot
 
@@ -289,16 +290,16 @@ def _snapshot(
     identities = tuple(Identity(i.kind, i.value) for i in request.identities)
     if job.kind == "backup":
         if status is not Status.AWAITING_CONFIRMATION:
-            job.state, job.updated_at = "done", work.now
+            leases.move(job, JobEvent.FINISH, work.now)
             return None
         return Snapshot(request.id, RequestType.ACCESS, identities, backup=True)
     cancelling = RequestType(request.type) is RequestType.CANCEL_ACCOUNT
     if cancelling and status is Status.APPROVED and cancellation.cool_off(services, work, request):
-        job.state, job.updated_at = "waiting", work.now
+        leases.move(job, JobEvent.WAIT, work.now)
         return None
     if status is Status.COOLING_OFF:
         if not cancellation.cooled(request, work.now):
-            job.state, job.updated_at = "waiting", work.now
+            leases.move(job, JobEvent.WAIT, work.now)
             return None
         lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
     elif status is Status.APPROVED:
@@ -308,11 +309,11 @@ def _snapshot(
         fresh = cancelling or followup or verification.is_fresh(services, request, work.now)
         if not fresh:
             verification.challenge(services, work, request, purpose="step_up", charged=False)
-            job.state, job.updated_at = "waiting", work.now
+            leases.move(job, JobEvent.WAIT, work.now)
             return None
         lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
     elif status is not Status.IN_PROGRESS:  # cancelled or refused meanwhile: nothing to run
-        job.state, job.updated_at = "done", work.now
+        leases.move(job, JobEvent.FINISH, work.now)
         return None
     return Snapshot(request.id, RequestType(request.type), identities, dict(request.params))
 
@@ -327,8 +328,8 @@ def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
     with unit(services) as work:
         job = work.session.get(Job, job_id, with_for_update=True)
         request = lifecycle.load(work, snapshot.request_id)
-        if job is not None:
-            job.state, job.updated_at = ("failed" if failure else "done"), work.now
+        if job is not None and job.state in ACTIVE:  # not settled by an attempt that took over
+            leases.move(job, JobEvent.FAIL if failure else JobEvent.FINISH, work.now)
             job.error = failure
             leases.release(job)
         context: dict[str, Any] = {
@@ -362,8 +363,9 @@ def _fail_many(services: Services, failed: Sequence[tuple[str, str]], exc: Right
             if Status(request.status) is not Status.IN_PROGRESS:
                 continue  # an attempt that took over after a lapsed lease has settled it
             lifecycle.advance(work, request, Event.FAIL, actor="system", reason=audit.cause(exc))
-            if (job := jobs.get(job_id)) is not None:
-                job.state, job.error, job.updated_at = "failed", message, work.now
+            if (job := jobs.get(job_id)) is not None and job.state in ACTIVE:
+                leases.move(job, JobEvent.FAIL, work.now)
+                job.error = message
                 leases.release(job)
 
 
@@ -416,7 +418,7 @@ def _complete(
     receipt_id = receipts.issue(services, work, request)
     request.outcome = {**outcome, "receipt_id": receipt_id}
     if job is not None:
-        job.state, job.updated_at = "done", work.now
+        leases.move(job, JobEvent.FINISH, work.now)
         leases.release(job)
     context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(request)}
     work.notices.append(verification.notice(request, "completed", context))

@@ -34,13 +34,12 @@ import sqlalchemy as sa
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from rightsdesk.domain.jobs import SWEPT, JobEvent, JobState, next_job_state
 from rightsdesk.service.runtime.context import Services
 from rightsdesk.store.models import Job
 
 log = logging.getLogger("rightsdesk.jobs")
 
-#: Job states the sweep looks after; "waiting" jobs wait for a person or a date, not a worker.
-SWEPT = ("queued", "running")
 #: A queued job is submitted again at most every this many leases while it waits.
 MAX_BACKOFF = 4
 #: The first key of every job's fence (two-key advisory locks; limits.py uses other first keys).
@@ -67,12 +66,20 @@ def lapses(services: Services, now: datetime) -> datetime:
 def held_by_other(job: Job, owner: str | None, now: datetime) -> bool:
     """Whether another attempt holds a live lease on ``job`` (a second delivery then stops)."""
     return (
-        job.state == "running"
+        job.state == JobState.RUNNING
         and job.lease_owner is not None
         and job.lease_owner != owner
         and job.lease_until is not None
         and job.lease_until > now
     )
+
+
+def move(job: Job, event: JobEvent, now: datetime) -> JobState:
+    """The one place a job's state changes after creation: through the job transition table
+    (StateError when it does not allow ``event``)."""
+    state = next_job_state(JobState(job.state), event)
+    job.state, job.updated_at = state.value, now
+    return state
 
 
 def grant(services: Services, job: Job, owner: str, now: datetime) -> None:
@@ -97,7 +104,7 @@ def extend(services: Services, job_id: str | Sequence[str], owner: str) -> bool:
     with services.store.session() as session:
         result = session.execute(
             update(Job)
-            .where(Job.id.in_(ids), Job.lease_owner == owner, Job.state == "running")
+            .where(Job.id.in_(ids), Job.lease_owner == owner, Job.state == JobState.RUNNING)
             .values(lease_until=lapses(services, now))
             .execution_options(synchronize_session=False)
         )
@@ -109,7 +116,7 @@ def _still_running(services: Services, job_id: str | Sequence[str]) -> bool:
     ids = [job_id] if isinstance(job_id, str) else list(job_id)
     with services.store.session() as session:
         states = session.scalars(select(Job.state).where(Job.id.in_(ids))).all()
-        return "running" in states
+        return JobState.RUNNING in states
 
 
 @contextmanager
@@ -163,7 +170,7 @@ def recover(services: Services, limit: int = 1000) -> int:
             )
         )
         for job in stranded:
-            waited = now - job.updated_at if job.state == "queued" else lease
+            waited = now - job.updated_at if job.state == JobState.QUEUED else lease
             job.lease_owner, job.lease_until = (
                 None,
                 now + min(max(lease, waited), MAX_BACKOFF * lease),

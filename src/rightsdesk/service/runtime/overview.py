@@ -14,14 +14,17 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from rightsdesk.audit import log as audit
+from rightsdesk.domain.jobs import ACTIVE
+from rightsdesk.domain.jobs import DeliveryState as D
+from rightsdesk.domain.jobs import JobState as J
 from rightsdesk.service.requests import views
 from rightsdesk.service.runtime.context import Services, unit
 from rightsdesk.store.models import Delivery, Job, Request
 
 #: Job states worth watching; ``done`` only grows and says nothing about health.
-JOB_STATES = ("queued", "running", "waiting", "failed")
+JOB_STATES = tuple(s.value for s in (J.QUEUED, J.RUNNING, J.WAITING, J.FAILED))
 #: Delivery states worth watching (``acknowledged`` is the happy end).
-DELIVERY_STATES = ("pending", "sent", "failed")
+DELIVERY_STATES = tuple(s.value for s in (D.PENDING, D.SENT, D.FAILED))
 DEADLINES = ("at_risk", "overdue")
 
 
@@ -49,7 +52,7 @@ class Overview:
 
     @property
     def queue_depth(self) -> int:
-        return sum(self.jobs[s] for s in ("queued", "running", "waiting"))
+        return sum(self.jobs[s] for s in ACTIVE)
 
     def to_json(self) -> dict[str, Any]:
         by_type: dict[str, dict[str, int]] = {}
@@ -114,7 +117,7 @@ def _jobs(session: Session) -> tuple[dict[str, int], datetime | None]:
     oldest = None
     for state, count, earliest in session.execute(query):
         jobs[state] = int(count)
-        if state == "queued":
+        if state == J.QUEUED:
             oldest = earliest  # re-queuing a job sets updated_at, so this is time in the queue
     return jobs, oldest
 
