@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from rightsdesk.audit.chain import canonical
 from rightsdesk.domain.errors import DeliveryError
 
 #: Seconds a receiver gets to answer; a slow receiver is retried later, never waited for.
@@ -21,8 +21,9 @@ TIMEOUT = 5.0
 
 
 def body(envelope: Mapping[str, Any]) -> bytes:
-    """The exact bytes sent (and signed): compact JSON, keys sorted, UTF-8."""
-    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """The exact bytes sent (and signed): the audit chain's canonical JSON (compact, keys
+    sorted, UTF-8), so there is one canonicaliser."""
+    return canonical(envelope)
 
 
 def signature(secret: bytes, timestamp: str, content: bytes) -> str:
