@@ -4,6 +4,8 @@ workers: test_broker_loss.py)."""
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 from sqlalchemy import func, select
 
@@ -91,3 +93,13 @@ def _held_by(services: Services, pid: int) -> list[str]:
 
 def _holds(services: Services, pid: int) -> bool:
     return bool(_held_by(services, pid))
+
+
+def test_a_worker_stopped_with_ctrl_c_ends_cleanly(own_redis_cluster: Cluster) -> None:
+    """Celery's warm shutdown on SIGINT exits 1, which scripts/cluster.sh read as a crash."""
+    cluster = own_redis_cluster
+    worker = cluster.start_worker(concurrency=1)
+    log = cluster.logs / "worker-0.log"
+    wait_until(lambda: " ready." in log.read_text(errors="replace"), 120, "ready", cluster)
+    worker.send_signal(signal.SIGINT)
+    assert worker.wait(60) == 0, cluster.tail()

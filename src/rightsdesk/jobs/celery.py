@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from celery import Celery, bootsteps
+from celery import Celery, bootsteps, signals
 from celery.worker.consumer import Consumer
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
@@ -38,6 +38,10 @@ QUEUE = "rightsdesk"
 #: After the broker refused a message, submissions are dropped (not waited on) this long: the
 #: jobs are in the store with a delivery lease, and the lease sweep submits them again.
 PAUSE_SECONDS = 5.0
+
+
+#: Signals that ask a worker to stop: it ends with exit code 0 after them.
+STOP_SIGNALS = frozenset({"SIGINT", "SIGTERM", "SIGQUIT"})
 
 
 class CeleryBackend:
@@ -154,5 +158,18 @@ class CeleryBackend:
             without_mingle=True,
             loglevel="INFO",
         )
-        worker.start()
+        asked: list[str] = []
+
+        def told_to_stop(sig: str = "", **_: object) -> None:
+            asked.append(sig)
+
+        # Celery's warm shutdown on Ctrl-C sets exit code 1 (SIGTERM's is 0): a stop that was
+        # asked for is a clean end, or a supervisor (scripts/cluster.sh) reads it as a crash
+        signals.worker_shutting_down.connect(told_to_stop, weak=False)
+        try:
+            worker.start()
+        finally:
+            signals.worker_shutting_down.disconnect(told_to_stop)
+        if asked and asked[0] in STOP_SIGNALS:
+            return 0
         return int(worker.exitcode or 0)
