@@ -61,7 +61,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "instructions": "Open WeChat, Me > Settings > Account Security > Cancel Account.",
         "provider_url": None,
     },
-    # to a recipient (service/outbound.py), not to the person: no request_type
+    # to a recipient (service/deliveries/outbound.py), not to the person: no request_type
     "recipient_notice": {
         "request_id": "R-2024-0001",
         "delivery_id": "9f1c2e",

@@ -31,7 +31,7 @@ def test_a_lapsed_batch_is_reclaimed_as_a_batch(
             requests.approve(built, OPERATOR, done.request.id, None)
             ids.append(done.request.id)
         # a worker leases all five and is killed before it erases anyone
-        assert len(execution._claim(built, "", 5, "killed-worker")) == 5
+        assert len(execution._claim(built, "", 5, "killed-worker", RequestType.DELETE)) == 5
         assert {views.detail(built, i).status for i in ids} == {"in_progress"}
         clock.advance(seconds=settings.lease_seconds + 1)
         assert leases.recover(built) == 5

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,12 +17,13 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from rightsdesk.domain.outcome import Outcome
+from rightsdesk.store.types import OutcomeJSON, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -32,23 +32,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every backend (SQLite keeps no zone, so naive UTC is stored)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -88,7 +71,7 @@ class Request(Base):
     #: Type-specific input (e.g. the fields and values of a correction).
     params: Mapped[dict[str, Any]]
     #: What happened: refusal, run summary, export location, receipt id.
-    outcome: Mapped[dict[str, Any]]
+    outcome: Mapped[Outcome] = mapped_column(OutcomeJSON)
     closed_at: Mapped[datetime | None]
 
     identities: Mapped[list[RequestIdentity]] = relationship(

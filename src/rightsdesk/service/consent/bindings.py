@@ -135,8 +135,7 @@ def _plain(value: Any) -> Any:
 
 
 def _datamap(services: Services) -> DataMap:
-    if services.datamap is None:
-        raise PolicyError("no data map is configured (set RIGHTSDESK_DATAMAP)")
-    if not any(c.binding for _, c in services.datamap.collections()):
+    datamap = services.require_datamap()
+    if not any(c.binding for _, c in datamap.collections()):
         raise PolicyError("the data map marks no collection as third-party bindings")
-    return services.datamap
+    return datamap

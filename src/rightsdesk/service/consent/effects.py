@@ -85,9 +85,7 @@ def withdrawn(
         },
     )
     if evaluation.opens_deletion and record.method != "cancellation":  # that deletes anyway
-        from rightsdesk.service.requests import intake
-
-        intake.open_followup(
+        services.open_followup(
             services,
             work,
             RequestType.DELETE,

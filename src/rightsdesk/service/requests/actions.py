@@ -7,7 +7,7 @@ from datetime import datetime
 from rightsdesk.audit import events
 from rightsdesk.domain.errors import AuthenticationError, PolicyError
 from rightsdesk.domain.requests import Status
-from rightsdesk.service.requests import decisions, execution, lifecycle
+from rightsdesk.service.requests import decisions, execution, exports, lifecycle
 from rightsdesk.service.requests.views import RequestView, view
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.runtime.operators import Operator, Scope
@@ -30,7 +30,7 @@ def status(services: Services, request_id: str, token: str) -> RequestView:
         if export is not None and not export.get("revoked_at"):
             expires = datetime.fromisoformat(export["expires_at"])
             if expires > work.now:
-                link = execution.download_url(services, request_id, expires.timestamp())
+                link = exports.download_url(services, request_id, expires.timestamp())
                 shown.outcome["export"] = {**export, "download_url": link}
         return shown
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -12,11 +13,12 @@ from rightsdesk.audit import events
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
 from rightsdesk.policy import Due, Outcome, Regime
-from rightsdesk.service.requests import execution, lifecycle
+from rightsdesk.service.requests import lifecycle
+from rightsdesk.service.requests.jobs import enqueue
+from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.requests.views import due_before
 from rightsdesk.service.runtime.context import Services, Unit
-from rightsdesk.service.verification.codes import notice
-from rightsdesk.service.workflows import cancellation
+from rightsdesk.service.workflows.table import workflow
 from rightsdesk.store.models import Note, Request
 
 log = logging.getLogger("rightsdesk.service")
@@ -24,11 +26,8 @@ log = logging.getLogger("rightsdesk.service")
 
 def after_step(services: Services, work: Unit, request: Request) -> None:
     """Move a request on as far as policy allows without a person deciding."""
-    cancelling = RequestType(request.type) is RequestType.CANCEL_ACCOUNT
-    unconfirmed = cancelling and "confirmed_at" not in request.params
-    if unconfirmed and Status(request.status) is Status.VERIFIED:
-        cancellation.prepare(services, work, request)  # warn, back up, check, ask (CAN-02)
-        return
+    if workflow(request.type).after_verification(services, work, request):
+        return  # the type's workflow took it on (e.g. a cancellation asks for confirmation)
     if Status(request.status) is Status.VERIFIED:
         _judge_repeats(services, work, request)
     status = Status(request.status)
@@ -36,14 +35,14 @@ def after_step(services: Services, work: Unit, request: Request) -> None:
     if status is Status.AWAITING_APPROVAL and not manual:
         approve(services, work, request, actor="system", reason="approved automatically by policy")
     elif status is Status.APPROVED:
-        execution.enqueue(services, work, request)
+        enqueue(services, work, request)
 
 
 def approve(
     services: Services, work: Unit, request: Request, *, actor: str, reason: str | None = None
 ) -> None:
     lifecycle.advance(work, request, Event.APPROVE, actor=actor, reason=reason)
-    execution.enqueue(services, work, request)
+    enqueue(services, work, request)
 
 
 def accept_fee(services: Services, work: Unit, request: Request) -> None:
@@ -85,7 +84,7 @@ def refuse(
         lifecycle.advance(
             work, request, Event.REFUSE, actor=actor, reason=justification, data={"ground": ground}
         )
-        request.outcome = {**request.outcome, "refusal": entry}
+        request.outcome = replace(request.outcome, refusal=entry)
     else:
         lifecycle.record(
             work,
@@ -95,10 +94,8 @@ def refuse(
             reason=justification,
             data={"ground": ground},
         )
-        request.outcome = {
-            **request.outcome,
-            "refused_parts": [*request.outcome.get("refused_parts", []), entry],
-        }
+        parts = (*request.outcome.refused_parts, entry)
+        request.outcome = replace(request.outcome, refused_parts=parts)
     remedies = services.policy.remedies(_regimes(request), request.locale)
     context = {**entry, "partial": part is not None, "remedies": [r.text for r in remedies]}
     _notify(request, work, "refused", context)
@@ -177,11 +174,11 @@ def sweep(services: Services, work: Unit) -> dict[str, int]:
 
 
 def _end_cooling_off(services: Services, work: Unit) -> int:
-    """Start the cancellations whose cooling-off period is over."""
+    """Start the held runs (an account cancellation's cooling-off) that may start now."""
     query = select(Request).where(Request.status == Status.COOLING_OFF.value)
-    due = [r for r in work.session.scalars(query) if cancellation.cooled(r, work.now)]
+    due = [r for r in work.session.scalars(query) if workflow(r.type).ready(r, work.now)]
     for request in due:
-        execution.enqueue(services, work, request)
+        enqueue(services, work, request)
     return len(due)
 
 
@@ -194,9 +191,9 @@ def _flag_overdue(services: Services, work: Unit) -> int:
     )
     flagged = 0
     for request in work.session.scalars(query):
-        if request.outcome.get("overdue_flagged") == request.due.isoformat():
+        if request.outcome.overdue_flagged == request.due.isoformat():
             continue
-        request.outcome = {**request.outcome, "overdue_flagged": request.due.isoformat()}
+        request.outcome = replace(request.outcome, overdue_flagged=request.due.isoformat())
         lifecycle.record(
             work, request, events.OVERDUE, actor="system", data={"due": request.due.isoformat()}
         )

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import hmac
 import logging
-import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import and_, or_, select
 
-from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import (
     AuthenticationError,
@@ -26,52 +24,16 @@ from rightsdesk.domain.jobs import JobState as J
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.requests import exports, lifecycle, receipts
+from rightsdesk.service.requests.jobs import enqueue
+from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.runtime import leases
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.verification import codes as verification
-from rightsdesk.service.workflows import cancellation
-from rightsdesk.service.workflows import running as workflows
-from rightsdesk.service.workflows.running import Snapshot
+from rightsdesk.service.workflows.base import Snapshot, Summary
+from rightsdesk.service.workflows.table import workflow
 from rightsdesk.store.models import Job, Request
 
 log = logging.getLogger("rightsdesk.jobs")
-
-
-def enqueue(services: Services, work: Unit, request: Request, *, kind: str | None = None) -> Job:
-    """Queue the run of an approved request (one active job per request and kind).
-
-    ``kind`` "backup" is the export offered before an account cancellation is confirmed.
-    """
-    kind = kind or request.type
-    # a request created in this transaction (not flushed yet: tickets in bulk) has no job
-    job = (
-        None
-        if inspect(request).pending
-        else work.session.scalars(
-            select(Job).where(
-                Job.request_id == request.id,
-                Job.kind == kind,
-                Job.state.in_([*ACTIVE, J.FAILED]),
-            )
-        ).first()
-    )
-    if job is None:
-        job = Job(
-            id=uuid.uuid4().hex,
-            request_id=request.id,
-            kind=kind,
-            state=J.QUEUED.value,
-            attempts=0,
-            created_at=work.now,
-            updated_at=work.now,
-        )
-        work.session.add(job)
-    else:
-        leases.move(job, JobEvent.ENQUEUE, work.now)
-    leases.await_delivery(services, job, work.now)
-    job_id = job.id
-    work.after_commit.append(lambda: services.jobs.submit(job_id))
-    return job
 
 
 def recover(services: Services) -> int:
@@ -124,11 +86,11 @@ def _run_fenced(services: Services, job_id: str, snapshot: Snapshot, owner: str)
     fields = {"job_id": job_id, "request_id": snapshot.request_id}
     log.info("job %s started (%s)", job_id, snapshot.type.value, extra=fields)
     with leases.heartbeat(services, job_id, owner):
-        if snapshot.backup:
-            _backup(services, job_id, snapshot)
+        if snapshot.aside:
+            workflow(snapshot.type).aside(services, job_id, snapshot)
             return
         try:
-            summary = workflows.execute(services, snapshot)
+            summary = _execute(services, snapshot)
         except RightsdeskError as exc:
             log.warning("job %s failed: %s", job_id, exc, extra={**fields, "event": "job_failed"})
             _fail(services, job_id, snapshot.request_id, exc)
@@ -137,37 +99,47 @@ def _run_fenced(services: Services, job_id: str, snapshot: Snapshot, owner: str)
     log.info("job %s done", job_id, extra={**fields, "event": "job_done"})
 
 
+def _execute(services: Services, snapshot: Snapshot) -> Summary:
+    services.require_datamap()
+    return workflow(snapshot.type).run(services, snapshot)
+
+
 def _batching(services: Services, snapshot: Snapshot) -> bool:
-    """Deletions are batched when there are more waiting; residue scans are per person."""
+    """Runs are batched when more of their kind wait; residue scans are per person."""
     settings = services.settings
-    return settings.batch_size > 1 and not settings.verify_erasure and workflows.batchable(snapshot)
+    batchable = workflow(snapshot.type).batchable(snapshot)
+    return settings.batch_size > 1 and not settings.verify_erasure and batchable
 
 
 def _run_batch(services: Services, job_id: str, first: Snapshot, owner: str) -> None:
-    """Take up to ``batch_size`` queued deletions with this one and erase them in one set-based
-    run, then settle them in one transaction. Alone when the queue is quiet, so a single
-    request is not held back waiting."""
+    """Take up to ``batch_size`` queued jobs of this one's type with it and run them in one
+    set-based run, then settle them in one transaction. Alone when the queue is quiet, so a
+    single request is not held back waiting."""
+    flow = workflow(first.type)
     batch = [(job_id, first)]
     alone: list[tuple[str, Snapshot]] = []
-    for other, snapshot in _claim(services, job_id, services.settings.batch_size - 1, owner):
-        (batch if workflows.batchable(snapshot) else alone).append((other, snapshot))
+    limit = services.settings.batch_size - 1
+    for other, snapshot in _claim(services, job_id, limit, owner, first.type):
+        (batch if flow.batchable(snapshot) else alone).append((other, snapshot))
     with leases.fence(services, [j for j, _ in batch]) as fenced:
         for one in {j for j, _ in batch} - set(fenced):
             _leave(one)
         if fenced:
-            _erase_batch(services, [(j, s) for j, s in batch if j in fenced], owner)
-    for one, snapshot in alone:  # a scoped or disclosure deletion claimed with the rest
+            _run_fenced_batch(services, [(j, s) for j, s in batch if j in fenced], owner)
+    for one, snapshot in alone:  # e.g. a scoped or disclosure deletion claimed with the rest
         _run_one(services, one, snapshot, owner)
 
 
-def _erase_batch(services: Services, batch: list[tuple[str, Snapshot]], owner: str) -> None:
+def _run_fenced_batch(services: Services, batch: list[tuple[str, Snapshot]], owner: str) -> None:
+    flow = workflow(batch[0][1].type)
     ids = [j for j, _ in batch]
     for one, snapshot in batch:
         fields = {"job_id": one, "request_id": snapshot.request_id, "batch": len(batch)}
-        log.info("job %s started (delete, batch of %d)", one, len(batch), extra=fields)
+        kind = flow.type.value
+        log.info("job %s started (%s, batch of %d)", one, kind, len(batch), extra=fields)
     with leases.heartbeat(services, ids, owner):
         try:
-            summaries = workflows.delete_batch(services, [s for _, s in batch])
+            summaries = flow.run_batch(services, [s for _, s in batch])
         except GuardError as exc:
             if len(batch) == 1:
                 _failed(services, batch, exc)
@@ -203,9 +175,12 @@ def _failed(services: Services, batch: list[tuple[str, Snapshot]], exc: Rightsde
     _fail_many(services, [(one, s.request_id) for one, s in batch], exc)
 
 
-def _claim(services: Services, but: str, limit: int, owner: str) -> list[tuple[str, Snapshot]]:
-    """Lease the oldest queued deletion jobs (up to ``limit``) in one transaction, skipping
-    the jobs and requests other transactions hold; a job left out runs on its own message.
+def _claim(
+    services: Services, but: str, limit: int, owner: str, kind: RequestType
+) -> list[tuple[str, Snapshot]]:
+    """Lease the oldest queued jobs of type ``kind`` (up to ``limit``) in one transaction,
+    skipping the jobs and requests other transactions hold; a job left out runs on its own
+    message.
 
     A running job whose attempt died (lease lapsed, or re-submitted by the sweep with no owner)
     is taken too, so a batch interrupted by a killed worker is re-run as a batch, not one
@@ -221,7 +196,7 @@ def _claim(services: Services, but: str, limit: int, owner: str) -> list[tuple[s
             select(Job)
             .where(
                 or_(Job.state == J.QUEUED, lapsed),
-                Job.kind == RequestType.DELETE.value,
+                Job.kind == kind.value,
                 Job.id != but,
             )
             .order_by(Job.created_at, Job.id)
@@ -288,25 +263,25 @@ def _snapshot(
     request = request or lifecycle.load(work, job.request_id)
     status = Status(request.status)
     identities = tuple(Identity(i.kind, i.value) for i in request.identities)
-    if job.kind == "backup":
+    flow = workflow(request.type)
+    if job.kind != request.type:  # a job beside the run, which the workflow queued
         if status is not Status.AWAITING_CONFIRMATION:
             leases.move(job, JobEvent.FINISH, work.now)
             return None
-        return Snapshot(request.id, RequestType.ACCESS, identities, backup=True)
-    cancelling = RequestType(request.type) is RequestType.CANCEL_ACCOUNT
-    if cancelling and status is Status.APPROVED and cancellation.cool_off(services, work, request):
+        return Snapshot(request.id, flow.type, identities, aside=True)
+    if status is Status.APPROVED and flow.on_approval(services, work, request):
         leases.move(job, JobEvent.WAIT, work.now)
         return None
     if status is Status.COOLING_OFF:
-        if not cancellation.cooled(request, work.now):
+        if not flow.ready(request, work.now):
             leases.move(job, JobEvent.WAIT, work.now)
             return None
         lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
     elif status is Status.APPROVED:
-        # a cancellation was confirmed explicitly by the verified person (CAN-02)
         # a follow-up (e.g. after a withdrawal) has no requester to enter a step-up code
         followup = request.verification_method == "followup"
-        fresh = cancelling or followup or verification.is_fresh(services, request, work.now)
+        fresh = not flow.fresh_identity or followup
+        fresh = fresh or verification.is_fresh(services, request, work.now)
         if not fresh:
             verification.challenge(services, work, request, purpose="step_up", charged=False)
             leases.move(job, JobEvent.WAIT, work.now)
@@ -316,36 +291,6 @@ def _snapshot(
         leases.move(job, JobEvent.FINISH, work.now)
         return None
     return Snapshot(request.id, RequestType(request.type), identities, dict(request.params))
-
-
-def _backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
-    """The export offered before a cancellation; then the person is asked to confirm."""
-    try:
-        summary = workflows.access(services, snapshot)
-        failure = cause = None
-    except RightsdeskError as exc:
-        summary, failure, cause = {}, str(exc), audit.cause(exc)
-    with unit(services) as work:
-        job = work.session.get(Job, job_id, with_for_update=True)
-        request = lifecycle.load(work, snapshot.request_id)
-        if job is not None and job.state in ACTIVE:  # not settled by an attempt that took over
-            leases.move(job, JobEvent.FAIL if failure else JobEvent.FINISH, work.now)
-            job.error = failure
-            leases.release(job)
-        context: dict[str, Any] = {
-            "checks": request.outcome.get("prechecks", []),
-            "cooling_off_days": services.settings.cooling_off_days,
-        }
-        if failure is None:
-            expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
-            backup = {"file": summary["file"], "expires_at": expires.isoformat()}
-            request.outcome = {**request.outcome, "export": backup}
-            context["download_url"] = download_url(services, request.id, expires.timestamp())
-            context["expires_at"] = expires.isoformat(timespec="minutes")
-        else:
-            lifecycle.record(work, request, events.BACKUP_FAILED, actor="system", reason=cause)
-        if Status(request.status) is Status.AWAITING_CONFIRMATION:
-            work.notices.append(verification.notice(request, "cancellation_confirm", context))
 
 
 def _fail(services: Services, job_id: str, request_id: str, exc: RightsdeskError) -> None:
@@ -401,35 +346,21 @@ def _complete(
     if Status(request.status) is not Status.IN_PROGRESS:
         return False  # an attempt that took over after a lapsed lease has settled it
     refused = summary.pop("refused_parts", None)
-    outcome = {**request.outcome, "run": summary}
-    if refused:
-        outcome["refused_parts"] = [*outcome.get("refused_parts", []), *refused]
-    extra: dict[str, Any] = {}
-    if "file" in summary:
-        expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
-        outcome["export"] = {"file": summary["file"], "expires_at": expires.isoformat()}
-        extra["download_url"] = download_url(services, request.id, expires.timestamp())
-        extra["expires_at"] = expires.isoformat(timespec="minutes")
-    event = Event.COMPLETE_PARTIALLY if outcome.get("refused_parts") else Event.COMPLETE
+    parts = (*request.outcome.refused_parts, *(refused or ()))
+    request.outcome = replace(request.outcome, run=summary, refused_parts=parts)
+    extra = workflow(request.type).finish(services, work, request, summary)
+    event = Event.COMPLETE_PARTIALLY if request.outcome.refused_parts else Event.COMPLETE
     data = {"job": job.id} if job is not None else None
     lifecycle.advance(work, request, event, actor="system", data=data)
-    request.outcome = outcome
     exports.revoke_for(services, work, request)
     receipt_id = receipts.issue(services, work, request)
-    request.outcome = {**outcome, "receipt_id": receipt_id}
+    request.outcome = replace(request.outcome, receipt_id=receipt_id)
     if job is not None:
         leases.move(job, JobEvent.FINISH, work.now)
         leases.release(job)
     context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(request)}
-    work.notices.append(verification.notice(request, "completed", context))
+    work.notices.append(notice(request, "completed", context))
     return job is not None
-
-
-def download_url(services: Services, request_id: str, expires: float) -> str:
-    stamp = str(int(expires))
-    signature = services.secrets.mac("download", request_id, stamp)
-    base = services.settings.public_url.rstrip("/")
-    return f"{base}/v1/requests/{request_id}/export?expires={stamp}&signature={signature}"
 
 
 def export_file(services: Services, request_id: str, expires: str, signature: str) -> Path:

@@ -9,6 +9,7 @@ audited. A cancellation's own backup export is the person's copy and stays.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 from sqlalchemy import and_, or_, select
@@ -34,10 +35,18 @@ def revoke_for(services: Services, work: Unit, erased: Request) -> None:
     )
     ids = select(RequestIdentity.request_id).where(same, RequestIdentity.request_id != erased.id)
     for other in work.session.scalars(select(Request).where(Request.id.in_(ids))):
-        export = other.outcome.get("export")
-        if not export or export.get("revoked_at"):
+        export = other.outcome.export
+        if export is None or export.revoked_at:
             continue
-        other.outcome = {**other.outcome, "export": {**export, "revoked_at": work.now.isoformat()}}
+        revoked = replace(export, revoked_at=work.now.isoformat())
+        other.outcome = replace(other.outcome, export=revoked)
         lifecycle.record(work, other, events.EXPORT_REVOKED, actor="system", data={"by": erased.id})
         path = services.exports_dir / f"{other.id}.zip"
         work.after_commit.append(partial(path.unlink, missing_ok=True))
+
+
+def download_url(services: Services, request_id: str, expires: float) -> str:
+    stamp = str(int(expires))
+    signature = services.secrets.mac("download", request_id, stamp)
+    base = services.settings.public_url.rstrip("/")
+    return f"{base}/v1/requests/{request_id}/export?expires={stamp}&signature={signature}"

@@ -15,6 +15,7 @@ from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap.identities import identity_kind
 from rightsdesk.domain.errors import ConflictError, PolicyError
+from rightsdesk.domain.outcome import Outcome
 from rightsdesk.domain.requests import OPEN, Event, RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.notify.locales import resolve_locale
@@ -22,7 +23,8 @@ from rightsdesk.policy import Regime
 from rightsdesk.service.requests import decisions, lifecycle, subjects
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.verification import codes as verification
-from rightsdesk.service.workflows import correction
+from rightsdesk.service.workflows.base import Asked
+from rightsdesk.service.workflows.table import workflow
 from rightsdesk.store.models import AccessToken, Request, RequestIdentity
 
 CHANNELS = frozenset({"api", "web", "ticket", "cli"})
@@ -157,38 +159,11 @@ def _join(services: Services, work: Unit, checked: Checked, existing: Request) -
 
 
 def _prepared(services: Services, submission: Submission, signed_in: bool) -> Submission:
-    """Type-specific params checked and normalised before anything is stored."""
-    if submission.type is RequestType.WITHDRAW_CONSENT:
-        return replace(submission, params=_withdrawal(services, submission.params))
-    if submission.type is not RequestType.CORRECT:
-        return submission
-    params = correction.prepare(services.datamap, submission.params)
+    """Type-specific params checked and normalised (by the type's workflow) before storing."""
     by_code = not signed_in and submission.evidence is None
-    if by_code and {i.kind for i in submission.identities} <= set(params["corrects"]):
-        raise PolicyError(
-            "a correction is not verified through the identity it corrects: give another "
-            "email or phone of the account, or sign in on the platform"
-        )
-    return replace(submission, params=params)
-
-
-def _withdrawal(services: Services, params: Mapping[str, Any]) -> dict[str, Any]:
-    """``purposes`` (consent-based ones of the catalogue) and ``bindings`` (ids as listed)."""
-    purposes, bound = params.get("purposes", []), params.get("bindings", [])
-    for name, value in (("purposes", purposes), ("bindings", bound)):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise PolicyError(f"params.{name} must be a list of names")
-    if not purposes and not bound:
-        raise PolicyError("name the purposes to withdraw consent for, or bindings to remove")
-    catalogue = services.datamap.purposes if services.datamap else ()
-    consented = {p.name for p in catalogue if p.basis == "consent"}
-    unknown = sorted(set(purposes) - consented)
-    if unknown:
-        raise PolicyError(
-            f"unknown purpose(s) {', '.join(unknown)}; consent can be withdrawn for "
-            f"{', '.join(sorted(consented)) or 'none (the data map lists no purposes)'}"
-        )
-    return {**params, "purposes": list(dict.fromkeys(purposes)), "bindings": list(bound)}
+    asked = Asked(submission.params, submission.identities, by_code)
+    params = workflow(submission.type).check(services, asked)
+    return submission if params is submission.params else replace(submission, params=params)
 
 
 def open_followup(
@@ -255,7 +230,7 @@ def _create(
         max_due=deadline.extension_limit.day,
         governing_regime=deadline.governing.value,
         params=dict(submission.params),
-        outcome={},
+        outcome=Outcome(),
     )
     request.identities = [RequestIdentity(kind=i.kind, value=i.value) for i in identities]
     work.session.add(request)

@@ -32,7 +32,7 @@ ISSUER = "rightsdesk"
 
 def issue(services: Services, work: Unit, request: Request) -> str:
     """Build, sign and store the receipt of a request that has just completed."""
-    collections: dict[str, Any] = request.outcome.get("run", {}).get("collections", {})
+    collections: dict[str, Any] = (request.outcome.run or {}).get("collections", {})
     exported = RequestType(request.type) is RequestType.ACCESS
     per_system: dict[str, list[CollectionOutcome]] = defaultdict(list)
     retained: list[RetainedData] = []
@@ -59,16 +59,15 @@ def issue(services: Services, work: Unit, request: Request) -> str:
         subject_ref=f"hmac-sha256:{request.subject_key}",
         received_at=request.received_at,
         completed_at=work.now,
-        status="partially_completed" if request.outcome.get("refused_parts") else "completed",
+        status="partially_completed" if request.outcome.refused_parts else "completed",
         systems=tuple(SystemOutcome(system=s, collections=tuple(c)) for s, c in per_system.items()),
         retained=tuple(retained),
         residue=tuple(
-            ResidueCheck.model_validate(r)
-            for r in request.outcome.get("run", {}).get("residue", [])
+            ResidueCheck.model_validate(r) for r in (request.outcome.run or {}).get("residue", [])
         ),
         refused_parts=tuple(
             RefusedPart(part=p["part"], ground=p["ground"], justification=p["justification"])
-            for p in request.outcome.get("refused_parts", [])
+            for p in request.outcome.refused_parts
         ),
         audit_head=AuditHead(seq=head.seq, hash=head.hash),
         issuer=ISSUER,
@@ -127,7 +126,7 @@ def for_person(services: Services, request_id: str, token: str) -> dict[str, Any
 def notice_context(request: Request) -> dict[str, Any]:
     """What the completion message says was kept, and why."""
     kept = []
-    for dotted, result in request.outcome.get("run", {}).get("collections", {}).items():
+    for dotted, result in (request.outcome.run or {}).get("collections", {}).items():
         for item in result.get("retained", []):
             kept.append(
                 {

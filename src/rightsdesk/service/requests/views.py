@@ -81,7 +81,7 @@ def view(
         verified=request.verified_at is not None,
         fee=fee,
         assignee=request.assignee,
-        outcome=dict(request.outcome),
+        outcome=request.outcome.to_json(),
         closed_at=request.closed_at,
         identities=[{"kind": i.kind, "value": i.value} for i in request.identities]
         if detail

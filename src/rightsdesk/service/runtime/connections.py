@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rightsdesk.connectors.base import Connector
 from rightsdesk.connectors.registry import open_connector
 from rightsdesk.datamap import DataMap
-from rightsdesk.domain.errors import PolicyError, RightsdeskError
+from rightsdesk.domain.errors import RightsdeskError
 from rightsdesk.engine.runner import Engine
 from rightsdesk.service.runtime import runs
 
@@ -69,9 +69,7 @@ def engine(
     ``limited`` False is for the few reads a person waits for inside a store transaction
     (cancellation pre-checks): waiting for a slot there would hold the transaction open.
     """
-    datamap = datamap or services.datamap
-    if datamap is None:
-        raise PolicyError("no data map is configured (set RIGHTSDESK_DATAMAP)")
+    datamap = datamap or services.require_datamap()
     gate = services.limits if limited else None
     try:
         with runs.open_engine(

@@ -7,12 +7,12 @@ import hmac
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap import DataMap
-from rightsdesk.domain.errors import NotifyError
+from rightsdesk.domain.errors import NotifyError, PolicyError
+from rightsdesk.domain.requests import RequestType
+from rightsdesk.domain.subjects import Identity
 from rightsdesk.jobs.base import JobBackend
 from rightsdesk.jobs.inprocess import ThreadRunner
 from rightsdesk.notify.notifier import Notifier
@@ -84,6 +86,20 @@ class RecentIds:
         return one in self._ids
 
 
+class OpenFollowup(Protocol):
+    """Opens a request on the system's initiative for a person just proven (``intake``'s)."""
+
+    def __call__(
+        self,
+        services: Services,
+        work: Unit,
+        kind: RequestType,
+        identities: Sequence[Identity],
+        *,
+        params: Mapping[str, Any],
+    ) -> object: ...
+
+
 @dataclass
 class Services:
     """rightsdesk's collaborators; the CLI and the API build one and call the same workflows."""
@@ -96,6 +112,8 @@ class Services:
     signing_key: Ed25519PrivateKey
     jobs: JobBackend
     datamap: DataMap | None
+    #: Opening a request is intake's; consent, below it, is handed the door (WDR-05 follow-ups).
+    open_followup: OpenFollowup
     clock: Clock = utcnow
     #: Sends notices in the background so a request never waits for mail (wiring sets it).
     outbox: ThreadRunner[Notice] | None = None
@@ -114,6 +132,12 @@ class Services:
     @property
     def exports_dir(self) -> Path:
         return self.settings.state_dir / "exports"
+
+    def require_datamap(self) -> DataMap:
+        """The data map; the one place its absence becomes an error, with what to set."""
+        if self.datamap is None:
+            raise PolicyError("no data map is configured (set RIGHTSDESK_DATAMAP)")
+        return self.datamap
 
 
 @dataclass

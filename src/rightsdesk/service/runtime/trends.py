@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from rightsdesk.domain.outcome import Outcome
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.service.runtime import overview
 from rightsdesk.service.runtime.context import Services, unit
@@ -71,8 +72,8 @@ def gather(services: Services, weeks: int = WEEKS) -> Trends:
             continue
         if row.status != Status.CANCELLED.value:
             margins[_margin((row.due - row.closed_at.date()).days)] += 1
-        outcome = row.outcome or {}
-        refusals = [outcome.get("refusal"), *(outcome.get("refused_parts") or [])]
+        outcome: Outcome = row.outcome
+        refusals = [outcome.refusal, *outcome.refused_parts]
         grounds.update(str(r["ground"]) for r in refusals if r and r.get("ground"))
     return Trends(
         weeks=mondays,

@@ -16,7 +16,7 @@ from rightsdesk.notify.sms import sms_from_url
 from rightsdesk.policy import Policy, PolicyConfig
 from rightsdesk.service.consent import ledger as consent_ledger
 from rightsdesk.service.deliveries import outbox as deliveries
-from rightsdesk.service.requests import decisions, execution, expiry
+from rightsdesk.service.requests import decisions, execution, expiry, intake
 from rightsdesk.service.retention import vault
 from rightsdesk.service.runtime import keyfiles
 from rightsdesk.service.runtime.context import Clock, Secrets, Services, deliver, unit, utcnow
@@ -32,7 +32,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
     """Open the store (migrated to the newest schema) and everything the workflows use."""
     state = keyfiles.private_dir(settings.state_dir)
     policy = Policy(PolicyConfig.load(settings.policy) if settings.policy else None)
-    cancellation.check_cooling_off(settings, policy)  # CAN-09: refuse what cannot be met
+    cancellation.check_cooling_off(
+        settings.cooling_off_days, policy
+    )  # CAN-09: refuse what cannot be met
     secret = Secrets(keyfiles.secret(settings.secret_key, state / "secret.key"))
     store = Store(settings.store_url())
     store.migrate()
@@ -50,6 +52,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
         signing_key=load_or_create_signing_key(state),
         jobs=backend,
         datamap=load(settings.datamap) if settings.datamap else None,
+        open_followup=intake.open_followup,
         clock=clock,
         limits=Gate(store),  # slots are advisory locks in a PostgreSQL store: every process
     )

@@ -22,8 +22,9 @@ from rightsdesk.domain.errors import (
 )
 from rightsdesk.domain.requests import TRANSITIONS, Event, Status
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service.requests import lifecycle
-from rightsdesk.service.runtime.context import Notice, Services, Unit, unit
+from rightsdesk.service.requests import decisions, lifecycle
+from rightsdesk.service.requests.notices import contact, notice
+from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.verification import attempts
 from rightsdesk.store.models import AccessToken, Challenge, Request
 
@@ -172,8 +173,6 @@ def enter_code(
     Besides the code's own limit, guesses count against the person and the client address
     (``attempts``): over a cap, ``LockedOutError`` is raised before the code is compared.
     """
-    from rightsdesk.service.requests import decisions
-
     config = services.policy.config.verification
     with unit(services) as work:
         holder = resolve_token(services, work, request_id, token)
@@ -238,27 +237,6 @@ def acknowledge(services: Services, work: Unit, request: Request) -> None:
             "acknowledged",
             {"due": request.due.isoformat(), "verification": method},
         )
-    )
-
-
-def contact(request: Request) -> tuple[str | None, str | None]:
-    """(email, phone) the person is written to: identities they gave, never anything new.
-
-    A correction is never verified (or answered) through the identity it corrects.
-    """
-    corrected = set(request.params.get("corrects", ()))
-    usable = [i for i in request.identities if i.kind not in corrected]
-    email = next((i.value for i in usable if i.kind == "email"), None)
-    phone = next((i.value for i in usable if i.kind == "phone"), None)
-    return email, phone
-
-
-def notice(request: Request, kind: str, extra: dict[str, Any]) -> Notice:
-    """A message to the person behind ``request``: by email, else by SMS, in their locale."""
-    email, phone = contact(request)
-    context = {"request_id": request.id, "request_type": request.type, **extra}
-    return Notice(
-        kind, email, phone if email is None else None, request.locale, context, request.id
     )
 
 

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from rightsdesk.audit import events
+from rightsdesk.audit import log as audit
 from rightsdesk.connectors.base import Row
-from rightsdesk.datamap.model import DataMap
 from rightsdesk.datamap.rights import Precheck
-from rightsdesk.domain.errors import ConflictError, PolicyError
+from rightsdesk.domain.errors import ConflictError, PolicyError, RightsdeskError
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
@@ -32,21 +33,49 @@ from rightsdesk.policy import Policy, Regime
 from rightsdesk.service.consent import bindings
 from rightsdesk.service.consent import choices as consent
 from rightsdesk.service.deliveries import outbox as deliveries
-from rightsdesk.service.requests import lifecycle
+from rightsdesk.service.requests import jobs, lifecycle
+from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.runtime import connections
 from rightsdesk.service.runtime.context import Services, Unit, unit
-from rightsdesk.service.verification.codes import notice
-from rightsdesk.service.workflows import running as workflows
-from rightsdesk.settings import Settings
+from rightsdesk.service.workflows import access, deletion
+from rightsdesk.service.workflows.base import Snapshot, Summary, Workflow
 from rightsdesk.store.models import Delivery, Request, Tombstone, VaultItem
 
 #: A plug-in pre-check: (engine, identities) -> how many things block (0: passes).
 PrecheckPlugin = Callable[[Engine, Sequence[Identity]], int]
 
 
+#: The job kind of the backup offered before a cancellation is confirmed (CAN-03).
+BACKUP = "backup"
+
+
+class Cancellation(Workflow):
+    type = RequestType.CANCEL_ACCOUNT
+    #: Confirmed explicitly by the verified person (CAN-02): no step-up code before the run.
+    fresh_identity = False
+
+    def after_verification(self, services: Services, work: Unit, request: Request) -> bool:
+        if "confirmed_at" in request.params or Status(request.status) is not Status.VERIFIED:
+            return False
+        prepare(services, work, request)  # warn, back up, check, ask (CAN-02)
+        return True
+
+    def on_approval(self, services: Services, work: Unit, request: Request) -> bool:
+        return cool_off(services, work, request)
+
+    def ready(self, request: Request, now: datetime) -> bool:
+        return cooled(request, now)
+
+    def run(self, services: Services, snapshot: Snapshot) -> Summary:
+        return run(services, snapshot)
+
+    def aside(self, services: Services, job_id: str, snapshot: Snapshot) -> None:
+        backup(services, job_id, snapshot)
+
+
 def prepare(services: Services, work: Unit, request: Request) -> None:
     """Right after verification: redirect a federated account, else ask for confirmation."""
-    datamap = _datamap(services)
+    datamap = services.require_datamap()
     identities = _identities(request)
     with connections.engine(services, datamap, limited=False) as engine:
         found = _Found.of(engine, identities)  # one walk for the login provider and the checks
@@ -64,15 +93,13 @@ def prepare(services: Services, work: Unit, request: Request) -> None:
         lifecycle.advance(
             work, request, Event.REDIRECT, actor="system", data={"provider": provider}
         )
-        request.outcome = {**request.outcome, "redirected_to": provider, **context}
+        request.outcome = replace(request.outcome, redirect={"redirected_to": provider, **context})
         work.notices.append(notice(request, "cancellation_redirected", context))
         return
     lifecycle.advance(work, request, Event.AWAIT_CONFIRMATION, actor="system")
-    request.outcome = {**request.outcome, "prechecks": checks}
+    request.outcome = replace(request.outcome, prechecks=tuple(checks))
     # the backup: an export of everything, offered before anything is done
-    from rightsdesk.service.requests import execution
-
-    execution.enqueue(services, work, request, kind="backup")
+    jobs.enqueue(services, work, request, kind=BACKUP)
 
 
 @dataclass(frozen=True)
@@ -139,7 +166,7 @@ def confirm(services: Services, work: Unit, request: Request, *, waive: Sequence
         raise ConflictError("only account cancellations are confirmed")
     if Status(request.status) is not Status.AWAITING_CONFIRMATION:
         raise ConflictError(f"this request is {request.status}, not awaiting confirmation")
-    with connections.engine(services, _datamap(services), limited=False) as engine:
+    with connections.engine(services, services.require_datamap(), limited=False) as engine:
         failing = evaluate(engine, _identities(request))
     blocking = [c for c in failing if not c["waivable"]]
     if blocking:
@@ -174,9 +201,8 @@ def cooled(request: Request, now: datetime) -> bool:
     return until is None or now >= datetime.fromisoformat(until)
 
 
-def check_cooling_off(settings: Settings, policy: Policy) -> None:
+def check_cooling_off(days: int, policy: Policy) -> None:
     """CAN-09: cooling-off plus a day of processing must fit the strictest regime's deadline."""
-    days = settings.cooling_off_days
     if days <= 0:
         return
     start = datetime(2026, 1, 5, 2, tzinfo=UTC)  # any Monday; working-day deadlines are longer
@@ -190,7 +216,7 @@ def check_cooling_off(settings: Settings, policy: Policy) -> None:
         )
 
 
-def run(services: Services, snapshot: workflows.Snapshot) -> dict[str, Any]:
+def run(services: Services, snapshot: Snapshot) -> dict[str, Any]:
     """Close the account; each step is idempotent, so a resumed run picks up where it stopped."""
     identities = snapshot.identities
     tombstone = tombstone_id(services, snapshot.request_id)
@@ -212,7 +238,7 @@ def run(services: Services, snapshot: workflows.Snapshot) -> dict[str, Any]:
         if _has_bindings(services)
         else []
     )
-    summary = workflows.erase(services, tombstone, identities)
+    summary = deletion.erase(services, tombstone, identities)
     with unit(services) as work:
         if work.session.get(Tombstone, tombstone) is None:
             held = work.session.scalars(
@@ -235,6 +261,28 @@ def run(services: Services, snapshot: workflows.Snapshot) -> dict[str, Any]:
         "consents_withdrawn": len(withdrawn),
         "bindings_removed": len(removed),
     }
+
+
+def backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
+    """The export offered before a cancellation; then the person is asked to confirm."""
+    try:
+        summary = access.export(services, snapshot)
+        failure = cause = None
+    except RightsdeskError as exc:
+        summary, failure, cause = {}, str(exc), audit.cause(exc)
+    with unit(services) as work:
+        jobs.settle(work, job_id, failure)
+        request = lifecycle.load(work, snapshot.request_id)
+        context: dict[str, Any] = {
+            "checks": list(request.outcome.prechecks or ()),
+            "cooling_off_days": services.settings.cooling_off_days,
+        }
+        if failure is None:
+            context.update(access.offer(services, work, request, summary["file"]))
+        else:
+            lifecycle.record(work, request, events.BACKUP_FAILED, actor="system", reason=cause)
+        if Status(request.status) is Status.AWAITING_CONFIRMATION:
+            work.notices.append(notice(request, "cancellation_confirm", context))
 
 
 def tombstone_id(services: Services, request_id: str) -> str:
@@ -264,9 +312,3 @@ def _login_provider(engine: Engine, found: _Found) -> str | None:
 
 def _identities(request: Request) -> tuple[Identity, ...]:
     return tuple(Identity(i.kind, i.value) for i in request.identities)
-
-
-def _datamap(services: Services) -> DataMap:
-    if services.datamap is None:
-        raise PolicyError("no data map is configured (set RIGHTSDESK_DATAMAP)")
-    return services.datamap

@@ -4,7 +4,7 @@ A request names fields (by name, identity kind, category or ``system.collection.
 new values. Intake checks each value's format and that the map holds the field; the run sets
 the value in every store at once through the engine. Identity-verification data is never
 changed here: that part is refused and the answer names the registration site. A correction
-is not verified through the identity it corrects (see ``verification.contact``).
+is not verified through the identity it corrects (see ``requests.notices.contact``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from rightsdesk.datamap.identities import identity_kind, kind_of_category
 from rightsdesk.datamap.model import DataMap, FieldSpec
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.identities import IdentityKind
+from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.correction import Copy, copies
 from rightsdesk.service.deliveries import outbox as deliveries
@@ -26,10 +27,28 @@ from rightsdesk.service.requests import subjects
 from rightsdesk.service.runtime import connections, timing
 from rightsdesk.service.runtime.checkpoints import DbCheckpoints
 from rightsdesk.service.runtime.context import Services, unit
+from rightsdesk.service.workflows.base import Asked, Snapshot, Summary, Workflow
 from rightsdesk.store.models import Statement
 
 STATEMENT_LIMIT = 4000
 VALUE_LIMIT = 500
+
+
+class Correction(Workflow):
+    type = RequestType.CORRECT
+
+    def check(self, services: Services, asked: Asked) -> Mapping[str, Any]:
+        """Normalised changes; a code to an identity being corrected proves nothing."""
+        checked = prepare(services.datamap, asked.params)
+        if asked.by_code and {i.kind for i in asked.identities} <= set(checked["corrects"]):
+            raise PolicyError(
+                "a correction is not verified through the identity it corrects: give another "
+                "email or phone of the account, or sign in on the platform"
+            )
+        return checked
+
+    def run(self, services: Services, snapshot: Snapshot) -> Summary:
+        return run(services, snapshot.request_id, snapshot.identities, snapshot.params)
 
 
 def prepare(datamap: DataMap | None, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,8 +128,7 @@ def run(
     services: Services, request_id: str, identities: Sequence[Identity], params: dict[str, Any]
 ) -> dict[str, Any]:
     """Apply the correction in every store (all or none); store the statement; tell recipients."""
-    datamap = services.datamap
-    assert datamap is not None
+    datamap = services.require_datamap()
     values: dict[Copy, Any] = {}
     refused: list[dict[str, Any]] = []
     for change in params.get("changes", []):

@@ -1,0 +1,79 @@
+"""Access (ACC-01..): export everything held about the person, with their statements, as a ZIP.
+
+The archive is offered by a signed link until ``export_ttl_hours`` pass or the data is erased.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from rightsdesk.domain.outcome import Export
+from rightsdesk.domain.requests import RequestType
+from rightsdesk.domain.subjects import Subject
+from rightsdesk.service.requests.exports import download_url
+from rightsdesk.service.runtime import connections, runs, timing
+from rightsdesk.service.runtime.context import Services, Unit
+from rightsdesk.service.workflows import correction
+from rightsdesk.service.workflows.base import Snapshot, Summary, Workflow
+from rightsdesk.store.models import Request
+
+
+class Access(Workflow):
+    type = RequestType.ACCESS
+
+    def run(self, services: Services, snapshot: Snapshot) -> Summary:
+        return export(services, snapshot)
+
+    def finish(
+        self, services: Services, work: Unit, request: Request, summary: Summary
+    ) -> dict[str, Any]:
+        return offer(services, work, request, summary["file"])
+
+
+def export(services: Services, snapshot: Snapshot) -> Summary:
+    """Export everything held about the person, with their statements, as one ZIP."""
+    subjects = [Subject(snapshot.request_id, snapshot.identities)]
+    work_dir = services.exports_dir / f"{snapshot.request_id}.partial"
+    shutil.rmtree(work_dir, ignore_errors=True)
+    timer = timing.timer(services, "access")
+    with connections.engine(services, timer=timer) as engine:
+        exports, _ = runs.export(engine, subjects, work_dir)
+    said = correction.statements(services, snapshot.identities)
+    if said:
+        (exports[0].directory / "statements.json").write_text(
+            json.dumps(said, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    archive = services.exports_dir / f"{snapshot.request_id}.zip"
+    _zip(exports[0].directory, archive)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    return {
+        "collections": {name: {"found": n} for name, n in exports[0].rows.items()},
+        "file": archive.name,
+        **({"statements": len(said)} if said else {}),
+    }
+
+
+def offer(services: Services, work: Unit, request: Request, file: str) -> dict[str, Any]:
+    """Record the export in the outcome; the link and its expiry, to tell the person."""
+    expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
+    request.outcome = replace(request.outcome, export=Export(file, expires.isoformat()))
+    return {
+        "download_url": download_url(services, request.id, expires.timestamp()),
+        "expires_at": expires.isoformat(timespec="minutes"),
+    }
+
+
+def _zip(directory: Path, archive: Path) -> None:
+    partial = archive.with_suffix(".zip.partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                zipped.write(path, path.relative_to(directory))
+    partial.chmod(0o600)
+    partial.replace(archive)

@@ -1,0 +1,141 @@
+"""Deletion (DEL-01..): erase the person, sealing what the law keeps in the vault first.
+
+Plain, whole deletions share one set-based engine run when several wait (``run_batch``); a
+scoped one (``params.scope``) or one on the ground of unlawful disclosure runs alone, and the
+latter also tells the host to stop publishing and recipients what changed (DEL-08).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rightsdesk.domain.requests import RequestType
+from rightsdesk.domain.retention import HeldRow
+from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.engine.runner import ErasureResult
+from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.retention import vault
+from rightsdesk.service.runtime import connections, runs, timing
+from rightsdesk.service.runtime.checkpoints import DbCheckpoints
+from rightsdesk.service.runtime.context import Services, Unit, unit
+from rightsdesk.service.workflows.base import Snapshot, Summary, Workflow
+
+#: The grounds of a deletion that also stop a publication and tell recipients (DEL-08).
+UNLAWFUL_DISCLOSURE = "unlawful_disclosure"
+
+
+class Deletion(Workflow):
+    type = RequestType.DELETE
+
+    def run(self, services: Services, snapshot: Snapshot) -> Summary:
+        """Erase the person (in ``params.scope`` only, when given); stop unlawful publication."""
+        return delete_batch(services, [snapshot])[0]
+
+    def batchable(self, snapshot: Snapshot) -> bool:
+        return batchable(snapshot)
+
+    def run_batch(self, services: Services, snapshots: Sequence[Snapshot]) -> list[Summary]:
+        return delete_batch(services, snapshots)
+
+
+def batchable(snapshot: Snapshot) -> bool:
+    """Whether a deletion can share one set-based run with others (the plain, whole case)."""
+    return (
+        snapshot.type is RequestType.DELETE
+        and not snapshot.aside
+        and not snapshot.params.get("scope")
+        and snapshot.params.get("ground") != UNLAWFUL_DISCLOSURE
+    )
+
+
+def delete_batch(services: Services, snapshots: Sequence[Snapshot]) -> list[dict[str, Any]]:
+    """Erase several people in one set-based run (same scope); one summary each, in order."""
+    scope = snapshots[0].params.get("scope")
+    summaries = erase_many(
+        services,
+        [(s.request_id, s.identities) for s in snapshots],
+        scope=frozenset(scope) if scope else None,
+    )
+    with unit(services) as work:
+        for snapshot, summary in zip(snapshots, summaries, strict=True):
+            _tell(services, work, snapshot, summary)
+    return summaries
+
+
+def _tell(services: Services, work: Unit, snapshot: Snapshot, summary: dict[str, Any]) -> None:
+    touched = {c for c, o in summary["collections"].items() if o["deleted"] or o["masked"]}
+    payload = {"identities": {i.kind: i.value for i in snapshot.identities}}
+    if snapshot.params.get("ground") == UNLAWFUL_DISCLOSURE:
+        stop = {**payload, "collections": sorted(touched), "reason": UNLAWFUL_DISCLOSURE}
+        deliveries.to_host(services, work, "publication.stop", stop, request_id=snapshot.request_id)
+    if touched:
+        deliveries.to_recipients(
+            services, work, touched, "erasure", payload, request_id=snapshot.request_id
+        )
+
+
+def erase(
+    services: Services,
+    subject_id: str,
+    identities: Sequence[Identity],
+    *,
+    scope: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """The engine's erasure with the vault sealing retained rows; residue scan if configured."""
+    return erase_many(services, [(subject_id, identities)], scope=scope)[0]
+
+
+def erase_many(
+    services: Services,
+    people: Sequence[tuple[str, Sequence[Identity]]],
+    *,
+    scope: frozenset[str] | None = None,
+) -> list[dict[str, Any]]:
+    """One engine run for everyone in ``people`` (subject id, identities); a summary each."""
+    subjects = [Subject(subject_id, tuple(identities)) for subject_id, identities in people]
+
+    def seal(rows: Sequence[HeldRow]) -> None:
+        vault.seal_rows(services, rows)
+
+    timer = timing.timer(services, "erasure")
+    with connections.engine(
+        services,
+        seal=seal,
+        timer=timer,
+        checkpoints=DbCheckpoints(services.store, services.clock),
+    ) as engine:
+        result = engine.erase(subjects, scope=scope)
+    summaries: list[dict[str, Any]] = [
+        {
+            "run_id": result.run_id,
+            "resumed": result.resumed,
+            "collections": result.report[n],
+            **({"batch": len(subjects)} if len(subjects) > 1 else {}),
+        }
+        for n in range(len(subjects))
+    ]
+    if services.settings.verify_erasure and len(subjects) == 1:
+        # per person: execution does not batch deletions while residue scans are on
+        summaries[0]["residue"] = _residue(services, result, subjects)
+    return summaries
+
+
+def _residue(
+    services: Services, result: ErasureResult, subjects: list[Subject]
+) -> list[dict[str, Any]]:
+    found = runs.verify_erasure(services.require_datamap(), result, subjects, services.settings)
+    return [
+        {
+            "system": r.system,
+            "tables_scanned": r.report.tables_scanned,
+            "rows_scanned": r.report.rows_scanned,
+            "flagged": [
+                f"{f.table}.{f.column} {json.dumps(f.to_json()['key'], default=str)}"
+                for f in r.flagged()
+            ],
+            "retained_hits": len(r.report.findings) - len(r.flagged()),
+        }
+        for r in found
+    ]
