@@ -119,14 +119,10 @@ def challenge(
     """
     config = services.policy.config.verification
     latest = None if new else _latest(work, request.id)
-    if latest is not None and latest.attempts >= config.max_attempts and latest.used_at:
-        until = latest.used_at + LOCKOUT
-        if work.now < until:
-            raise LockedOutError(
-                f"too many wrong codes; a new code can be sent after {until:%H:%M} UTC"
-            )
-    if latest is not None and _still_out(latest, work.now, asked=asked):
-        return False
+    if latest is not None:
+        _refuse_while_locked_out(latest, work.now, config.max_attempts)
+        if _still_out(latest, work.now, asked=asked):
+            return False
     counted = attempts.keys(services, request, client)
     if charged:
         attempts.check(work, counted, attempts.Kind.SEND)
@@ -144,6 +140,29 @@ def challenge(
             attempts=0,
         )
     )
+    _record_challenge(work, request, channel)
+    context = {
+        "code": code,
+        "minutes": config.code_ttl_minutes,
+        # the first code also acknowledges the request (RSP-03): one message, not two
+        **({"due": request.due.isoformat()} if new else {}),
+    }
+    kind = "verification_code" if purpose == "verify" else "step_up"
+    work.notices.append(notice(request, kind, context))  # to the same contact as `channel`
+    return True
+
+
+def _refuse_while_locked_out(latest: Challenge, now: datetime, max_attempts: int) -> None:
+    """LockedOutError while the last code's wrong guesses keep new codes back."""
+    if latest.attempts >= max_attempts and latest.used_at:
+        until = latest.used_at + LOCKOUT
+        if now < until:
+            raise LockedOutError(
+                f"too many wrong codes; a new code can be sent after {until:%H:%M} UTC"
+            )
+
+
+def _record_challenge(work: Unit, request: Request, channel: str) -> None:
     if (Status(request.status), Event.CHALLENGE) in TRANSITIONS:
         lifecycle.advance(work, request, Event.CHALLENGE, actor="system", data={"channel": channel})
     else:  # a joined submitter verifying their own token; the request's status stays
@@ -154,15 +173,6 @@ def challenge(
             actor="system",
             data={"channel": channel},
         )
-    context = {
-        "code": code,
-        "minutes": config.code_ttl_minutes,
-        # the first code also acknowledges the request (RSP-03): one message, not two
-        **({"due": request.due.isoformat()} if new else {}),
-    }
-    kind = "verification_code" if purpose == "verify" else "step_up"
-    work.notices.append(notice(request, kind, context))  # to the same contact as `channel`
-    return True
 
 
 def enter_code(
