@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from rightsdesk.connectors.base import Discoverable
-from rightsdesk.discovery.blobmap import GenericLog, draft_blobs
+from rightsdesk.discovery.drafting.blobmap import GenericLog, draft_blobs
 from rightsdesk.discovery.sample import classify_all, open_store
 
 meta = sa.MetaData()

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from rightsdesk.datamap import DataMap, loads
+from rightsdesk.discovery.drafting.generate import generate
 from rightsdesk.discovery.drift import Drift, diff
-from rightsdesk.discovery.generate import generate
 from tests.discovery.test_generate import BACKENDS, PEOPLE, build_shop
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from rightsdesk.discovery import by_name, classify_column
-from rightsdesk.discovery.blobs import decode_blob, person_keys
+from rightsdesk.discovery.detectors.blobs import decode_blob, person_keys
 
 ENCODED_BLOB = by_name("encoded_blob")
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from rightsdesk.datamap import loads
-from rightsdesk.discovery.generate import Draft, Proposal, candidate_tables, generate
+from rightsdesk.discovery.drafting.generate import Draft, Proposal, candidate_tables, generate
 from rightsdesk.discovery.sample import sample_columns
 from rightsdesk.domain.actions import ExportMode
 

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from rightsdesk.datamap import loads
-from rightsdesk.discovery.generate import Draft, Proposal, generate
-from rightsdesk.discovery.tokens import random_token, slug
+from rightsdesk.discovery.detectors.tokens import random_token, slug
+from rightsdesk.discovery.drafting.generate import Draft, Proposal, generate
 
 BACKENDS = [
     pytest.param("sqlite_url", id="sqlite"),

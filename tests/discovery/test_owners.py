@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from rightsdesk.connectors.base import Connector
 from rightsdesk.connectors.sql import SqlConnector
 from rightsdesk.datamap import DataMap, loads
-from rightsdesk.discovery.generate import generate
-from rightsdesk.discovery.limits import headroom
+from rightsdesk.discovery.drafting.generate import generate
+from rightsdesk.discovery.drafting.limits import headroom
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
 from rightsdesk.masking.base import MaskingKey

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from rightsdesk.datamap import loads
-from rightsdesk.discovery.generate import Draft, generate
+from rightsdesk.discovery.drafting.generate import Draft, generate
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.service.runtime import runs
 from rightsdesk.settings import Settings

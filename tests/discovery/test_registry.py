@@ -9,7 +9,7 @@ import pytest
 
 from rightsdesk.datamap.taxonomy import check_category
 from rightsdesk.discovery import DETECTORS, Detector, by_name, classify_column
-from rightsdesk.discovery.detectors import PRECEDENCE, REGISTRY
+from rightsdesk.discovery.detectors.registry import PRECEDENCE, REGISTRY
 from rightsdesk.plugins import OWN
 
 ROOT = Path(__file__).resolve().parents[2]

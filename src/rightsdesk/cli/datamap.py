@@ -39,7 +39,7 @@ def datamap_generate(
     sample: Annotated[int, typer.Option(min=10, help="Values sampled per column.")] = 1000,
 ) -> None:
     """Draft a data map from the live database: tables, keys, references, personal data."""
-    from rightsdesk.discovery.generate import generate
+    from rightsdesk.discovery.drafting.generate import generate
 
     files.check_out_file(output, "--out")
     draft = generate(url, system=system, schema=schema, sample=sample)
@@ -55,7 +55,7 @@ def _relative_sqlite(text: str, url: str, schema: str | None, output: Path) -> s
     """A relative SQLite path rewritten against the draft's folder (the loader resolves it
     there), so a draft written to another folder still opens the same file."""
     from rightsdesk.connectors.urls import parse, sqlite_file
-    from rightsdesk.discovery.generate import map_url
+    from rightsdesk.discovery.drafting.generate import map_url
 
     path = sqlite_file(parse("the database", url))
     written = map_url(url, schema)

@@ -8,9 +8,9 @@ from typing import Literal
 
 from rightsdesk.connectors.base import Discoverable
 from rightsdesk.datamap.model import CollectionSpec, DataMap, FieldSpec, SystemSpec
-from rightsdesk.discovery.classify import ColumnFinding
-from rightsdesk.discovery.people import CATEGORY_MIN
-from rightsdesk.discovery.references import OVERLAP_MIN
+from rightsdesk.discovery.detectors.classify import ColumnFinding
+from rightsdesk.discovery.drafting.people import CATEGORY_MIN
+from rightsdesk.discovery.drafting.references import OVERLAP_MIN
 from rightsdesk.discovery.sample import classify_all, discoverable, open_store, value_overlap
 from rightsdesk.domain.schema import SchemaInfo, TableInfo
 

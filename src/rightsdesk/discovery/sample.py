@@ -11,7 +11,7 @@ from typing import Any
 
 from rightsdesk.connectors.base import Discoverable
 from rightsdesk.connectors.registry import connector_class
-from rightsdesk.discovery.classify import ColumnFinding, classify_column
+from rightsdesk.discovery.detectors.classify import ColumnFinding, classify_column
 from rightsdesk.domain.errors import ConnectorError
 from rightsdesk.domain.schema import ColumnInfo, SchemaInfo
 

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
-from rightsdesk.discovery.contact import EMAIL, PHONE
-from rightsdesk.discovery.detector import Detector
-from rightsdesk.discovery.identifiers import BANK_CARD, CN_RESIDENT_ID
+from rightsdesk.discovery.detectors.contact import EMAIL, PHONE
+from rightsdesk.discovery.detectors.detector import Detector
+from rightsdesk.discovery.detectors.identifiers import BANK_CARD, CN_RESIDENT_ID
 
 LogFormat = Literal["text", "json"]
 

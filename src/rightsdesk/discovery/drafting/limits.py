@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rightsdesk.connectors.base import Discoverable
-from rightsdesk.discovery.owners import Ownership
-from rightsdesk.discovery.proposal import Link
+from rightsdesk.discovery.drafting.owners import Ownership
+from rightsdesk.discovery.drafting.proposal import Link
 
 #: A limit is at least this, and this many times the most rows any one person has now.
 FLOOR = 100

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rightsdesk.connectors import urls
-from rightsdesk.discovery.blobmap import draft_blobs
-from rightsdesk.discovery.copies import copy_proposals
-from rightsdesk.discovery.drafting import NAME, Draft, draft, mappable
-from rightsdesk.discovery.limits import counter, one_each
-from rightsdesk.discovery.people import CATEGORY_MIN, category_proposals
-from rightsdesk.discovery.proposal import Column, Link, Proposal
-from rightsdesk.discovery.references import (
+from rightsdesk.discovery.drafting.blobmap import draft_blobs
+from rightsdesk.discovery.drafting.copies import copy_proposals
+from rightsdesk.discovery.drafting.draft import NAME, Draft, draft, mappable
+from rightsdesk.discovery.drafting.limits import counter, one_each
+from rightsdesk.discovery.drafting.people import CATEGORY_MIN, category_proposals
+from rightsdesk.discovery.drafting.proposal import Column, Link, Proposal
+from rightsdesk.discovery.drafting.references import (
     OVERLAP_MIN,
     candidate_tables,
     declared_links,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rightsdesk.discovery.classify import ColumnFinding, KindScore
-from rightsdesk.discovery.proposal import Column, Link, Proposal
-from rightsdesk.discovery.proposal import dotted as _dotted
+from rightsdesk.discovery.detectors.classify import ColumnFinding, KindScore
+from rightsdesk.discovery.drafting.proposal import Column, Link, Proposal
+from rightsdesk.discovery.drafting.proposal import dotted as _dotted
 from rightsdesk.domain.schema import SchemaInfo
 
 #: Least classifier confidence for proposing a category, and for an email/phone identity.

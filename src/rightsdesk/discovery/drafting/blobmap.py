@@ -19,10 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rightsdesk.connectors.base import Discoverable
-from rightsdesk.discovery.blobs import person_keys
-from rightsdesk.discovery.classify import ColumnFinding
-from rightsdesk.discovery.detector import name_tokens
-from rightsdesk.discovery.proposal import Column
+from rightsdesk.discovery.detectors.blobs import person_keys
+from rightsdesk.discovery.detectors.classify import ColumnFinding
+from rightsdesk.discovery.detectors.detector import name_tokens
+from rightsdesk.discovery.drafting.proposal import Column
 from rightsdesk.domain.payloads import decode_blob
 from rightsdesk.domain.schema import SchemaInfo, TableInfo
 

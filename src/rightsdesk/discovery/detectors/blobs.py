@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from rightsdesk.discovery.detector import Detector, name_tokens, rx
+from rightsdesk.discovery.detectors.detector import Detector, name_tokens, rx
 from rightsdesk.domain.payloads import MAX_INFLATED, MAX_LENGTH, decode_blob
 
 __all__ = ["ENCODED_BLOB", "MAX_INFLATED", "MAX_LENGTH", "decode_blob", "person_keys"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from rightsdesk.discovery import checksums
-from rightsdesk.discovery.detector import Detector, rx
+from rightsdesk.discovery.detectors import checksums
+from rightsdesk.discovery.detectors.detector import Detector, rx
 
 _SURNAME_LIST = (
     "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹 "

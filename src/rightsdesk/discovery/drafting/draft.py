@@ -7,15 +7,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rightsdesk.discovery.blobmap import BlobDraft, text_columns
-from rightsdesk.discovery.classify import ColumnFinding
-from rightsdesk.discovery.limits import Counter, draft_limits
-from rightsdesk.discovery.linked import person_linked, token_proposals, unlinked_secrets
-from rightsdesk.discovery.owners import Ownership, draft_ownership
-from rightsdesk.discovery.people import category_proposals, identity_proposals, user_table
-from rightsdesk.discovery.proposal import Column, Link, Proposal
-from rightsdesk.discovery.render import Plan, deleted_tables, keyed, render
-from rightsdesk.discovery.unowned import (
+from rightsdesk.discovery.detectors.classify import ColumnFinding
+from rightsdesk.discovery.drafting.blobmap import BlobDraft, text_columns
+from rightsdesk.discovery.drafting.limits import Counter, draft_limits
+from rightsdesk.discovery.drafting.linked import person_linked, token_proposals, unlinked_secrets
+from rightsdesk.discovery.drafting.owners import Ownership, draft_ownership
+from rightsdesk.discovery.drafting.people import category_proposals, identity_proposals, user_table
+from rightsdesk.discovery.drafting.proposal import Column, Link, Proposal
+from rightsdesk.discovery.drafting.render import Plan, deleted_tables, keyed, render
+from rightsdesk.discovery.drafting.unowned import (
     closure_kinds,
     copy_columns,
     copy_holders,

@@ -6,8 +6,8 @@ when those values are theirs, with an identity closure so values found in the pe
 from __future__ import annotations
 
 from rightsdesk.datamap.identities import kind_of_category
-from rightsdesk.discovery.owners import Ownership
-from rightsdesk.discovery.proposal import Column, Link, Proposal, dotted
+from rightsdesk.discovery.drafting.owners import Ownership
+from rightsdesk.discovery.drafting.proposal import Column, Link, Proposal, dotted
 from rightsdesk.domain.schema import SchemaInfo
 
 #: Kinds that alone never tell people apart (a shared office address).

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rightsdesk.discovery import checksums
-from rightsdesk.discovery.detector import Detector, rx
+from rightsdesk.discovery.detectors import checksums
+from rightsdesk.discovery.detectors.detector import Detector, rx
 
 EMAIL = Detector(
     name="email",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rightsdesk.discovery.detector import Detector, rx
+from rightsdesk.discovery.detectors.detector import Detector, rx
 
 USERNAME = Detector(
     name="username",

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from rightsdesk.domain.schema import SchemaInfo
 
 if TYPE_CHECKING:
-    from rightsdesk.discovery.owners import Ownership
-    from rightsdesk.discovery.proposal import Column, Link, Proposal
+    from rightsdesk.discovery.drafting.owners import Ownership
+    from rightsdesk.discovery.drafting.proposal import Column, Link, Proposal
 
 _TEXT = frozenset({"str", None})
 _DATES = frozenset({"str", "date", "datetime"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rightsdesk.discovery.detector import Detector
-from rightsdesk.discovery.detectors import DETECTORS
-from rightsdesk.discovery.tokens import random_token
+from rightsdesk.discovery.detectors.detector import Detector
+from rightsdesk.discovery.detectors.registry import DETECTORS
+from rightsdesk.discovery.detectors.tokens import random_token
 
 #: Confidence a column-name hint gives on its own, when no values could be checked.
 HINT_ONLY = 0.3

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rightsdesk.discovery.proposal import Column, Link, dotted
+from rightsdesk.discovery.drafting.proposal import Column, Link, dotted
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ built-in, its place in ``PRECEDENCE``.
 
 from __future__ import annotations
 
-from rightsdesk.discovery.detector import Detector
+from rightsdesk.discovery.detectors.detector import Detector
 from rightsdesk.plugins import PluginError, Registry, instance_of
 
 __all__ = ["DETECTORS", "REGISTRY", "Detector", "by_name"]

@@ -3,9 +3,9 @@ which secret columns (named or random tokens) are proposed as a person's credent
 
 from __future__ import annotations
 
-from rightsdesk.discovery.classify import ColumnFinding
-from rightsdesk.discovery.proposal import Column, Link, Proposal
-from rightsdesk.discovery.tokens import MIN_LENGTH
+from rightsdesk.discovery.detectors.classify import ColumnFinding
+from rightsdesk.discovery.detectors.tokens import MIN_LENGTH
+from rightsdesk.discovery.drafting.proposal import Column, Link, Proposal
 from rightsdesk.domain.schema import SchemaInfo
 
 CREDENTIALS = "user.authorization.credentials"
@@ -52,7 +52,7 @@ def token_proposals(
 
     Keys are left out: primary keys and the columns of references (declared or inferred).
     """
-    from rightsdesk.discovery.proposal import Proposal
+    from rightsdesk.discovery.drafting.proposal import Proposal
 
     keys = {lk.child for lk in links} | {lk.parent for lk in links}
     found = {}

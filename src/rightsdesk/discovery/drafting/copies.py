@@ -9,8 +9,8 @@ source column is probed with them (``Discoverable.count_present``, one ``IN`` qu
 from __future__ import annotations
 
 from rightsdesk.connectors.base import Discoverable
-from rightsdesk.discovery.classify import ColumnFinding
-from rightsdesk.discovery.proposal import Column, Link, Proposal
+from rightsdesk.discovery.detectors.classify import ColumnFinding
+from rightsdesk.discovery.drafting.proposal import Column, Link, Proposal
 from rightsdesk.domain.schema import SchemaInfo
 
 #: Categories whose values identify one person, so that an equal value elsewhere is a copy.
@@ -37,7 +37,7 @@ def copy_proposals(
     rows: int,
 ) -> dict[Column, Proposal]:
     """Unclassified text columns whose values copy a personal source column's, as its category."""
-    from rightsdesk.discovery.proposal import Proposal
+    from rightsdesk.discovery.drafting.proposal import Proposal
 
     def text(column: Column) -> bool:
         return info.tables[column[0]].columns[column[1]].python_type == "str"

@@ -1,7 +1,7 @@
 """Random tokens: values that look machine-generated and secret, whatever their column is called.
 
-A column of such values is proposed as a credential only by ``generate`` (``linked.py``), and only
-when it is no key, holds distinct values and its table is linked to a person.
+A column of such values is proposed as a credential only by ``generate`` (``drafting/linked.py``),
+and only when it is no key, holds distinct values and its table is linked to a person.
 """
 
 from __future__ import annotations

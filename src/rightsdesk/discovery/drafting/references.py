@@ -4,8 +4,8 @@ copies without one, confirmed by how many sampled values exist in the target."""
 from __future__ import annotations
 
 from rightsdesk.connectors.base import Discoverable
-from rightsdesk.discovery.proposal import Link, Proposal
-from rightsdesk.discovery.proposal import dotted as _dotted
+from rightsdesk.discovery.drafting.proposal import Link, Proposal
+from rightsdesk.discovery.drafting.proposal import dotted as _dotted
 from rightsdesk.discovery.sample import value_overlap
 from rightsdesk.domain.schema import ColumnInfo, SchemaInfo, TableInfo
 
