@@ -123,6 +123,7 @@ def operator_calls(request_id: str) -> list[tuple[str, str, Any]]:
         ("GET", "/v1/admin/requests", None),
         ("GET", base, None),
         ("GET", "/v1/admin/audit/verify", None),
+        ("GET", "/v1/admin/lockouts", None),
         ("POST", "/v1/admin/requests", {"type": "access", "identities": [], "evidence": "x"}),
         *[("POST", f"{base}/{action}", json) for action, json in DECISIONS],
     ]

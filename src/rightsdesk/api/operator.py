@@ -14,6 +14,7 @@ from rightsdesk.api.schemas import (
     BreakOut,
     Done,
     EvidenceIn,
+    LockoutOut,
     NoteIn,
     ReasonIn,
     RefuseIn,
@@ -33,6 +34,7 @@ from rightsdesk.policy import Regime
 from rightsdesk.service.requests import actions as requests
 from rightsdesk.service.requests import intake, tickets, views
 from rightsdesk.service.runtime.operators import Scope
+from rightsdesk.service.verification import attempts
 
 router = APIRouter(prefix="/v1/admin", tags=["operator"])
 
@@ -177,3 +179,19 @@ def audit_verify(op: OperatorDep, svc: ServicesDep) -> AuditOut:
         intact=not breaks,
         breaks=[BreakOut(seq=b.seq, kind=str(b.kind), message=b.message) for b in breaks],
     )
+
+
+@router.get("/lockouts", response_model=list[LockoutOut])
+def lockouts(
+    op: OperatorDep,
+    svc: ServicesDep,
+    hours: Annotated[int, Query(ge=1, le=24 * 30, description="How far back to look.")] = 24,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[LockoutOut]:
+    """People and client addresses blocked after too many codes sent or wrong codes, newest
+    first (each is also in its request's audit trail)."""
+    op.require(Scope.READ)
+    return [
+        LockoutOut.model_validate(found, from_attributes=True)
+        for found in attempts.recent(svc, hours, limit)
+    ]

@@ -272,6 +272,17 @@ class BreakOut(BaseModel):
     message: str
 
 
+class LockoutOut(BaseModel):
+    """A person or client address blocked after too many codes sent or wrong codes."""
+
+    at: datetime
+    request_id: str | None
+    scope: str = Field(description="person (the subject) or client (the caller's address)")
+    kind: str = Field(description="send (codes sent) or guess (wrong codes)")
+    cap: str = Field(description="the cap reached: hour or day")
+    until: datetime
+
+
 class AuditOut(BaseModel):
     entries: int
     intact: bool

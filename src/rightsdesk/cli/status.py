@@ -23,8 +23,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Requests by type and status, deadlines at risk and overdue, the job queue, failed
-    deliveries and the audit chain's head, read from the store; and whether the broker (with
-    RIGHTSDESK_JOB_BACKEND=celery) answers."""
+    deliveries, the last day's lock-outs and the audit chain's head, read from the store; and
+    whether the broker (with RIGHTSDESK_JOB_BACKEND=celery) answers."""
     from rightsdesk.service.runtime import overview
 
     with open_services() as services:
@@ -48,6 +48,8 @@ def status(
     out.print(f"jobs: {jobs}; oldest queued {seen.oldest_queued_seconds:.0f} s", highlight=False)
     sent = ", ".join(f"{n} {state}" for state, n in seen.deliveries.items())
     out.print(f"deliveries: {sent}", highlight=False)
+    locked = ", ".join(f"{n} {scope} {kind}" for (scope, kind), n in seen.lockouts.items() if n)
+    out.print(f"lock-outs in the last day: {locked or 'none'}", highlight=False)
     head = f"audit head: entry {seen.audit_seq}, hash {seen.audit_hash}"
     out.print(head, highlight=False, soft_wrap=True)
     if broker is None:

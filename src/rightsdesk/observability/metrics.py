@@ -121,6 +121,8 @@ _HELP = {
     "oldest": "Seconds the longest-waiting queued job has waited.",
     "deliveries": "Webhooks and recipient e-mails by state (pending, sent, failed).",
     "audit": "Sequence number of the audit chain's head.",
+    "lockouts": "Lock-outs in the last 24 hours (too many codes sent or wrong codes), by "
+    "scope (person, client address) and kind (send, guess).",
 }
 
 
@@ -136,6 +138,9 @@ def _families(seen: overview.Overview | None = None) -> Iterator[Metric]:
     oldest = GaugeMetricFamily("rightsdesk_oldest_queued_job_age_seconds", _HELP["oldest"])
     deliveries = GaugeMetricFamily("rightsdesk_deliveries", _HELP["deliveries"], labels=["state"])
     audit = GaugeMetricFamily("rightsdesk_audit_head_seq", _HELP["audit"])
+    lockouts = GaugeMetricFamily(
+        "rightsdesk_lockouts_last_day", _HELP["lockouts"], labels=["scope", "kind"]
+    )
     if seen is not None:
         up.add_metric([], 1)
         for (type_, status), count in sorted(seen.requests.items()):
@@ -150,7 +155,9 @@ def _families(seen: overview.Overview | None = None) -> Iterator[Metric]:
         for state, count in seen.deliveries.items():
             deliveries.add_metric([state], count)
         audit.add_metric([], seen.audit_seq)
-    yield from (up, requests, at_risk, overdue, jobs, depth, oldest, deliveries, audit)
+        for (scope, kind), count in sorted(seen.lockouts.items()):
+            lockouts.add_metric([scope, kind], count)
+    yield from (up, requests, at_risk, overdue, jobs, depth, oldest, deliveries, audit, lockouts)
 
 
 def registry(

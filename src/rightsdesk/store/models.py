@@ -150,6 +150,10 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+#: The day's lock-outs (status, metrics) are read by event name and time.
+Index("ix_audit_events_event_at", AuditEvent.event, AuditEvent.at)
+
+
 class AuditHead(Base):
     """The chain's last link; locking this one row serialises appends on every backend."""
 

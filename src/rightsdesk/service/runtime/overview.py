@@ -7,7 +7,7 @@ little; the deadline counts use the operator filter's definition (``views.deadli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -19,6 +19,7 @@ from rightsdesk.domain.jobs import DeliveryState as D
 from rightsdesk.domain.jobs import JobState as J
 from rightsdesk.service.requests import views
 from rightsdesk.service.runtime.context import Services, unit
+from rightsdesk.service.verification import attempts
 from rightsdesk.store.models import Delivery, Job, Request
 
 #: Job states worth watching; ``done`` only grows and says nothing about health.
@@ -26,6 +27,8 @@ JOB_STATES = tuple(s.value for s in (J.QUEUED, J.RUNNING, J.WAITING, J.FAILED))
 #: Delivery states worth watching (``acknowledged`` is the happy end).
 DELIVERY_STATES = tuple(s.value for s in (D.PENDING, D.SENT, D.FAILED))
 DEADLINES = ("at_risk", "overdue")
+#: Lock-outs are counted over this window (the longest cap is a day's).
+LOCKOUT_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class Overview:
     deliveries: dict[str, int]
     audit_seq: int
     audit_hash: str
+    #: (scope, kind) -> lock-outs audited in the last day (person/client, guess/send)
+    lockouts: dict[tuple[str, str], int]
 
     @property
     def oldest_queued_seconds(self) -> float:
@@ -67,11 +72,16 @@ class Overview:
             "oldest_queued_seconds": round(self.oldest_queued_seconds, 3),
             "deliveries": self.deliveries,
             "audit": {"seq": self.audit_seq, "hash": self.audit_hash},
+            "lockouts_last_day": [
+                {"scope": scope, "kind": kind, "count": n}
+                for (scope, kind), n in sorted(self.lockouts.items())
+            ],
         }
 
 
 def gather(services: Services) -> Overview:
-    """Count requests, deadlines, jobs and deliveries now, in one read transaction."""
+    """Count requests, deadlines, jobs, deliveries and the day's lock-outs now, in one read
+    transaction."""
     with unit(services) as work:
         requests, deadlines = _requests(services, work.session, work.now)
         jobs, oldest = _jobs(work.session)
@@ -85,6 +95,7 @@ def gather(services: Services) -> Overview:
             deliveries=_deliveries(work.session),
             audit_seq=head.seq,
             audit_hash=head.hash,
+            lockouts=attempts.counted_since(work.session, work.now - LOCKOUT_WINDOW),
         )
 
 

@@ -6,7 +6,8 @@ by a keyed hash of the person (their subject key) and of the client's address; t
 requests, types and cancellations. Each key has a cap per hour and per day, and past a few free
 tries each further one waits twice as long as the one before (exponential back-off). Reaching an
 hourly or daily cap is audited as a ``lockout`` event, which operators see in the request's
-history and in ``rightsdesk audit``.
+history, in ``GET /v1/admin/lockouts`` (``recent``), in ``rightsdesk status`` and as the
+``rightsdesk_lockouts_last_day`` metric.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import LockedOutError
-from rightsdesk.service.runtime.context import Services, Unit
-from rightsdesk.store.models import Attempt, Request
+from rightsdesk.service.runtime.context import Services, Unit, unit
+from rightsdesk.store.models import Attempt, AuditEvent, Request
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
@@ -127,3 +129,56 @@ def _blocked(work: Unit, key: str, kind: Kind, cap: Cap) -> Block | None:
         return None
     ready = times[-1] + cap.wait(len(times))
     return Block(ready, "back-off") if work.now < ready else None
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """One ``lockout`` audit event, as its hashed record says."""
+
+    at: datetime
+    request_id: str | None
+    scope: str  # person | client
+    kind: str  # send | guess
+    cap: str  # hour | day
+    until: datetime
+
+
+def recent(services: Services, hours: int, limit: int = 100) -> list[Lockout]:
+    """The newest lock-outs of the last ``hours``, newest first (what operators watch)."""
+    with unit(services) as work:
+        return _recent(work.session, work.now - timedelta(hours=hours), limit)
+
+
+def _recent(session: Session, since: datetime, limit: int) -> list[Lockout]:
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.event == events.LOCKOUT.name, AuditEvent.at >= since)
+        .order_by(AuditEvent.seq.desc())
+        .limit(limit)
+    )
+    found = []
+    for row in session.scalars(query):
+        record, data = row.record, row.record["data"]
+        found.append(
+            Lockout(
+                at=audit.event_time(record),
+                request_id=record["request_id"],
+                scope=data["scope"],
+                kind=data["kind"],
+                cap=data["cap"],
+                until=datetime.fromisoformat(data["until"]),
+            )
+        )
+    return found
+
+
+def counted_since(session: Session, since: datetime) -> dict[tuple[str, str], int]:
+    """Lock-outs since ``since`` by (scope, kind), every pair of ``CAPS`` present."""
+    found = {(scope, kind.value): 0 for scope, kind in CAPS}
+    query = select(AuditEvent.record).where(
+        AuditEvent.event == events.LOCKOUT.name, AuditEvent.at >= since
+    )
+    for record in session.scalars(query):
+        pair = (record["data"]["scope"], record["data"]["kind"])
+        found[pair] = found.get(pair, 0) + 1
+    return found
