@@ -27,7 +27,7 @@ def decide(services: Services, purpose: str, given: bool = True, **extra: Any) -
     change = consent.grant if given else consent.withdraw
     with unit(services) as work:
         return change(
-            services, work, PERSON, purpose, method="api", jurisdiction="provider_cn", **extra
+            services, work, PERSON, purpose, consent.Origin("api", "provider_cn", **extra)
         )
 
 

@@ -8,7 +8,8 @@ deletion (``consent_effects``). A person is found by every identity they prove.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ __all__ = [
     "ACTIVE",
     "REVOKED",
     "Evaluation",
+    "Origin",
     "PurposeState",
     "decide",
     "grant",
@@ -46,39 +48,33 @@ GPC = "gpc"
 ACTORS = {"api": "person", "web": "person", "host": "person", GPC: "person", "cli": "operator:cli"}
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a consent decision comes from: the channel (``method``: api, web, host, gpc, cli,
+    request), the law it is recorded under, the request it belongs to, and when it takes
+    effect (now when None; never in the past)."""
+
+    method: str
+    jurisdiction: str
+    request_id: str | None = None
+    effective_at: datetime | None = None
+
+
 def grant(
-    services: Services,
-    work: Unit,
-    identities: Sequence[Identity],
-    purpose: str,
-    *,
-    method: str,
-    jurisdiction: str,
-    request_id: str | None = None,
-    effective_at: datetime | None = None,
+    services: Services, work: Unit, identities: Sequence[Identity], purpose: str, origin: Origin
 ) -> ConsentRecord:
     """Record consent (nothing new if it is already given); the host may enable the features."""
     spec = _consent_purpose(services, purpose)
     latest = _latest(services, work, identities, purpose)
     if latest is not None and latest.state == ACTIVE and latest.effective_at <= work.now:
         return latest
-    record = _append(
-        services, work, identities, spec, ACTIVE, method, jurisdiction, request_id, effective_at
-    )
+    record = _append(services, work, identities, spec, ACTIVE, origin)
     effects.granted(services, work, identities, spec, record)
     return record
 
 
 def withdraw(
-    services: Services,
-    work: Unit,
-    identities: Sequence[Identity],
-    purpose: str,
-    *,
-    method: str,
-    jurisdiction: str,
-    request_id: str | None = None,
-    effective_at: datetime | None = None,
+    services: Services, work: Unit, identities: Sequence[Identity], purpose: str, origin: Origin
 ) -> ConsentRecord:
     """Record the withdrawal (now, or from a future date); the host and recipients stop, and
     deletion is evaluated. Nothing new when it is not in force anyway."""
@@ -88,9 +84,7 @@ def withdraw(
     last = records[-1] if records else None
     if not in_force and last is not None and last.state == REVOKED:
         return last
-    record = _append(
-        services, work, identities, spec, REVOKED, method, jurisdiction, request_id, effective_at
-    )
+    record = _append(services, work, identities, spec, REVOKED, origin)
     if in_force or last is not None:  # else it was never given: a refusal, nothing to stop
         effects.withdrawn(services, work, identities, spec, record)
     return record
@@ -105,19 +99,8 @@ def withdraw_all(
     request_id: str | None,
 ) -> list[ConsentRecord]:
     """Withdraw every consent in force (account cancellation); one receipt each."""
-    return [
-        withdraw(
-            services,
-            work,
-            identities,
-            state.purpose,
-            method=method,
-            jurisdiction=default_jurisdiction(services),
-            request_id=request_id,
-        )
-        for state in scope(services, work.session, identities)
-        if state.basis == "consent" and state.state == ACTIVE
-    ]
+    origin = Origin(method, default_jurisdiction(services), request_id)
+    return _withdraw_where(services, work, identities, origin, lambda state: True)
 
 
 def record_gpc(
@@ -125,17 +108,22 @@ def record_gpc(
 ) -> list[ConsentRecord]:
     """A ``Sec-GPC: 1`` request: opt out of every sale or sharing purpose in force (OPT-01).
     Only ever an opt-out: a later request without the signal changes nothing (OPT-02)."""
+    origin = Origin(GPC, default_jurisdiction(services))
+    return _withdraw_where(services, work, identities, origin, lambda s: s.sale_or_sharing)
+
+
+def _withdraw_where(
+    services: Services,
+    work: Unit,
+    identities: Sequence[Identity],
+    origin: Origin,
+    which: Callable[[PurposeState], bool],
+) -> list[ConsentRecord]:
+    """Withdraw each consent in force that ``which`` picks; one receipt each."""
     return [
-        withdraw(
-            services,
-            work,
-            identities,
-            state.purpose,
-            method=GPC,
-            jurisdiction=default_jurisdiction(services),
-        )
+        withdraw(services, work, identities, state.purpose, origin)
         for state in scope(services, work.session, identities)
-        if state.sale_or_sharing and state.basis == "consent" and state.state == ACTIVE
+        if state.basis == "consent" and state.state == ACTIVE and which(state)
     ]
 
 
@@ -165,12 +153,10 @@ def _append(
     identities: Sequence[Identity],
     purpose: Purpose,
     state: str,
-    method: str,
-    jurisdiction: str,
-    request_id: str | None,
-    effective_at: datetime | None,
+    origin: Origin,
 ) -> ConsentRecord:
-    when = effective_at or work.now
+    method, jurisdiction, request_id = origin.method, origin.jurisdiction, origin.request_id
+    when = origin.effective_at or work.now
     if when < work.now:
         raise PolicyError("a consent decision cannot take effect in the past")
     subject = subject_of(services, identities)
@@ -260,14 +246,8 @@ def decide(
     """``grant`` or ``withdraw`` in its own transaction: the same call either way (WDR-02)."""
     change = grant if given else withdraw
     with unit(services) as work:
-        return change(
-            services,
-            work,
-            identities,
-            purpose,
-            method=method,
-            jurisdiction=jurisdiction or default_jurisdiction(services),
-        )
+        origin = Origin(method, jurisdiction or default_jurisdiction(services))
+        return change(services, work, identities, purpose, origin)
 
 
 def show(services: Services, identities: Sequence[Identity]) -> list[PurposeState]:

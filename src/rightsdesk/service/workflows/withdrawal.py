@@ -49,17 +49,10 @@ def check(services: Services, params: Mapping[str, Any]) -> dict[str, Any]:
 def withdraw_consent(services: Services, snapshot: Snapshot) -> dict[str, Any]:
     """Withdraw the purposes named (narrowing the scope) and remove the bindings named."""
     purposes = list(snapshot.params.get("purposes", []))
+    origin = consent.Origin("request", consent.default_jurisdiction(services), snapshot.request_id)
     with unit(services) as work:
         records = [
-            consent.withdraw(
-                services,
-                work,
-                snapshot.identities,
-                purpose,
-                method="request",
-                jurisdiction=consent.default_jurisdiction(services),
-                request_id=snapshot.request_id,
-            )
+            consent.withdraw(services, work, snapshot.identities, purpose, origin)
             for purpose in purposes
         ]
     removed = []
