@@ -270,3 +270,18 @@ def test_a_malformed_override_is_a_clear_error(tmp_path: Path, text: str, error:
     (tmp_path / "en" / "verified.txt").write_text(text, encoding="utf-8")
     with pytest.raises(RenderError, match=error.replace("(", r"\(").replace(")", r"\)")):
         render("verified", "en", SAMPLES["verified"], templates=tmp_path)
+
+
+FOLLOW = "https://privacy.example.com/requests/r1/open?token=abc"
+
+
+@pytest.mark.parametrize(("kind", "locale"), CASES)
+def test_every_message_to_the_person_ends_with_its_follow_link_once(kind: str, locale: str) -> None:
+    _, body = render(kind, locale, {**SAMPLES[kind], "follow_url": FOLLOW})
+    assert body.count(FOLLOW) == 1, body
+    if kind == "fee_quote":  # the template places it itself, where it says how to accept
+        assert f"{FOLLOW} " in body  # in the sentence, not the footer
+    else:
+        assert body.rstrip().splitlines()[-2].endswith(FOLLOW)
+    _, without = render(kind, locale, SAMPLES[kind])
+    assert "open?token=" not in without

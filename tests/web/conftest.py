@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,14 +72,14 @@ class Site:
         return code
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    root = tmp_path_factory.mktemp("site")
+@contextmanager
+def running(root: Path, mail_url: str) -> Iterator[Services]:
+    """The product on a free port over the demo platform in ``root``, mailing to ``mail_url``."""
     port = free_port()
     settings = Settings(
         state_dir=root / "state",
         datamap=demo.build(root / "platform", 30),
-        mail_url=f"file://{root / 'outbox'}",
+        mail_url=mail_url,
         sms_url=f"file://{root / 'sms'}",
         secret_key=SecretStr("browser-test-secret-of-at-least-thirty-two-characters"),
         host_token_secret=SecretStr(HOST_SECRET),
@@ -91,9 +92,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     try:
         with serving(config):
-            yield Site(settings.public_url, services, root / "outbox")
+            yield services
     finally:
         wiring.close(services)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("site")
+    with running(root, f"file://{root / 'outbox'}") as services:
+        yield Site(services.settings.public_url, services, root / "outbox")
 
 
 @pytest.fixture(scope="session")

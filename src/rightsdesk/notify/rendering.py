@@ -44,6 +44,8 @@ KINDS = (
     "cancellation_redirected",
 )
 
+#: The footer every message to a person ends with when the context has ``follow_url``.
+FOLLOW = "follow.inc"
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 _BLANKS = re.compile(r"\n{3,}")
 _SUBJECT = "Subject:"
@@ -60,7 +62,16 @@ def render(
     head, blank, body = text.lstrip("\n").partition("\n\n")
     if not head.startswith(_SUBJECT) or "\n" in head or not blank:
         raise RenderError(kind, chosen, "must start with a 'Subject: ...' line and a blank line")
-    return head.removeprefix(_SUBJECT).strip(), _tidy(body)
+    return head.removeprefix(_SUBJECT).strip(), _with_link(_tidy(body), chosen, context, templates)
+
+
+def _with_link(body: str, locale: str, context: Mapping[str, Any], templates: Path | None) -> str:
+    """The body, ended with the request's follow link (``follow.inc``) unless it names it."""
+    url = context.get("follow_url")
+    if not url or str(url) in body:
+        return body
+    footer = _render("follow", locale, FOLLOW, context, templates) or ""
+    return _tidy(f"{body}\n{footer}")
 
 
 def render_sms(

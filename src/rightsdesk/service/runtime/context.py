@@ -51,6 +51,15 @@ class Secrets:
         message = "\x1f".join((purpose, *parts)).encode()
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
+    def follow_token(self, request_id: str) -> str:
+        """The capability token of the link every message to the person carries: derived from
+        the request's id (so no message needs it stored), stored only as a hash once opened."""
+        return self.mac("follow-link", request_id)
+
+    def follow_url(self, public_url: str, request_id: str) -> str:
+        token = self.follow_token(request_id)
+        return f"{public_url.rstrip('/')}/requests/{request_id}/open?token={token}"
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -166,7 +175,7 @@ def unit(services: Services) -> Iterator[Unit]:
 
 
 def deliver(services: Services, notice: Notice) -> None:
-    """Send a notice; a failed delivery is logged and audited, the request itself stands.
+    """Send a notice, with the request's follow link; a failed one is logged and audited.
 
     A request with no e-mail or phone (an operator's ticket naming only an account id) cannot
     be written to: that is recorded as a failed notice too, not raised in a background thread.
@@ -174,13 +183,14 @@ def deliver(services: Services, notice: Notice) -> None:
     if notice.email is None and notice.phone is None:
         _failed(services, notice, "NoContact: the request names no e-mail or phone")
         return
+    link = services.secrets.follow_url(services.settings.public_url, notice.request_id)
     try:
         services.notifier.notify(
             notice.kind,
             email=notice.email,
             phone=notice.phone,
             locale=notice.locale,
-            context=notice.context,
+            context={**notice.context, "follow_url": link},
         )
     except NotifyError as exc:
         _failed(services, notice, audit.cause(exc))  # an SMTP reply names the recipient

@@ -87,10 +87,31 @@ def claim_identities(claims: Mapping[str, Any]) -> tuple[Identity, ...]:
 
 
 def resolve_token(services: Services, work: Unit, request_id: str, token: str) -> AccessToken:
-    """The requester's capability; a wrong token looks exactly like a missing request."""
+    """The requester's capability; a wrong token looks exactly like a missing request.
+
+    The follow link's token (``Secrets.follow_token``) gets its row the first time it is used.
+    """
     row = work.session.get(AccessToken, token_hash(services, token))
+    if row is None and hmac.compare_digest(token, services.secrets.follow_token(request_id)):
+        row = _follow_row(services, work, request_id)
     if row is None or not hmac.compare_digest(row.request_id.encode(), request_id.encode()):
         raise NotFoundError(f"no request {request_id!r}")
+    return row
+
+
+def _follow_row(services: Services, work: Unit, request_id: str) -> AccessToken | None:
+    """The follow link's capability; verified once the request is: the link goes only to the
+    contact the code went to (or that a host token or an operator vouched for)."""
+    request = work.session.get(Request, request_id)
+    if request is None:
+        return None
+    row = AccessToken(
+        token_hash=token_hash(services, services.secrets.follow_token(request_id)),
+        request_id=request_id,
+        created_at=work.now,
+        verified_at=request.verified_at,
+    )
+    work.session.add(row)
     return row
 
 
@@ -220,6 +241,11 @@ def accept(services: Services, work: Unit, request: Request, *, method: str, act
     lifecycle.advance(work, request, event, actor=actor, data={"method": method})
     request.verified_at = work.now
     request.verification_method = method
+    link = work.session.get(
+        AccessToken, token_hash(services, services.secrets.follow_token(request.id))
+    )
+    if link is not None:  # opened before the request was verified
+        link.verified_at = work.now
     if first:
         work.notices.append(notice(request, "verified", {}))
 
