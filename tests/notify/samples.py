@@ -43,6 +43,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
             },
         ],
     },
+    "restriction_lifted": {
+        **BASE,
+        "request_type": "object",
+        "kind": "objection",
+        "purpose": "analytics",
+        "reason": "Fraud prevention on this account outweighs the objection.",
+        "since": "2024-06-01T08:00:00+00:00",
+        "remedies": remedies([Regime.PROVIDER_CN, Regime.GDPR], "en"),
+    },
     "cancelled": {**BASE},
     "expired": {**BASE},
     "cancellation_confirm": {

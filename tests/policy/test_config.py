@@ -103,6 +103,8 @@ def test_load_from_file(tmp_path: Path) -> None:
         (RequestType.DELETE, True),
         (RequestType.WITHDRAW_CONSENT, False),
         (RequestType.CANCEL_ACCOUNT, True),
+        (RequestType.RESTRICT, False),
+        (RequestType.OBJECT, False),
     ],
 )
 def test_manual_approval(request_type: RequestType, manual: bool) -> None:

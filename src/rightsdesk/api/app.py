@@ -13,7 +13,17 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from rightsdesk import __version__, web
-from rightsdesk.api import bindings, consent, deliveries, errors, metrics, operator, person, vault
+from rightsdesk.api import (
+    bindings,
+    consent,
+    deliveries,
+    errors,
+    metrics,
+    operator,
+    person,
+    restrictions,
+    vault,
+)
 from rightsdesk.api.hygiene import Hygiene
 from rightsdesk.service.runtime.context import Services
 
@@ -44,6 +54,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(consent.router)
     app.include_router(vault.router)
     app.include_router(bindings.router)
+    app.include_router(restrictions.router)
     app.include_router(metrics.router)
     web.install(app)  # the privacy center's pages, over the same service functions
 

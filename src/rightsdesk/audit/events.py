@@ -110,6 +110,23 @@ OWN_INITIATIVE_DELETION = _event(
     "rows",
     "kept_for",
 )
+RESTRICTION_OPENED = _event(
+    "restriction_opened",
+    "processing was restricted (kind restriction), or stopped for a purpose objected to "
+    "(kind objection); collections: how each was marked and how many rows",
+    "restriction_id",
+    "kind",
+    "ground",
+    "purpose",
+    "collections",
+)
+RESTRICTION_LIFTED = _event(
+    "restriction_lifted",
+    "a restriction or objection was lifted after the person was told (reason: why)",
+    "restriction_id",
+    "kind",
+    "notified",
+)
 _CONSENT = ("purpose", "receipt_id", "subject", "method")
 CONSENT_GRANTED = _event("consent_granted", "consent to a purpose was given", *_CONSENT)
 CONSENT_WITHDRAWN = _event("consent_withdrawn", "consent to a purpose was withdrawn", *_CONSENT)

@@ -14,7 +14,14 @@ from pydantic import (
     model_validator,
 )
 
-from rightsdesk.datamap.rights import AccountSpec, BindingSpec, KeepFor, Purpose, Recipient
+from rightsdesk.datamap.rights import (
+    AccountSpec,
+    BindingSpec,
+    KeepFor,
+    Purpose,
+    Recipient,
+    RestrictSpec,
+)
 from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec
 from rightsdesk.domain.actions import ExportMode, ReferenceDirection, ValueType
 from rightsdesk.domain.errors import Location
@@ -97,6 +104,8 @@ class CollectionSpec(Spec):
     erase: Erase = None  # collection-wide strategy, typically delete_row
     binding: BindingSpec | None = None  # rows are third-party account bindings
     keep_for: KeepFor | None = None  # needed this long; then deleted without a request
+    #: How rows are marked while restricted (GDPR Art. 18); unset: rightsdesk's side table.
+    restrict: RestrictSpec = Field(default_factory=RestrictSpec)
     #: The field whose reference is the owner: a row is the person's when the row it points
     #: at is. The collection's other references are related: exported, never walked.
     owner: Name | None = None

@@ -2,7 +2,8 @@
 
 Purposes (what each consent covers and which collections, fields and features depend on it),
 recipients (who else holds a copy), third-party bindings, the account and its cancellation
-pre-checks, and how long a collection is needed at all (deletion on the company's initiative).
+pre-checks, how long a collection is needed at all (deletion on the company's initiative), and
+how its rows are marked while their processing is restricted.
 """
 
 from __future__ import annotations
@@ -32,6 +33,25 @@ class BindingSpec(Spec):
     external_id: Name  # the field holding the person's id at that third party
 
 
+class RestrictSpec(Spec):
+    """How a collection's rows are marked while their processing is restricted (GDPR Art. 18).
+
+    ``flag``: the row's ``field`` is set to true, and back to false when lifted (the platform's
+    jobs skip flagged rows); ``side_table``: rightsdesk keeps a keyed hash of each row's key,
+    which the processing check answers from; ``host_event``: the host platform is told
+    (``processing.restrict`` / ``processing.unrestrict``) and marks the rows itself.
+    """
+
+    mark: Literal["flag", "side_table", "host_event"] = "side_table"
+    field: Name | None = None
+
+    @model_validator(mode="after")
+    def _field_with_flag(self) -> RestrictSpec:
+        if (self.mark == "flag") != (self.field is not None):
+            raise ValueError("mark flag needs a field, and only flag takes one")
+        return self
+
+
 class KeepFor(Spec):
     """Rows are needed for ``period`` after the date in ``start``; then the sweep deletes them."""
 
@@ -56,6 +76,8 @@ class Purpose(Spec):
     sale_or_sharing: bool = False
     #: Granted unless withdrawn (opt-out), as for sale/sharing under the CCPA.
     default_granted: bool = False
+    #: Direct marketing: an objection stops it for good, no balancing (GDPR Art. 21(2)-(3)).
+    direct_marketing: bool = False
 
     def covers(self, dotted: str) -> bool:
         return dotted in self.collections or any(f.startswith(f"{dotted}.") for f in self.fields)

@@ -50,7 +50,31 @@ def check_rights(datamap: DataMap) -> list[Issue]:
             )
     if datamap.account is not None:
         _account(datamap, report)
+    _restrict_flags(datamap, report)
     return issues
+
+
+def _restrict_flags(datamap: DataMap, report: Report) -> None:
+    """A ``restrict: {mark: flag}`` field is a mapped, plain column of its collection."""
+    for i, system in enumerate(datamap.systems):
+        for j, collection in enumerate(system.collections):
+            name = collection.restrict.field
+            if name is None:
+                continue
+            path: Path = ("systems", i, "collections", j, "restrict", "field")
+            where = f"{system.name}.{collection.name}.restrict"
+            spec = collection.field(name)
+            if spec is None:
+                report(path, where, f"restrict flag {name!r} is not a mapped field")
+            elif collection.primary_key is None:
+                report(path, where, "a restrict flag needs the collection's primary key mapped")
+            elif spec.primary_key or spec.references or spec.identity or spec.read_only:
+                report(
+                    path,
+                    where,
+                    f"restrict flag {name!r} must be a plain column (not a key, reference, "
+                    "identity or read-only field)",
+                )
 
 
 def _account(datamap: DataMap, report: Report) -> None:

@@ -8,13 +8,16 @@ from rightsdesk.domain.states import StateError, allowed
 
 
 class RequestType(StrEnum):
-    """The five rights of the source policy."""
+    """The five rights of the source policy, and restriction and objection (GDPR Arts. 18, 21;
+    PIPL Art. 44)."""
 
     ACCESS = "access"
     CORRECT = "correct"
     DELETE = "delete"
     WITHDRAW_CONSENT = "withdraw_consent"
     CANCEL_ACCOUNT = "cancel_account"
+    RESTRICT = "restrict"
+    OBJECT = "object"
 
 
 class Status(StrEnum):

@@ -21,6 +21,7 @@ from rightsdesk.connectors.base import (
     DeleteOlder,
     DeleteWhere,
     Row,
+    UpdateWhere,
 )
 from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import ExecutionError, RightsdeskError
@@ -252,6 +253,19 @@ class Engine:
             raise
         transaction.commit()
         return deleted
+
+    def update(
+        self, system: str, collection: str, key: str, keys: Sequence[Any], values: dict[str, Any]
+    ) -> int:
+        """Set ``values`` on the rows whose ``key`` is in ``keys``, in one transaction."""
+        transaction = self.connectors[system].begin()
+        try:
+            updated = transaction.apply([UpdateWhere(collection, key, list(keys), values)])[0]
+        except RightsdeskError:
+            transaction.rollback()
+            raise
+        transaction.commit()
+        return updated
 
     def correct(self, subject: Subject, values: Mapping[Copy, Any]) -> CorrectionResult:
         """Set each copy's new value in every row of ``subject``; all stores or none."""

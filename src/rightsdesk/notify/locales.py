@@ -32,6 +32,8 @@ REQUEST_LABELS: dict[str, dict[str, str]] = {
         "delete": "deletion of your personal information",
         "withdraw_consent": "withdrawal or change of your consent",
         "cancel_account": "cancellation of your account",
+        "restrict": "restriction of the processing of your personal information",
+        "object": "objection to the processing of your personal information",
     },
     "zh-CN": {
         "access": "查阅、复制您的个人信息",
@@ -39,6 +41,8 @@ REQUEST_LABELS: dict[str, dict[str, str]] = {
         "delete": "删除您的个人信息",
         "withdraw_consent": "撤回或变更您的授权同意",
         "cancel_account": "注销您的账号",
+        "restrict": "限制处理您的个人信息",
+        "object": "拒绝处理您的个人信息",
     },
 }
 

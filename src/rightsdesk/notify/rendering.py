@@ -41,6 +41,7 @@ KINDS = (
     "expired",
     "recipient_notice",
     "cancellation_confirm",
+    "restriction_lifted",
     "cancellation_redirected",
 )
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from rightsdesk.store import migration_lock
+from rightsdesk.store import restrictions as _restrictions  # noqa: F401 (its tables)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -17,6 +17,7 @@ from rightsdesk.policy import Policy, PolicyConfig
 from rightsdesk.service.consent import ledger as consent_ledger
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import decisions, execution, expiry, intake
+from rightsdesk.service.restrictions import lifting
 from rightsdesk.service.retention import vault
 from rightsdesk.service.runtime import keyfiles
 from rightsdesk.service.runtime.context import Clock, Secrets, Services, deliver, unit, utcnow
@@ -96,6 +97,7 @@ def sweep(services: Services) -> dict[str, int]:
     counts["deliveries_attempted"] = deliveries.retry_due(services)
     counts["vault_keys_destroyed"] = vault.sweep(services)
     counts["expired_rows_deleted"] = expiry.sweep(services)
+    counts["restrictions_lifted"] = lifting.sweep(services)  # their corrections decided
     counts["jobs_resubmitted"] = execution.recover(services)  # leases that lapsed
     return counts
 

@@ -24,11 +24,12 @@ from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.correction import Copy, copies
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import subjects
+from rightsdesk.service.restrictions import lifting
 from rightsdesk.service.runtime import connections, timing
 from rightsdesk.service.runtime.checkpoints import DbCheckpoints
-from rightsdesk.service.runtime.context import Services, unit
+from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.workflows.base import Asked, Snapshot, Summary, Workflow
-from rightsdesk.store.models import Statement
+from rightsdesk.store.models import Request, Statement
 
 STATEMENT_LIMIT = 4000
 VALUE_LIMIT = 500
@@ -47,8 +48,26 @@ class Correction(Workflow):
             )
         return checked
 
+    def after_verification(self, services: Services, work: Unit, request: Request) -> bool:
+        """A correction an operator must decide contests accuracy meanwhile: the fields'
+        collections are restricted until it is decided (GDPR Art. 18(1)(a), COR-04)."""
+        changes = request.params.get("changes", [])
+        if changes and services.policy.approval(RequestType.CORRECT).manual:
+            where = sorted({c.rpartition(".")[0] for ch in changes for c in ch["copies"]})
+            params = {"ground": "accuracy_contested", "collections": where}
+            services.open_followup(
+                services,
+                work,
+                RequestType.RESTRICT,
+                [Identity(i.kind, i.value) for i in request.identities],
+                params={**params, "until_request": request.id},
+            )
+        return False
+
     def run(self, services: Services, snapshot: Snapshot) -> Summary:
-        return run(services, snapshot.request_id, snapshot.identities, snapshot.params)
+        summary = run(services, snapshot.request_id, snapshot.identities, snapshot.params)
+        lifting.lift_for(services, snapshot.request_id)
+        return summary
 
 
 def prepare(datamap: DataMap | None, params: Mapping[str, Any]) -> dict[str, Any]:

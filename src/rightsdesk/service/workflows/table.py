@@ -10,10 +10,21 @@ from rightsdesk.service.workflows.base import Workflow
 from rightsdesk.service.workflows.cancellation import Cancellation
 from rightsdesk.service.workflows.correction import Correction
 from rightsdesk.service.workflows.deletion import Deletion
+from rightsdesk.service.workflows.objection import Objection
+from rightsdesk.service.workflows.restriction import Restrict
 from rightsdesk.service.workflows.withdrawal import Withdrawal
 
 WORKFLOWS: Mapping[RequestType, Workflow] = {
-    flow.type: flow for flow in (Access(), Deletion(), Correction(), Withdrawal(), Cancellation())
+    flow.type: flow
+    for flow in (
+        Access(),
+        Deletion(),
+        Correction(),
+        Withdrawal(),
+        Cancellation(),
+        Restrict(),
+        Objection(),
+    )
 }
 
 

@@ -1,0 +1,166 @@
+"""The restrictions in force, and the processing check the host's jobs call before they work.
+
+A restriction is found by keyed hashes only: one per identity the person's rows hold (so the
+host may ask by account id, email or phone) and one per restricted row of a ``side_table``
+collection. ``check`` answers "may I process this person (this row, for this purpose)?" with
+the reasons, never a bare boolean.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from rightsdesk.audit import events
+from rightsdesk.domain.errors import NotFoundError
+from rightsdesk.domain.subjects import Identity
+from rightsdesk.service.requests import lifecycle, subjects
+from rightsdesk.service.runtime.context import Services, Unit
+from rightsdesk.store.models import Request
+from rightsdesk.store.restrictions import Restriction, RestrictionKey
+
+#: The keyed-hash purposes: a person's identity, a restricted row.
+SUBJECT, ROW = "restriction", "restricted_row"
+#: What a restricted person's data may still be used for (GDPR Art. 18(2)).
+STILL_ALLOWED = ("storage",)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The processing check's answer: whether, and why not."""
+
+    may_process: bool
+    reasons: tuple[dict[str, Any], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "may_process": self.may_process,
+            "still_allowed": list(STILL_ALLOWED) if not self.may_process else [],
+            "reasons": list(self.reasons),
+        }
+
+
+def row_ref(services: Services, collection: str, key: object) -> str:
+    return services.secrets.mac(ROW, collection, str(key))
+
+
+def record(
+    services: Services,
+    work: Unit,
+    request: Request,
+    *,
+    kind: str,
+    ground: str,
+    identities: Iterable[Identity],
+    purpose: str | None = None,
+    collections: Sequence[str] = (),
+    marks: dict[str, Any] | None = None,
+    rows: dict[str, list[Any]] | None = None,
+) -> Restriction:
+    """Store a restriction (or objection) with its keyed hashes; audited."""
+    restriction = Restriction(
+        id=uuid.uuid4().hex,
+        request_id=request.id,
+        kind=kind,
+        ground=ground,
+        purpose=purpose,
+        collections=list(collections),
+        marks=marks or {},
+        until_request=request.params.get("until_request"),
+        opened_at=work.now,
+    )
+    work.session.add(restriction)
+    refs = {subjects.ref(services, SUBJECT, i): "subject" for i in identities}
+    for name, keys in (rows or {}).items():
+        refs |= {row_ref(services, name, k): "row" for k in keys}
+    work.session.add_all(
+        RestrictionKey(restriction_id=restriction.id, ref=ref, kind=how)
+        for ref, how in refs.items()
+    )
+    lifecycle.record(
+        work,
+        request,
+        events.RESTRICTION_OPENED,
+        actor="system",
+        data={
+            "restriction_id": restriction.id,
+            "kind": kind,
+            "ground": ground,
+            "purpose": purpose,
+            "collections": {
+                n: {"mark": m["mark"], "rows": m["rows"]} for n, m in (marks or {}).items()
+            },
+        },
+    )
+    return restriction
+
+
+def for_request(work: Unit, request_id: str) -> list[Restriction]:
+    """The restrictions a request opened (a resumed run finds them and opens none again)."""
+    query = select(Restriction).where(Restriction.request_id == request_id)
+    return list(work.session.scalars(query.order_by(Restriction.opened_at, Restriction.id)))
+
+
+def load(work: Unit, restriction_id: str) -> Restriction:
+    found = work.session.get(Restriction, restriction_id, with_for_update=True)
+    if found is None:
+        raise NotFoundError(f"no restriction {restriction_id!r}")
+    return found
+
+
+def listing(services: Services, *, active: bool = True, limit: int = 100) -> list[Restriction]:
+    with services.store.session() as session:
+        query = select(Restriction).order_by(Restriction.opened_at, Restriction.id).limit(limit)
+        if active:
+            query = query.where(Restriction.lifted_at.is_(None))
+        return list(session.scalars(query))
+
+
+def check(
+    services: Services,
+    identities: Sequence[Identity],
+    *,
+    purpose: str | None = None,
+    collection: str | None = None,
+    key: str | None = None,
+) -> Verdict:
+    """May the host process this person (``collection``'s row ``key``; for ``purpose``)?
+
+    A restriction stops every processing of its collections but storage; an objection stops
+    the processing for its purpose (asked without a purpose, objections are listed, not applied).
+    """
+    refs = subjects.refs(services, SUBJECT, identities)
+    if collection is not None and key is not None:
+        refs.append(row_ref(services, collection, key))
+    with services.store.session() as session:
+        keyed = select(RestrictionKey.restriction_id).where(RestrictionKey.ref.in_(refs))
+        found = session.scalars(
+            select(Restriction).where(Restriction.id.in_(keyed), Restriction.lifted_at.is_(None))
+        ).all()
+    reasons, blocked = [], False
+    for r in sorted(found, key=lambda r: (r.opened_at, r.id)):
+        if r.kind == "restriction":
+            applies = collection is None or not r.collections or collection in r.collections
+            stops = applies and purpose not in STILL_ALLOWED
+        else:
+            applies, stops = True, purpose is not None and purpose == r.purpose
+        if applies:
+            blocked = blocked or stops
+            reasons.append(_reason(r, stops))
+    return Verdict(not blocked, tuple(reasons))
+
+
+def _reason(r: Restriction, stops: bool) -> dict[str, Any]:
+    return {
+        "kind": r.kind,
+        "id": r.id,
+        "ground": r.ground,
+        "purpose": r.purpose,
+        "collections": list(r.collections),
+        "since": r.opened_at.isoformat(),
+        "applies": stops,
+    }

@@ -1,0 +1,122 @@
+"""Restriction and objection over the API: the person asks, the host checks, an operator lifts
+(GDPR Arts. 18, 21; PIPL Art. 44; COR-04), on each store backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rightsdesk.service.runtime import wiring
+from rightsdesk.service.runtime.context import Services
+from tests.api.conftest import Api, KeyMaker
+from tests.api.steps import submit, verify
+from tests.mailbox import Mailbox
+from tests.service.conftest import PERSON
+from tests.service.flows import wait_for_mail
+from tests.service.restricting import account_id, flags, restricting
+
+
+@pytest.fixture
+def platform(platform: Path) -> Path:
+    return restricting(platform)
+
+
+def test_restrict_check_and_lift(
+    api: Api, services: Services, mailbox: Mailbox, platform: Path, key: KeyMaker
+) -> None:
+    """COR-04: the host's check refuses the restricted person until the lift, which the person
+    is told of first."""
+    submitted = submit(api, "restrict", params={"ground": "objection_pending"}, locale="en")
+    verify(api, mailbox, submitted)
+    wiring.settle(services)
+    reader, decider = key("read"), key("decide")
+    me = {"kind": "user_id", "value": str(account_id(platform, PERSON))}
+
+    shown = api.get(
+        f"/v1/requests/{submitted['id']}", headers={"Authorization": f"Bearer {submitted['token']}"}
+    )
+    assert shown.status_code == 200 and shown.json()["status"] == "completed", shown.text
+    verdict = api.get("/v1/restrictions/check", params=me, headers=reader)
+    assert verdict.status_code == 200, verdict.text
+    assert verdict.json()["may_process"] is False
+    assert verdict.json()["still_allowed"] == ["storage"]
+    assert verdict.json()["reasons"][0]["ground"] == "objection_pending"
+    listed = api.get("/v1/restrictions", headers=reader).json()
+    assert len(listed) == 1 and "keys" not in listed[0]["marks"]["platform.accounts"]
+
+    refused = api.post(
+        f"/v1/restrictions/{listed[0]['id']}/lift", json={"reason": "x"}, headers=reader
+    )
+    assert refused.status_code == 403
+    lifted = api.post(
+        f"/v1/restrictions/{listed[0]['id']}/lift",
+        json={"reason": "your objection was upheld; the processing ended"},
+        headers=decider,
+    )
+    assert lifted.status_code == 200 and lifted.json()["lifted_by"], lifted.text
+    assert "lifting that restriction" in wait_for_mail(mailbox, 4)[-1].body
+    assert flags(platform)[PERSON] == 0
+    assert api.get("/v1/restrictions/check", params=me, headers=reader).json()["may_process"]
+    again = api.post(
+        f"/v1/restrictions/{listed[0]['id']}/lift", json={"reason": "y"}, headers=decider
+    )
+    assert again.status_code == 409
+
+
+def test_an_objection_over_the_api(
+    api: Api, services: Services, mailbox: Mailbox, key: KeyMaker
+) -> None:
+    """GDPR Art. 21(2)-(3): direct marketing stops for good, no reason needed."""
+    submitted = submit(api, "object", params={"purposes": ["newsletter"]})
+    verify(api, mailbox, submitted)
+    wiring.settle(services)
+    me = {"kind": "email", "value": PERSON}
+    ask = api.get(
+        "/v1/restrictions/check", params={**me, "purpose": "newsletter"}, headers=key("read")
+    )
+    assert ask.json()["may_process"] is False
+    objection = ask.json()["reasons"][0]
+    assert (objection["kind"], objection["ground"]) == ("objection", "direct_marketing")
+    lift = api.post(
+        f"/v1/restrictions/{objection['id']}/lift", json={"reason": "no"}, headers=key("decide")
+    )
+    assert lift.status_code == 409 and "direct marketing" in lift.text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "name the person"),
+        ({"kind": "email"}, "kind and value together"),
+        ({"kind": "shoe_size", "value": "42"}, "unknown identity kind"),
+        ({"collection": "nodot", "key": "1"}, "collection"),
+    ],
+)
+def test_a_bad_check_is_a_422(
+    api: Api, key: KeyMaker, params: dict[str, str], message: str
+) -> None:
+    response = api.get("/v1/restrictions/check", params=params, headers=key("read"))
+    assert response.status_code == 422 and message in response.text, response.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "message"),
+    [
+        ("restrict", {"ground": "boredom"}, "params.ground"),
+        ("object", {"purposes": ["marketing"]}, "withdrawn instead"),
+    ],
+)
+def test_bad_params_are_a_422(api: Api, kind: str, params: dict[str, object], message: str) -> None:
+    response = api.post(
+        "/v1/requests",
+        json={"type": kind, "identities": [{"kind": "email", "value": PERSON}], "params": params},
+    )
+    assert response.status_code == 422 and message in response.text, response.text
+
+
+def test_unknown_restriction_is_a_404(api: Api, key: KeyMaker) -> None:
+    response = api.post(
+        f"/v1/restrictions/{'a' * 32}/lift", json={"reason": "x"}, headers=key("decide")
+    )
+    assert response.status_code == 404
