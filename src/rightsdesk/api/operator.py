@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from rightsdesk.api.auth import OperatorDep, ServicesDep
 from rightsdesk.api.schemas import (
+    NEXT_LINKS,
     PRINTABLE,
     AssignIn,
     AuditOut,
@@ -39,7 +40,12 @@ from rightsdesk.service.verification import attempts
 router = APIRouter(prefix="/v1/admin", tags=["operator"])
 
 
-@router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=SubmitOut)
+@router.post(
+    "/requests",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubmitOut,
+    responses={201: {"links": NEXT_LINKS}},
+)
 def submit_ticket(body: TicketIn, op: OperatorDep, svc: ServicesDep) -> SubmitOut:
     """Record a request received by another channel (ticket, phone, letter) for a person."""
     op.require(Scope.DECIDE)

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from rightsdesk.api.auth import ClientDep, ServicesDep, TokenDep, bearer
 from rightsdesk.api.consent import GpcDep, opt_out_on_submission
 from rightsdesk.api.schemas import (
+    NEXT_LINKS,
     CodeIn,
     CodeOut,
     ConfirmIn,
@@ -37,30 +38,11 @@ IdempotencyKey = Annotated[
 ]
 
 
-#: OpenAPI links from a submission to what can be done with it next (stateful API testing
-#: follows them; so can client generators).
-_NEXT = {
-    name: {"operationId": operation, "parameters": {"request_id": "$response.body#/id"}}
-    for name, operation in {
-        "Show": "show_v1_requests__request_id__get",
-        "Verify": "verify_v1_requests__request_id__verify_post",
-        "NewCode": "resend_v1_requests__request_id__code_post",
-        "Cancel": "cancel_v1_requests__request_id__cancel_post",
-        "AcceptFee": "accept_fee_v1_requests__request_id__accept_fee_post",
-        "Receipt": "receipt_v1_requests__request_id__receipt_get",
-        "OperatorShow": "show_v1_admin_requests__request_id__get",
-        "Approve": "approve_v1_admin_requests__request_id__approve_post",
-        "Refuse": "refuse_v1_admin_requests__request_id__refuse_post",
-        "OperatorVerify": "verify_v1_admin_requests__request_id__verify_post",
-    }.items()
-}
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=SubmitOut,
-    responses={201: {"links": _NEXT}, 200: {"links": _NEXT, "model": SubmitOut}},
+    responses={201: {"links": NEXT_LINKS}, 200: {"links": NEXT_LINKS, "model": SubmitOut}},
 )
 def submit(
     body: SubmitIn,

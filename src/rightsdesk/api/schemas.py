@@ -59,6 +59,31 @@ def _has_control(value: object) -> bool:
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The request's id.")]
 
 
+#: OpenAPI links from a submission to what can be done with it next (stateful API testing
+#: follows them; so can client generators): on a person's submission and an operator's ticket.
+NEXT_LINKS = {
+    name: {"operationId": operation, "parameters": {"request_id": "$response.body#/id"}}
+    for name, operation in {
+        "Show": "show_v1_requests__request_id__get",
+        "Verify": "verify_v1_requests__request_id__verify_post",
+        "NewCode": "resend_v1_requests__request_id__code_post",
+        "Cancel": "cancel_v1_requests__request_id__cancel_post",
+        "Confirm": "confirm_v1_requests__request_id__confirm_post",
+        "AcceptFee": "accept_fee_v1_requests__request_id__accept_fee_post",
+        "Receipt": "receipt_v1_requests__request_id__receipt_get",
+        "OperatorShow": "show_v1_admin_requests__request_id__get",
+        "Approve": "approve_v1_admin_requests__request_id__approve_post",
+        "Refuse": "refuse_v1_admin_requests__request_id__refuse_post",
+        "OperatorVerify": "verify_v1_admin_requests__request_id__verify_post",
+        "Extend": "extend_v1_admin_requests__request_id__extend_post",
+        "Assign": "assign_v1_admin_requests__request_id__assign_post",
+        "Note": "add_note_v1_admin_requests__request_id__notes_post",
+        "Run": "run_v1_admin_requests__request_id__run_post",
+        "Retry": "retry_v1_admin_requests__request_id__retry_post",
+    }.items()
+}
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
