@@ -15,12 +15,11 @@ from sqlalchemy import select, update
 from rightsdesk.audit import log as audit
 from rightsdesk.notify.mailer import mailer_from_url
 from rightsdesk.notify.notifier import Notifier
-from rightsdesk.service.runtime.context import Notice, Services, deliver
+from rightsdesk.service.runtime.context import Services
 from rightsdesk.store.models import AuditEvent
 from tests.api.conftest import KeyMaker
 from tests.api.steps import submit
 from tests.mailbox import free_port
-from tests.notify.samples import SAMPLES
 
 Tamper = Callable[[AuditEvent, str], dict[str, object]]
 TAMPERING: dict[str, Tamper] = {
@@ -61,24 +60,25 @@ class RejectingServer:
 
 
 def test_an_smtp_rejection_naming_the_recipient_stays_out_of_the_audit_log(
-    services: Services,
+    live: httpx.Client, services: Services, key: KeyMaker
 ) -> None:
+    """A person submits to the live server; the mail server refuses their address by name."""
     address = "rejected.person@example.com"
     controller = Controller(RejectingServer(), hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         mailer = mailer_from_url(f"smtp://127.0.0.1:{controller.port}")
         services.notifier = Notifier(mailer, None, services.settings.mail_from)
-        deliver(
-            services, Notice("verified", address, None, "en", dict(SAMPLES["verified"]), "r" * 32)
-        )
+        submitted = submit(live, "access", address)
     finally:
         controller.stop()
+    history = live.get(f"/v1/admin/requests/{submitted['id']}", headers=key("read")).json()
+    failed = [e for e in history["events"] if e["event"] == "notice_failed"]
+    assert failed and failed[0]["reason"] == "DeliveryError channel=email", history["events"]
     with services.store.session() as session:
-        records = [e.record for e in session.scalars(select(AuditEvent))]
-    failed = [r for r in records if r["event"] == "notice_failed"]
-    assert failed and failed[0]["reason"] == "DeliveryError channel=email"
-    assert all(address not in str(r) for r in records)
+        stored = [(e.event, e.record) for e in session.scalars(select(AuditEvent))]
+    assert all(address not in str(record) for record in stored)
+    assert all("rejected" not in str(record) for record in stored)  # nor the server's reply
 
 
 def test_a_ticket_person_with_no_email_or_phone_gets_a_recorded_failure(
