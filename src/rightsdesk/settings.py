@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     recipient_hook_secrets: dict[str, SecretStr] = {}
     #: Attempts at a webhook or recipient e-mail before it is marked failed (and alerted).
     delivery_attempts: int = 8
+    #: CA bundle trusted for direct transfers to another handler (default: the system's).
+    transfer_ca_file: Path | None = None
     #: Log lines as text or one JSON object each (for log shipping); never personal data.
     log_format: Literal["text", "json"] = "text"
     #: Lowest level logged by `serve` and `worker` (DEBUG, INFO, WARNING, ERROR).

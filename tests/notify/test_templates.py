@@ -172,8 +172,8 @@ def test_access_is_labelled_as_specified(locale: str, label: str) -> None:
 
 
 def test_an_unknown_request_type_is_an_error() -> None:
-    with pytest.raises(RenderError, match="unknown request type 'portability'"):
-        render("verified", "en", {**SAMPLES["verified"], "request_type": "portability"})
+    with pytest.raises(RenderError, match="unknown request type 'teleport'"):
+        render("verified", "en", {**SAMPLES["verified"], "request_type": "teleport"})
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,7 @@ def test_load_from_file(tmp_path: Path) -> None:
         (RequestType.CANCEL_ACCOUNT, True),
         (RequestType.RESTRICT, False),
         (RequestType.OBJECT, False),
+        (RequestType.PORTABILITY, False),
     ],
 )
 def test_manual_approval(request_type: RequestType, manual: bool) -> None:

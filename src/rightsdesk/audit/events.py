@@ -127,6 +127,16 @@ RESTRICTION_LIFTED = _event(
     "kind",
     "notified",
 )
+TRANSFER = _event(
+    "transfer",
+    "the portability document was sent to another handler (status: its answer), or could not "
+    "be (refused: why); sha256 of the body sent, key_id of the signing key",
+    "host",
+    "status",
+    "key_id",
+    "sha256",
+    "refused",
+)
 _CONSENT = ("purpose", "receipt_id", "subject", "method")
 CONSENT_GRANTED = _event("consent_granted", "consent to a purpose was given", *_CONSENT)
 CONSENT_WITHDRAWN = _event("consent_withdrawn", "consent to a purpose was withdrawn", *_CONSENT)

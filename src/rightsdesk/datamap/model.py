@@ -71,6 +71,8 @@ class FieldSpec(Spec):
     export: ExportMode | None = None
     #: Identity-verification data (e.g. real-name checks): corrected only where it was taken.
     verification: bool = False
+    #: False for what the company derived or inferred (a score): not part of a portability export.
+    provided: bool = True
     #: What the column holds; when given, an ``erase`` that cannot write it is refused.
     type: ValueType | None = None
     #: The column holds an encoded payload (a Django session, a signed cookie, a JWT) naming
@@ -117,6 +119,8 @@ class CollectionSpec(Spec):
     part_of: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+){1,2}$")] | None = None
     #: False for catalogues and settings (products, groups, sites): never read nor walked.
     personal: bool = True
+    #: False when the company derived every row (scores, segments): never exported for portability.
+    provided: bool = True
     #: The blast-radius guard stops a run that finds more rows than this for one person.
     max_rows_per_person: Annotated[int, Field(ge=1)] | None = None
     #: Rows copy a person's identifying values with no foreign key (login attempts keyed by

@@ -8,8 +8,8 @@ from rightsdesk.domain.states import StateError, allowed
 
 
 class RequestType(StrEnum):
-    """The five rights of the source policy, and restriction and objection (GDPR Arts. 18, 21;
-    PIPL Art. 44)."""
+    """The five rights of the source policy; restriction, objection and portability (GDPR
+    Arts. 18, 20, 21; PIPL Arts. 44, 45(3))."""
 
     ACCESS = "access"
     CORRECT = "correct"
@@ -18,6 +18,7 @@ class RequestType(StrEnum):
     CANCEL_ACCOUNT = "cancel_account"
     RESTRICT = "restrict"
     OBJECT = "object"
+    PORTABILITY = "portability"
 
 
 class Status(StrEnum):

@@ -34,6 +34,7 @@ REQUEST_LABELS: dict[str, dict[str, str]] = {
         "cancel_account": "cancellation of your account",
         "restrict": "restriction of the processing of your personal information",
         "object": "objection to the processing of your personal information",
+        "portability": "a copy of your personal information to take elsewhere",
     },
     "zh-CN": {
         "access": "查阅、复制您的个人信息",
@@ -43,6 +44,7 @@ REQUEST_LABELS: dict[str, dict[str, str]] = {
         "cancel_account": "注销您的账号",
         "restrict": "限制处理您的个人信息",
         "object": "拒绝处理您的个人信息",
+        "portability": "获取或转移您的个人信息副本",
     },
 }
 

@@ -33,7 +33,7 @@ ISSUER = "rightsdesk"
 def issue(services: Services, work: Unit, request: Request) -> str:
     """Build, sign and store the receipt of a request that has just completed."""
     collections: dict[str, Any] = (request.outcome.run or {}).get("collections", {})
-    exported = RequestType(request.type) is RequestType.ACCESS
+    exported = RequestType(request.type) in (RequestType.ACCESS, RequestType.PORTABILITY)
     per_system: dict[str, list[CollectionOutcome]] = defaultdict(list)
     retained: list[RetainedData] = []
     for dotted, result in collections.items():

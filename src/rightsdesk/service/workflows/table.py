@@ -11,6 +11,7 @@ from rightsdesk.service.workflows.cancellation import Cancellation
 from rightsdesk.service.workflows.correction import Correction
 from rightsdesk.service.workflows.deletion import Deletion
 from rightsdesk.service.workflows.objection import Objection
+from rightsdesk.service.workflows.portability import Portability
 from rightsdesk.service.workflows.restriction import Restrict
 from rightsdesk.service.workflows.withdrawal import Withdrawal
 
@@ -24,6 +25,7 @@ WORKFLOWS: Mapping[RequestType, Workflow] = {
         Cancellation(),
         Restrict(),
         Objection(),
+        Portability(),
     )
 }
 
