@@ -6,6 +6,7 @@ must be refused quickly with the file and line, and by the CLI with exit code 2.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -63,23 +64,39 @@ def test_hostile_yaml_is_refused_with_file_and_line(
     assert MAX_DEPTH == 64
 
 
-@pytest.mark.parametrize(
-    "command",
-    [["datamap", "validate", "{file}"], ["datamap", "import-fides", "{file}", "-o", "{out}"]],
-)
-def test_the_cli_refuses_billion_laughs_with_exit_code_2(
-    tmp_path: Path, command: list[str]
+#: Each entry point of the CLI that reads YAML: a data map, a Fides import, the policy file
+#: (read by every service command, here `status`).
+COMMANDS = {
+    "datamap": ["datamap", "validate", "{file}"],
+    "fides": ["datamap", "import-fides", "{file}", "-o", "{out}"],
+    "policy": ["status"],
+}
+#: A hostile file and a malformed one (tracebacks and exit 1 in the finding), with the line named.
+FILES = {"billion-laughs": (LAUGHS, 2), "malformed": ("systems: [\n  - oops\n", 2)}
+
+
+@pytest.mark.parametrize("text", FILES)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_cli_refuses_hostile_or_malformed_yaml_with_exit_code_2(
+    tmp_path: Path, command: str, text: str
 ) -> None:
-    path = tmp_path / "laughs.yml"
-    path.write_text(LAUGHS)
-    args = [a.format(file=path, out=tmp_path / "out.yml") for a in command]
+    content, line = FILES[text]
+    path = tmp_path / f"{text}.yml"
+    path.write_text(content)
+    args = [a.format(file=path, out=tmp_path / "out.yml") for a in COMMANDS[command]]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSDESK_")}
+    env["RIGHTSDESK_STATE_DIR"] = str(tmp_path / "state")
+    if command == "policy":
+        env["RIGHTSDESK_POLICY"] = str(path)
     done = subprocess.run(
         [sys.executable, "-m", "rightsdesk", *args],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
+        env=env,
     )
     assert done.returncode == 2, (done.stdout, done.stderr)
-    assert f"{path}:2" in done.stdout + done.stderr
+    assert f"{path}:{line}" in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out.yml").exists()
