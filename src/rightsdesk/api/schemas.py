@@ -224,6 +224,9 @@ class RequestOut(BaseModel):
     assignee: str | None
     outcome: dict[str, Any]
     closed_at: datetime | None
+    #: A completed access: purposes, legal bases, recipients, retention, sources, rights and
+    #: remedies per category held (GDPR Art. 15(1)-(2), PIPL Art. 48; docs/rights.md).
+    processing: dict[str, Any] | None = None
 
 
 class NoteOut(BaseModel):

@@ -18,9 +18,11 @@ from rightsdesk.datamap.rights import (
     AccountSpec,
     BindingSpec,
     KeepFor,
+    Notice,
     Purpose,
     Recipient,
     RestrictSpec,
+    Source,
 )
 from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec
 from rightsdesk.domain.actions import ExportMode, ReferenceDirection, ValueType
@@ -130,6 +132,10 @@ class CollectionSpec(Spec):
     #: Only rows with these values are copies about a person (``content_type_id: 4``: an
     #: audit log's rows about users, not about orders with the same object id).
     where: dict[Name, Scalar] = Field(default_factory=dict)
+    #: Where the rows come from, told in an access answer (None: the map does not say).
+    source: Source | None = None
+    #: How long rows are kept, in words, where no retention rule or ``keep_for`` says it.
+    kept: Annotated[str, Field(min_length=3)] | None = None
 
     @property
     def primary_key(self) -> str | None:
@@ -247,6 +253,7 @@ class DataMap(Spec):
     purposes: tuple[Purpose, ...] = ()
     recipients: tuple[Recipient, ...] = ()
     account: AccountSpec | None = None
+    notice: Notice | None = None
 
     _source: str = PrivateAttr(default="<data map>")
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)

@@ -91,12 +91,36 @@ class Recipient(Spec):
     collections: tuple[Dotted, ...]
     webhook: str | None = None  # may reference an environment variable: ${NAME}
     email: str | None = None
+    #: Where the recipient processes the data (told to the person: GDPR Art. 15(1)(c), (2)).
+    country: Annotated[str, Field(min_length=2)] | None = None
+    #: The safeguard for a transfer abroad, in words (GDPR Art. 15(2), 46; PIPL Art. 38).
+    safeguard: Annotated[str, Field(min_length=3)] | None = None
 
     @model_validator(mode="after")
     def _one_channel(self) -> Recipient:
         if (self.webhook is None) == (self.email is None):
             raise ValueError("a recipient needs exactly one of webhook or email")
         return self
+
+
+class ReceivedFrom(Spec):
+    """The rows were received from someone other than the person (GDPR Art. 14(2)(f))."""
+
+    received_from: Annotated[str, Field(min_length=2)]
+
+
+#: Where a collection's rows come from: the person, their use of the service (``observed``:
+#: logs), computed from other data (``derived``), or ``{received_from: "name"}``.
+Source = Literal["person", "observed", "derived"] | ReceivedFrom
+
+
+class Notice(Spec):
+    """What an access answer says besides the data (GDPR Art. 13-15; PIPL Art. 17, 48)."""
+
+    controller: Annotated[str, Field(min_length=2)]
+    contact: Annotated[str, Field(min_length=3)] | None = None
+    #: Automated decision-making, profiling and its logic, in words (GDPR Art. 15(1)(h)).
+    automated_decisions: Annotated[str, Field(min_length=3)] | None = None
 
 
 class Precheck(Spec):

@@ -51,7 +51,26 @@ def check_rights(datamap: DataMap) -> list[Issue]:
     if datamap.account is not None:
         _account(datamap, report)
     _restrict_flags(datamap, report)
+    _kept(datamap, report)
     return issues
+
+
+def _kept(datamap: DataMap, report: Report) -> None:
+    """``kept`` says in words what no rule says; beside a rule or ``keep_for`` it would differ."""
+    for s, system in enumerate(datamap.systems):
+        for c, collection in enumerate(system.collections):
+            if collection.kept is None:
+                continue
+            ruled = collection.keep_for is not None or datamap.retention_for(
+                system.name, collection.name
+            )
+            if ruled:
+                report(
+                    ("systems", s, "collections", c, "kept"),
+                    f"{system.name}.{collection.name}",
+                    "kept and a retention rule or keep_for on the same collection: say how "
+                    "long rows are kept in one place (the rule, which the sweep enforces)",
+                )
 
 
 def _restrict_flags(datamap: DataMap, report: Report) -> None:

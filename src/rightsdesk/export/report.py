@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from rightsdesk.domain.subjects import Subject
 from rightsdesk.engine.plan import Plan
+from rightsdesk.export import processing_report, wording
 
 SHOWN_ROWS = 200
 
@@ -36,26 +37,30 @@ def write_report(
     projections: Mapping[str, _Projection],
     counts: Mapping[str, int],
     rows_of: Callable[[str], Iterator[list[Any]]],
+    *,
+    processing: Mapping[str, Any] | None = None,
+    locale: str = "en",
 ) -> None:
+    say = wording.words(locale)
     with path.open("w", encoding="utf-8") as out:
         out.write(
-            f"<!doctype html><html lang='en'><meta charset='utf-8'><title>Your data</title>"
-            f"<style>{_STYLE}</style><body><h1>Your personal information</h1>"
+            f"<!doctype html><html lang='{escape(locale)}'><meta charset='utf-8'>"
+            f"<title>{say['title']}</title><style>{_STYLE}</style><body><h1>{say['title']}</h1>"
         )
         ids = ", ".join(f"{escape(i.kind)}: {escape(i.value)}" for i in subject.identities)
-        out.write(
-            f"<p>Prepared for <b>{ids}</b> on {escape(generated)}. "
-            "The complete data is in <code>data.json</code> and one CSV file per table.</p>"
-        )
-        out.write("<table><tr><th>Where</th><th>Records</th></tr>")
+        out.write("<p>" + say["prepared"].format(ids=ids, generated=escape(generated)) + "</p>")
+        out.write(f"<table><tr><th>{say['where']}</th><th>{say['records']}</th></tr>")
         for step in plan.steps:
             out.write(
                 f"<tr><td><a href='#{escape(step.name)}'>{escape(step.name)}</a></td>"
                 f"<td>{counts.get(step.name, 0)}</td></tr>"
             )
         out.write("</table>")
+        if processing is not None:
+            processing_report.write(out, processing, say)
         for step in plan.steps:
-            _section(out, step.name, projections[step.name], counts.get(step.name, 0), rows_of)
+            count = counts.get(step.name, 0)
+            _section(out, step.name, projections[step.name], count, rows_of, say)
         out.write("</body></html>\n")
 
 
@@ -65,10 +70,11 @@ def _section(
     projection: _Projection,
     count: int,
     rows_of: Callable[[str], Iterator[list[Any]]],
+    say: Mapping[str, str],
 ) -> None:
     out.write(f"<h2 id='{escape(name)}'>{escape(name)}</h2>")
     if count == 0:
-        out.write("<p class='muted'>No records.</p>")
+        out.write(f"<p class='muted'>{say['none']}</p>")
         return
     out.write("<table><tr>")
     for column in projection.names:
@@ -80,6 +86,5 @@ def _section(
         out.write(f"<tr>{cells}</tr>")
     out.write("</table>")
     if count > SHOWN_ROWS:
-        out.write(
-            f"<p class='muted'>Showing {SHOWN_ROWS} of {count} records; all are in data.json.</p>"
-        )
+        shown = say["showing"].format(shown=SHOWN_ROWS, count=count)
+        out.write(f"<p class='muted'>{shown}</p>")

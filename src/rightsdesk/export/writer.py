@@ -7,7 +7,7 @@ import csv
 import json
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -49,8 +49,12 @@ class ExportWriter:
         out: Path,
         *,
         spill_rows: int = 20_000,
+        processing: Callable[[Mapping[str, int]], dict[str, Any]] | None = None,
+        locale: str = "en",
     ) -> None:
         self.plan, self.subjects, self.out = plan, subjects, out
+        #: Builds the ``processing`` section from the rows found per collection (ACC-03).
+        self.processing, self.locale = processing, locale
         self.datamap, self.spill_rows = datamap, spill_rows
         self.projections = {s.name: _projection(datamap, s) for s in plan.steps}
         self._buffers: dict[tuple[int, str], list[list[Any]]] = {}
@@ -121,7 +125,11 @@ class ExportWriter:
             about = {
                 n: {"rows": counts[n], "fields": p.categories} for n, p in self.projections.items()
             }
-            out.write(', "about": ' + json.dumps(about, ensure_ascii=False) + ', "collections": {')
+            out.write(', "about": ' + json.dumps(about, ensure_ascii=False))
+            told = self.processing(counts) if self.processing is not None else None
+            if told is not None:
+                out.write(', "processing": ' + json.dumps(told, ensure_ascii=False))
+            out.write(', "collections": {')
             for number, step in enumerate(self.plan.steps):
                 out.write(("" if number == 0 else ", ") + json.dumps(step.name) + ": [")
                 self._write_collection(index, step.name, directory, out)
@@ -135,6 +143,8 @@ class ExportWriter:
             self.projections,
             counts,
             lambda name: self._stream(index, name),
+            processing=told,
+            locale=self.locale,
         )
 
     def _write_collection(self, index: int, name: str, directory: Path, out: TextIO) -> None:

@@ -8,7 +8,7 @@ from rightsdesk.audit import events
 from rightsdesk.domain.errors import AuthenticationError, PolicyError
 from rightsdesk.domain.requests import Status
 from rightsdesk.service.requests import decisions, execution, exports, lifecycle
-from rightsdesk.service.requests.views import RequestView, view
+from rightsdesk.service.requests.views import RequestView, processing_of, view
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.runtime.operators import Operator, Scope
 from rightsdesk.service.verification import codes as verification
@@ -26,6 +26,7 @@ def status(services: Services, request_id: str, token: str) -> RequestView:
         shown = view(services, request, now=work.now)
         if holder.verified_at is None:
             return RequestView(**{**shown.__dict__, "outcome": {}, "fee": None})
+        shown = RequestView(**{**shown.__dict__, "processing": processing_of(services, request)})
         export = shown.outcome.get("export")
         if export is not None and not export.get("revoked_at"):
             expires = datetime.fromisoformat(export["expires_at"])

@@ -268,7 +268,7 @@ def _snapshot(
         if status is not Status.AWAITING_CONFIRMATION:
             leases.move(job, JobEvent.FINISH, work.now)
             return None
-        return Snapshot(request.id, flow.type, identities, aside=True)
+        return Snapshot(request.id, flow.type, identities, aside=True, **_told(request))
     if status is Status.APPROVED and flow.on_approval(services, work, request):
         leases.move(job, JobEvent.WAIT, work.now)
         return None
@@ -290,7 +290,13 @@ def _snapshot(
     elif status is not Status.IN_PROGRESS:  # cancelled or refused meanwhile: nothing to run
         leases.move(job, JobEvent.FINISH, work.now)
         return None
-    return Snapshot(request.id, RequestType(request.type), identities, dict(request.params))
+    kind = RequestType(request.type)
+    return Snapshot(request.id, kind, identities, dict(request.params), **_told(request))
+
+
+def _told(request: Request) -> dict[str, Any]:
+    """What the answer's wording depends on: the person's language and the regimes."""
+    return {"locale": request.locale, "regimes": tuple(request.regimes)}
 
 
 def _fail(services: Services, job_id: str, request_id: str, exc: RightsdeskError) -> None:

@@ -11,9 +11,11 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.requests import OPEN, RequestType, Status
+from rightsdesk.export import processing
 from rightsdesk.policy import Regime, Urgency
 from rightsdesk.service.requests import lifecycle
 from rightsdesk.service.runtime.context import Services, unit
+from rightsdesk.service.workflows import access
 from rightsdesk.store.models import Note, Request, RequestIdentity
 
 
@@ -40,6 +42,8 @@ class RequestView:
     identities: list[dict[str, str]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    #: What an access answer tells besides the data: purposes, recipients, ... (ACC-03).
+    processing: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,15 @@ def view(
     )
 
 
+def processing_of(services: Services, request: Request) -> dict[str, Any] | None:
+    """The ``processing`` section of a completed access, as its export holds it (ACC-03)."""
+    run = request.outcome.run
+    if request.type != RequestType.ACCESS.value or not run or services.datamap is None:
+        return None
+    context = access.told(services, request.regimes, request.locale)
+    return processing.build(services.datamap, access.held_in(run), context)
+
+
 def deadline_state(services: Services, request: Request, now: datetime) -> str:
     """on_time, at_risk, overdue (judged on the governing regime's local date) or closed."""
     if Status(request.status) not in OPEN:
@@ -136,6 +149,7 @@ def detail(services: Services, request_id: str) -> RequestView:
             **{
                 **base.__dict__,
                 "notes": [{"author": n.author, "at": n.at, "text": n.text} for n in notes],
+                "processing": processing_of(services, request),
                 # only hashed fields: the record, not the columns beside it
                 "events": [
                     {

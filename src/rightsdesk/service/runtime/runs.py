@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -107,9 +107,16 @@ def _today(today: Callable[[], date] | None) -> dict[str, Any]:
 
 
 def export(
-    engine: Engine, subjects: list[Subject], out: Path
+    engine: Engine,
+    subjects: list[Subject],
+    out: Path,
+    *,
+    processing: Callable[[Mapping[str, int]], dict[str, Any]] | None = None,
+    locale: str = "en",
 ) -> tuple[list[SubjectExport], TraversalStats]:
-    writer = ExportWriter(engine.datamap, engine.plan_for(subjects), subjects, out)
+    """Export each subject; ``processing`` adds the section of that name (ACC-03)."""
+    plan = engine.plan_for(subjects)
+    writer = ExportWriter(engine.datamap, plan, subjects, out, processing=processing, locale=locale)
     try:
         stats = engine.access(subjects, writer)
     except RightsdeskError:

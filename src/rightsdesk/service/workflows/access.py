@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 from rightsdesk.domain.outcome import Export
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Subject
+from rightsdesk.export import processing, wording
+from rightsdesk.policy import Regime
 from rightsdesk.service.requests.exports import download_url
 from rightsdesk.service.runtime import connections, runs, timing
 from rightsdesk.service.runtime.context import Services, Unit
@@ -42,8 +45,16 @@ def export(services: Services, snapshot: Snapshot) -> Summary:
     work_dir = services.exports_dir / f"{snapshot.request_id}.partial"
     shutil.rmtree(work_dir, ignore_errors=True)
     timer = timing.timer(services, "access")
+    context = told(services, snapshot.regimes, snapshot.locale)
+    datamap = services.require_datamap()
     with connections.engine(services, timer=timer) as engine:
-        exports, _ = runs.export(engine, subjects, work_dir)
+        exports, _ = runs.export(
+            engine,
+            subjects,
+            work_dir,
+            processing=lambda held: processing.build(datamap, held, context),
+            locale=snapshot.locale,
+        )
     said = correction.statements(services, snapshot.identities)
     if said:
         (exports[0].directory / "statements.json").write_text(
@@ -57,6 +68,26 @@ def export(services: Services, snapshot: Snapshot) -> Summary:
         "file": archive.name,
         **({"statements": len(said)} if said else {}),
     }
+
+
+def told(services: Services, regimes: Sequence[str], locale: str) -> processing.Context:
+    """What the ``processing`` section needs besides the data map (GDPR 15(1)(e)-(f), PIPL 48)."""
+    shown = locale if locale in wording.LOCALES else "en"
+    remedies = services.policy.remedies([Regime(r) for r in regimes] or None, shown)
+    return processing.Context(
+        locale=shown,
+        complaints=[
+            {"regime": r.regime.value, "code": r.code, "basis": r.basis, "text": r.text}
+            for r in remedies
+        ],
+        rights=[kind.value for kind in RequestType],
+        url=services.settings.public_url,
+    )
+
+
+def held_in(summary: Mapping[str, Any]) -> dict[str, int]:
+    """Rows found per collection, from an access run's summary (the outcome's ``run``)."""
+    return {name: int(c.get("found", 0)) for name, c in summary.get("collections", {}).items()}
 
 
 def offer(services: Services, work: Unit, request: Request, file: str) -> dict[str, Any]:

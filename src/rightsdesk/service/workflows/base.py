@@ -33,6 +33,9 @@ class Snapshot:
     params: dict[str, Any] = field(default_factory=dict)
     #: A job beside the run (``Workflow.aside``), e.g. the backup before an account cancellation.
     aside: bool = False
+    #: The person's language and the request's regimes, for what the answer tells them.
+    locale: str = "en"
+    regimes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
