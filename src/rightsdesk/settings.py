@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, IPvAnyNetwork, SecretStr
+from pydantic import AfterValidator, Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rightsdesk.jobs.base import JOB_BACKENDS
@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     registration_site: str = "the site where the account was registered"
     #: Days a confirmed account cancellation waits (the person may revoke); 0: none.
     cooling_off_days: int = 0
+    #: Days after a request closes that its case record keeps the person's identity; then the
+    #: sweep minimises it (0: at the first sweep). Unset: per regime (docs/deployment.md).
+    case_retention_days: Annotated[int, Field(ge=0)] | None = None
     #: The host platform's webhook for events (consent withdrawn, ...); none: it pulls them.
     host_hook_url: str | None = None
     #: Key signing webhooks to the host; derived from secret_key when unset.

@@ -137,6 +137,19 @@ TRANSFER = _event(
     "sha256",
     "refused",
 )
+CASE_MINIMISED = _event(
+    "case_minimised",
+    "a closed request's case record kept no plaintext identity past its retention (counts)",
+    "retention_days",
+    "identities",
+    "challenges",
+    "notes",
+    "statements",
+    "deliveries",
+    "exports",
+    "unlinked",
+    "consent_receipts",
+)
 _CONSENT = ("purpose", "receipt_id", "subject", "method")
 CONSENT_GRANTED = _event("consent_granted", "consent to a purpose was given", *_CONSENT)
 CONSENT_WITHDRAWN = _event("consent_withdrawn", "consent to a purpose was withdrawn", *_CONSENT)

@@ -14,11 +14,12 @@ from rightsdesk.policy.deadlines import Deadlines, DeadlineStatus, Due, Extensio
 from rightsdesk.policy.fees import FeeDecision, Outcome, RepeatRule
 from rightsdesk.policy.grounds import Ground, GroundKind, Profile
 from rightsdesk.policy.refusals import Refusal
-from rightsdesk.policy.regimes import RULES, Regime
+from rightsdesk.policy.regimes import CASE_RECORD_DAYS, RULES, Regime, case_retention
 from rightsdesk.policy.remedies import Remedy
 from rightsdesk.policy.rulebook import ApprovalDecision, ExpiryDecision, Policy
 
 __all__ = [
+    "CASE_RECORD_DAYS",
     "RULES",
     "ApprovalDecision",
     "ChineseWorkCalendar",
@@ -44,4 +45,5 @@ __all__ = [
     "Verification",
     "WeekdayCalendar",
     "WorkCalendar",
+    "case_retention",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -105,3 +106,26 @@ RULES: dict[Regime, RegimeRules] = {
         opt_out=Span(15, Unit.WORKING_DAYS),
     ),
 }
+
+
+#: Days a closed request's case record keeps the person's identity, per regime, and why.
+#: No law names a period for most; each default says what it rests on (docs/rights.md).
+CASE_RECORD_DAYS: dict[Regime, tuple[int, str]] = {
+    Regime.PROVIDER_CN: (
+        3 * 365,
+        "PIPL Art. 56 keeps processing records 3 years; applied to request records [S]",
+    ),
+    Regime.GBT35273: (3 * 365, "as provider_cn: GB/T 35273 names no period [U]"),
+    Regime.GDPR: (
+        365,
+        "the GDPR names no period; Art. 5(1)(e) storage limitation: one year for follow-ups",
+    ),
+    Regime.CCPA: (2 * 365, "CCR §7101: records of requests are kept at least 24 months"),
+}
+
+
+def case_retention(regimes: Iterable[Regime]) -> tuple[int, str]:
+    """The longest record duty of ``regimes`` (every regime's record must be kept), and why."""
+    chosen = sorted(set(regimes)) or sorted(Regime)
+    days, reason = max(CASE_RECORD_DAYS[r] for r in chosen)
+    return days, reason

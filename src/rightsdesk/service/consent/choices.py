@@ -196,8 +196,8 @@ def _append(
         data={
             "purpose": purpose.name,
             "receipt_id": receipt_id,
-            "subject": subject,
             "method": method,
+            **ledger.audited_subject(subject, method),
         },
     )
     return record

@@ -78,7 +78,7 @@ def withdrawn(
         data={
             "purpose": purpose.name,
             "receipt_id": record.id,
-            "subject": record.subject,
+            **ledger.audited_subject(record.subject, record.method),
             "opens_deletion": evaluation.opens_deletion,
             "collections": list(evaluation.collections),
             "retained": evaluation.retained,

@@ -58,6 +58,12 @@ def subjects(services: Services, identities: Iterable[Identity]) -> set[str]:
     return set(subjects_.refs(services, SUBJECT, identities))
 
 
+def audited_subject(subject: str, method: str) -> dict[str, str]:
+    """The keyed subject for the audit log, except a cancellation's: the log cannot be rewritten,
+    and a hash of the email beside the request its tombstone derives from would link them."""
+    return {} if method == "cancellation" else {"subject": subject}
+
+
 def history(session: Session, keys: set[str]) -> dict[str, list[ConsentRecord]]:
     """Receipts per purpose, in the order they were decided."""
     rows = session.scalars(select(ConsentRecord).where(ConsentRecord.subject.in_(sorted(keys))))

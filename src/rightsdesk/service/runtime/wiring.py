@@ -18,7 +18,7 @@ from rightsdesk.service.consent import ledger as consent_ledger
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import decisions, execution, expiry, intake
 from rightsdesk.service.restrictions import lifting
-from rightsdesk.service.retention import vault
+from rightsdesk.service.retention import cases, vault
 from rightsdesk.service.runtime import keyfiles
 from rightsdesk.service.runtime.context import Clock, Secrets, Services, deliver, unit, utcnow
 from rightsdesk.service.runtime.limits import Gate
@@ -90,7 +90,8 @@ def settle(services: Services) -> None:
 
 
 def sweep(services: Services) -> dict[str, int]:
-    """Expire abandoned requests and exports, retry deliveries, shred keys, delete old data."""
+    """Expire abandoned requests and exports, retry deliveries, shred keys, delete old data,
+    minimise closed case records."""
     with unit(services) as work:
         counts = decisions.sweep(services, work)
     counts["exports_removed"] = _remove_expired_exports(services)
@@ -98,6 +99,7 @@ def sweep(services: Services) -> dict[str, int]:
     counts["vault_keys_destroyed"] = vault.sweep(services)
     counts["expired_rows_deleted"] = expiry.sweep(services)
     counts["restrictions_lifted"] = lifting.sweep(services)  # their corrections decided
+    counts["cases_minimised"] = cases.sweep(services)  # after deliveries settled above
     counts["jobs_resubmitted"] = execution.recover(services)  # leases that lapsed
     return counts
 
