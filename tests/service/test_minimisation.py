@@ -202,3 +202,19 @@ def test_the_case_retention_defaults_to_the_longest_record_duty_of_the_regimes(
     assert cases.retention_days(services, ["ccpa"]) == 730
     assert cases.retention_days(services, ["gdpr"]) == 365
     assert cases.retention_days(services, ["gdpr", "provider_cn"]) == 3 * 365
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_case_is_minimised_only_when_its_retention_has_ended(
+    services: Services, mailbox: Mailbox, clock: Clock
+) -> None:
+    """INT-08 and AUD-01 together: the record is kept for its retention, then minimised."""
+    services.settings = services.settings.model_copy(update={"case_retention_days": 30})
+    done = submit(services)
+    run(services, mailbox, done)
+    clock.advance(days=29)
+    assert wiring.sweep(services)["cases_minimised"] == 0
+    assert views.detail(services, done.request.id).identities  # still there
+    clock.advance(days=1, minutes=1)
+    assert wiring.sweep(services)["cases_minimised"] == 1
+    assert views.detail(services, done.request.id).identities == []

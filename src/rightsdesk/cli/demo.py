@@ -98,6 +98,9 @@ def _rights_demo(datamap: Path) -> None:
         f"   unbinding: removed {shown.unbound}; {shown.bindings_left} binding(s) left; "
         "the platform is asked to revoke the third party's token"
     )
+    say("   their access answer also says how the data is processed (data.json, report.html):")
+    for line in shown.processing:
+        say(f"     {line}")
     say(f"   consent for marketing: {'; '.join(shown.consent_history)} (both receipts kept)")
     say("   account cancellation:")
     for step in shown.cancellation:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rightsdesk.demo import requests as demo_requests
 from rightsdesk.demo import stores
@@ -22,6 +23,14 @@ from rightsdesk.service.retention import vault
 from rightsdesk.service.runtime import wiring
 from rightsdesk.service.runtime.context import Services
 from rightsdesk.service.verification import codes as verification
+
+#: The categories the demo prints of the access answer's processing section.
+SHOWN = (
+    "user.contact.email",
+    "user.behavior.login",
+    "user.financial.invoice",
+    "user.government_id.verification",
+)
 
 
 @dataclass
@@ -39,6 +48,8 @@ class RightsDemo:
     tombstone: str = ""
     vault: list[str] = field(default_factory=list)
     denied: str = ""
+    #: What their access answer tells besides the data, one line per category (ACC-03).
+    processing: list[str] = field(default_factory=list)
 
 
 def run(datamap: Path) -> RightsDemo:
@@ -59,6 +70,8 @@ def run(datamap: Path) -> RightsDemo:
         )
         shown.correction = views.detail(services, done).status
         shown.phone_after = stores.phone(directory, user_id)
+        access = _request(services, outbox, RequestType.ACCESS, person, {})
+        shown.processing = _told(views.detail(services, access).processing or {})
 
         found = bindings.listing(services, me)
         if found:
@@ -89,6 +102,20 @@ def run(datamap: Path) -> RightsDemo:
     finally:
         wiring.close(services)
     return shown
+
+
+def _told(processing: dict[str, Any]) -> list[str]:
+    """A few categories of the access answer's ``processing`` section, one line each."""
+    lines = []
+    for item in processing.get("categories", []):
+        if item["category"] not in SHOWN:
+            continue
+        purposes = ", ".join(f"{p['name']} ({p['basis']})" for p in item["purposes"]) or "-"
+        shared = ", ".join(f"{r['name']} ({r['kind']})" for r in item["recipients"]) or "nobody"
+        kept = "; ".join(dict.fromkeys(r["text"] for r in item["retention"]))
+        source = "; ".join(dict.fromkeys(s["text"] for s in item["sources"]))
+        lines.append(f"{item['category']}: for {purposes}; shared with {shared}; {kept}; {source}")
+    return lines
 
 
 def _request(

@@ -27,7 +27,7 @@ from rightsdesk.audit import events
 from rightsdesk.domain.jobs import DeliveryState
 from rightsdesk.domain.requests import FINAL, RequestType
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.policy import Regime, case_retention
+from rightsdesk.policy import CASE_RECORD_DAYS, Regime, case_retention
 from rightsdesk.service.consent.ledger import SUBJECT
 from rightsdesk.service.requests import lifecycle, subjects
 from rightsdesk.service.runtime.context import Services, Unit, unit
@@ -63,12 +63,16 @@ def retention_days(services: Services, regimes: Sequence[str]) -> int:
 def sweep(services: Services) -> int:
     """Minimise every closed request whose case retention has ended; how many were."""
     now = services.clock()
+    configured = services.settings.case_retention_days
+    shortest = (
+        configured if configured is not None else min(d for d, _ in CASE_RECORD_DAYS.values())
+    )
     with services.store.session() as session:
         held = select(RequestIdentity.request_id)
         candidates = session.execute(
             select(Request.id, Request.regimes, Request.closed_at).where(
                 Request.status.in_([s.value for s in FINAL]),
-                Request.closed_at.is_not(None),
+                Request.closed_at <= now - timedelta(days=shortest),
                 Request.id.in_(held),
             )
         ).all()
