@@ -35,6 +35,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "delete": "Have your personal information deleted where the law allows.",
         "withdraw_consent": "Withdraw a consent, or change its scope, at any time.",
         "cancel_account": "Cancel your account.",
+        "restrict": "Have the processing of your information restricted: kept, not used.",
+        "object": "Object to processing based on our legitimate interests or for direct marketing.",
         "other_right": "A request of type {type}.",
         "how": "{url}/v1/requests with type {type}, or ask us",
         # report.html
@@ -82,6 +84,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "delete": "在法律允许的情况下删除您的个人信息。",
         "withdraw_consent": "随时撤回同意或改变授权范围。",
         "cancel_account": "注销您的账户。",
+        "restrict": "限制对您个人信息的处理：仅保存，不作其他使用。",  # noqa: RUF001
+        "object": "拒绝基于我们正当利益的处理或直接营销。",
         "other_right": "{type}类请求。",
         "how": "{url}/v1/requests，类型为 {type}，或联系我们",  # noqa: RUF001
         "title": "您的个人信息",
