@@ -37,6 +37,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "cancel_account": "Cancel your account.",
         "restrict": "Have the processing of your information restricted: kept, not used.",
         "object": "Object to processing based on our legitimate interests or for direct marketing.",
+        "portability": "Receive the data you gave us in a reusable format, or have it sent "
+        "to another company.",
         "other_right": "A request of type {type}.",
         "how": "{url}/v1/requests with type {type}, or ask us",
         # report.html
@@ -86,6 +88,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "cancel_account": "注销您的账户。",
         "restrict": "限制对您个人信息的处理：仅保存，不作其他使用。",  # noqa: RUF001
         "object": "拒绝基于我们正当利益的处理或直接营销。",
+        "portability": "以通用格式获取您提供的个人信息，或将其转移至其他个人信息处理者。",  # noqa: RUF001
         "other_right": "{type}类请求。",
         "how": "{url}/v1/requests，类型为 {type}，或联系我们",  # noqa: RUF001
         "title": "您的个人信息",
