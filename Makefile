@@ -42,7 +42,7 @@ services:
 
 ## Re-extract the pages' messages into the catalogues (then translate the new ones) and compile.
 messages: install
-	$(BIN)/pybabel extract -F src/rightsdesk/web/babel.cfg -k N_ -o src/rightsdesk/web/locale/messages.pot \
+	$(BIN)/pybabel extract -F src/rightsdesk/web/babel.cfg -k N_ -k say -o src/rightsdesk/web/locale/messages.pot \
 		--no-location --omit-header src/rightsdesk/web
 	$(BIN)/pybabel update -i src/rightsdesk/web/locale/messages.pot -d src/rightsdesk/web/locale \
 		--no-fuzzy-matching --omit-header

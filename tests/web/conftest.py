@@ -73,10 +73,11 @@ class Site:
 
 
 @contextmanager
-def running(root: Path, mail_url: str) -> Iterator[Services]:
-    """The product on a free port over the demo platform in ``root``, mailing to ``mail_url``."""
+def running(root: Path, mail_url: str, **settings: object) -> Iterator[Services]:
+    """The product on a free port over the demo platform in ``root``, mailing to ``mail_url``
+    (``settings`` override the test's own, e.g. ``cooling_off_days``)."""
     port = free_port()
-    settings = Settings(
+    chosen = Settings(
         state_dir=root / "state",
         datamap=demo.build(root / "platform", 30),
         mail_url=mail_url,
@@ -85,8 +86,9 @@ def running(root: Path, mail_url: str) -> Iterator[Services]:
         host_token_secret=SecretStr(HOST_SECRET),
         public_url=f"http://127.0.0.1:{port}",
         workers=1,
+        **settings,  # type: ignore[arg-type]
     )
-    services = wiring.build(settings)
+    services = wiring.build(chosen)
     config = uvicorn.Config(
         create_app(services), host="127.0.0.1", port=port, log_level="warning", ws="none"
     )

@@ -32,6 +32,16 @@ def submit(page: Page, right: str, contact: str, send: str) -> str:
     return page.url.rsplit("/", 1)[1]
 
 
+def wait_for_status(page: Page, status: str) -> None:
+    """Reload until the request shows ``status`` (in-process jobs run in the background)."""
+    for _ in range(40):
+        if page.locator(".status").inner_text() == status:
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    expect(page.locator(".status")).to_have_text(status)
+
+
 def enter_code(page: Page, site: Site, contact: str, count: int, button: str) -> None:
     page.locator("#code").fill(site.code_for(contact, count))
     page.get_by_role("button", name=button, exact=True).click()
@@ -76,12 +86,7 @@ def test_access_from_submission_to_the_export_read_as_a_page(
     screenshot(page, f"code-{locale}")
     enter_code(page, site, person, 1, words["confirm"])
     expect(page).to_have_url(REQUEST_PAGE)
-    for _ in range(40):  # the in-process job runs the export in the background
-        if page.locator(".status").inner_text() == words["done"]:
-            break
-        page.wait_for_timeout(250)
-        page.reload()
-    expect(page.locator(".status")).to_have_text(words["done"])
+    wait_for_status(page, words["done"])
     assert_accessible(page)
     screenshot(page, f"completed-{locale}")
     page.get_by_role("link", name=words["read"]).click()

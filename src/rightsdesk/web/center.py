@@ -9,7 +9,8 @@ the session and leaves the address bar at once.
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query
@@ -22,10 +23,10 @@ from rightsdesk.domain.subjects import Identity
 from rightsdesk.notify.locales import LOCALES
 from rightsdesk.policy import Regime
 from rightsdesk.service.requests import actions as requests
-from rightsdesk.service.requests import intake
+from rightsdesk.service.requests import intake, receipts
 from rightsdesk.service.verification import codes as verification
 from rightsdesk.web import i18n, reading, wording
-from rightsdesk.web.visit import PageRoute, Visit, VisitDep
+from rightsdesk.web.visit import HEADERS, PageRoute, Visit, VisitDep
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -93,9 +94,9 @@ def verify(
             page.services, request_id, token, code.strip(), client=page.client
         )
     except LockedOutError as exc:
-        return _request_page(page, request_id, status=429, problem=str(exc))
+        return _request_page(page, request_id, status=429, problem=page.explain(str(exc)))
     if not result.ok:
-        return _request_page(page, request_id, status=401, problem=result.message)
+        return _request_page(page, request_id, status=401, problem=page.explain(result.message))
     return page.redirect(f"/requests/{request_id}")
 
 
@@ -126,6 +127,49 @@ def accept_fee(page: VisitDep, request_id: RequestId, csrf: Csrf) -> Response:
     return page.redirect(f"/requests/{request_id}")
 
 
+@router.post("/requests/{request_id}/confirm")
+def confirm(
+    page: VisitDep,
+    request_id: RequestId,
+    csrf: Csrf,
+    understood: Annotated[bool, Form()] = False,
+    waive: Annotated[list[str] | None, Form(max_length=20)] = None,
+) -> Response:
+    """The person's explicit "close my account" (CAN-02), after the warning and the checks."""
+    page.check(csrf)
+    if not understood:
+        say = page.language.gettext
+        problem = say("Tick the box to confirm that you understand this cannot be undone.")
+        return _request_page(page, request_id, status=422, problem=problem)
+    token = _token(page, request_id)
+    requests.confirm_cancellation(page.services, request_id, token, list(waive or ()))
+    return page.redirect(f"/requests/{request_id}")
+
+
+@router.get("/requests/{request_id}/receipt")
+def receipt_page(page: VisitDep, request_id: RequestId) -> Response:
+    """The signed receipt read as a page: what was done where, what was kept and why."""
+    document = receipts.for_person(page.services, request_id, _token(page, request_id))
+    say = page.language.gettext
+    return page.render(
+        "receipt.html",
+        doc=document["receipt"],
+        signature=document["signature"],
+        actions={k: say(v) for k, v in wording.RECEIPT_ACTION.items()},
+        when=_when,
+    )
+
+
+@router.get("/requests/{request_id}/receipt.json")
+def receipt_file(page: VisitDep, request_id: RequestId) -> Response:
+    """The signed receipt as a file (check it with ``rightsdesk receipt verify``)."""
+    document = receipts.for_person(page.services, request_id, _token(page, request_id))
+    body = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    disposition = f'attachment; filename="receipt-{request_id}.json"'
+    headers = {**HEADERS, "Content-Disposition": disposition}
+    return page.finish(Response(body, media_type="application/json", headers=headers))
+
+
 @router.post("/language")
 def language(
     page: VisitDep,
@@ -154,7 +198,8 @@ def _token(page: Visit, request_id: str) -> str:
     token = page.token(request_id)
     if token is None:
         raise AuthenticationError(
-            "this browser does not hold this request: open it with the link we gave you"
+            "this browser does not hold this request: open it with the link in any message we "
+            "sent you about it"
         )
     return token
 
@@ -182,7 +227,15 @@ def _request_page(
         next_step=say(wording.NEXT[state]),
         can_cancel=(state, Event.CANCEL) in TRANSITIONS,
         remedies=page.services.policy.remedies(regimes, page.language.code),
-        export_expires=datetime.fromisoformat(export["expires_at"]) if export else None,
+        export_expires=_when(export.get("expires_at")),
         export_page=reading.page_url(export.get("download_url", "")),
         link=f"{page.public_url.rstrip('/')}/requests/{request_id}/open?token={token}",
+        cooling_off_until=_when(shown.cooling_off_until),
     )
+
+
+def _when(text: str | None) -> datetime | date | None:
+    """An ISO time (or a day, when that is all it says) as the pages format it."""
+    if not text:
+        return None
+    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)

@@ -2,10 +2,12 @@
 
 The cookie holds a random nonce (every form carries ``mac("csrf", nonce)``, checked on every
 POST) and the capability tokens of the requests this browser submitted or opened by their link,
-so no token stays in an address bar or a history. An operator signed in to the console adds
-``o``: the key's id, a mark bound to the key (``operators.sign_in``; never the key itself) and
-when they signed in (the sign-in lasts ``CONSOLE_HOURS``). It is HttpOnly, SameSite=Lax, and Secure
-unless the service's public URL is a loopback address (local development over plain HTTP).
+so no token stays in an address bar or a history. A person who arrived signed in from the
+host platform adds ``h``: the host's login token, posted once to ``/sign-in``. An operator
+signed in to the console adds ``o``: the key's id, a mark bound to the key
+(``operators.sign_in``; never the key itself) and when they signed in (the sign-in lasts
+``CONSOLE_HOURS``). It is HttpOnly, SameSite=Lax, and Secure unless the service's public URL
+is a loopback address (local development over plain HTTP).
 A cookie whose signature does not match is ignored, never trusted.
 """
 
@@ -42,6 +44,9 @@ class Session:
     changed: bool = False
     #: (key id, mark, signed-in at as epoch seconds) of the console's operator
     operator: tuple[str, str, int] | None = None
+    #: The host platform's login token of a person who arrived signed in (checked on every
+    #: use by the service, so it lasts as long as the service accepts it)
+    host: str | None = None
 
     def remember(self, request_id: str, token: str) -> None:
         self.tokens.pop(request_id, None)
@@ -57,6 +62,15 @@ class Session:
 
     def sign_out(self) -> None:
         self.nonce, self.operator = secrets.token_urlsafe(16), None
+        self.changed = True
+
+    def arrive(self, host_token: str) -> None:
+        """Hold a person's login token from the host, under a new nonce."""
+        self.nonce, self.host = secrets.token_urlsafe(16), host_token
+        self.changed = True
+
+    def leave(self) -> None:
+        self.nonce, self.host = secrets.token_urlsafe(16), None
         self.changed = True
 
     def console(self) -> tuple[str, str] | None:
@@ -77,7 +91,8 @@ def load(request: Request, keys: Secrets) -> Session:
             tokens = {str(k): str(v) for k, v in dict(data["t"]).items()}
             found = data.get("o")
             operator = (str(found[0]), str(found[1]), int(found[2])) if found else None
-            return Session(str(data["n"]), tokens, operator=operator)
+            host = str(data["h"]) if data.get("h") else None
+            return Session(str(data["n"]), tokens, operator=operator, host=host)
         except (ValueError, KeyError, IndexError, TypeError, binascii.Error):
             pass  # a signed cookie in an older shape: start afresh
     return Session(secrets.token_urlsafe(16), changed=True)
@@ -103,6 +118,8 @@ def save(response: Response, session: Session, keys: Secrets, public_url: str) -
     shape: dict[str, object] = {"n": session.nonce, "t": session.tokens}
     if session.operator is not None:
         shape["o"] = session.operator
+    if session.host is not None:
+        shape["h"] = session.host
     data = json.dumps(shape, separators=(",", ":"))
     payload = base64.urlsafe_b64encode(data.encode()).decode()
     response.set_cookie(

@@ -23,7 +23,7 @@ from rightsdesk.api.errors import status_of
 from rightsdesk.domain.errors import RightsdeskError
 from rightsdesk.notify.locales import LOCALES
 from rightsdesk.service.runtime.context import Services
-from rightsdesk.web import i18n, session
+from rightsdesk.web import i18n, problems, session
 
 #: Autoescaped (starlette turns it on for .html templates).
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -91,8 +91,12 @@ class Visit:
         """Whether cookies are Secure: everywhere but a loopback public URL."""
         return session.secure_cookies(self.public_url)
 
+    def explain(self, text: str) -> str | None:
+        """A service's message in the page's language (``problems``)."""
+        return problems.explain(self.language, text)
+
     def error(self, exc: RightsdeskError) -> Response:
-        return self.render("error.html", status=status_of(exc), detail=str(exc))
+        return self.render("error.html", status=status_of(exc), detail=self.explain(str(exc)))
 
 
 def visit(request: Request, services: ServicesDep) -> Visit:
@@ -121,6 +125,7 @@ class PageRoute(APIRoute):
             except RequestValidationError as exc:
                 fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
                 page = Visit(request, request.app.state.services)
-                return page.render(self.error_page, status=422, detail=f"invalid: {fields}")
+                detail = page.explain(f"invalid: {fields}")
+                return page.render(self.error_page, status=422, detail=detail)
 
         return handle

@@ -3,6 +3,8 @@ translate them: ``N_`` only marks a message for extraction)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from rightsdesk.domain.requests import Status
 from rightsdesk.policy import Regime
 
@@ -107,4 +109,62 @@ DONE = {
     "extend": N_("Deadline extended. The person has been told why."),
     "assign": N_("Assigned."),
     "note": N_("Note added."),
+    "confirm": N_("The person's written confirmation is recorded; the cancellation goes on."),
+    "retry": N_("The request runs again from where it stopped."),
+    "resend": N_("The delivery is being sent again."),
+}
+
+#: A purpose's state for the person (``consent.ledger.PurposeState.state``).
+CONSENT_STATE = {
+    "active": N_("Given"),
+    "revoked": N_("Withdrawn"),
+    "not_given": N_("Not given"),
+}
+
+#: The legal basis of a purpose.
+BASIS = {
+    "consent": N_("Your consent"),
+    "contract": N_("Needed for the service you signed up for"),
+    "legal_obligation": N_("Required by law"),
+    "vital_interests": N_("To protect someone's life"),
+    "public_task": N_("A task in the public interest"),
+    "legitimate_interests": N_("Our legitimate interests"),
+}
+
+#: What the signed-in page says after each action.
+ACCOUNT_DONE = {
+    "given": N_("Consent given. You can withdraw it here at any time."),
+    "withdrawn": N_("Consent withdrawn. We stop using your information for it."),
+    "unbound": N_("Linked account removed. We asked the other party to stop exchanging data."),
+}
+
+#: What people call the data categories they may correct (``correction.OFFERED``).
+CATEGORY = {
+    "user.contact.email": N_("Email address"),
+    "user.contact.phone_number": N_("Mobile number"),
+    "user.contact.address": N_("Postal address"),
+    "user.contact": N_("Contact details"),
+    "user.name": N_("Name"),
+    "user.account.username": N_("Display name"),
+    "user.demographic.date_of_birth": N_("Date of birth"),
+    "user.demographic.gender": N_("Gender"),
+    "user.demographic": N_("Personal details"),
+}
+
+Say = Callable[..., str]
+
+
+def category(categories: Iterable[str]) -> str | None:
+    """The people's name (untranslated) of the most specific known category in ``categories``."""
+    known = [k for c in categories for k in CATEGORY if c == k or c.startswith(k + ".")]
+    return CATEGORY[max(known, key=len)] if known else None
+
+
+#: What a receipt says was done in a collection (``audit.receipts.CollectionOutcome.action``).
+RECEIPT_ACTION = {
+    "exported": N_("Copied into your export"),
+    "deleted": N_("Deleted"),
+    "masked": N_("Anonymised"),
+    "retained": N_("Kept (see below)"),
+    "none": N_("Nothing held"),
 }

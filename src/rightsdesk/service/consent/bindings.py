@@ -134,8 +134,14 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | None) else str(value)
 
 
+def available(services: Services) -> bool:
+    """Whether the data map marks any collection as third-party bindings."""
+    datamap = services.datamap
+    return datamap is not None and any(c.binding for _, c in datamap.collections())
+
+
 def _datamap(services: Services) -> DataMap:
     datamap = services.require_datamap()
-    if not any(c.binding for _, c in datamap.collections()):
+    if not available(services):
         raise PolicyError("the data map marks no collection as third-party bindings")
     return datamap

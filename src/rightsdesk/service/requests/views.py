@@ -39,6 +39,8 @@ class RequestView:
     assignee: str | None
     outcome: dict[str, Any]
     closed_at: datetime | None
+    #: An account cancellation's end of cooling-off (ISO), while it may still be revoked.
+    cooling_off_until: str | None = None
     identities: list[dict[str, str]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -87,6 +89,7 @@ def view(
         assignee=request.assignee,
         outcome=request.outcome.to_json(),
         closed_at=request.closed_at,
+        cooling_off_until=request.params.get("cooling_off_until"),
         identities=[{"kind": i.kind, "value": i.value} for i in request.identities]
         if detail
         else [],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -237,3 +238,42 @@ def _ids(identities: Sequence[Identity]) -> dict[str, str]:
 
 def _vals(values: Mapping[Copy, Any]) -> dict[str, Any]:
     return {str(c): v for c, v in values.items()}
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A field people may ask to correct: the name a change gives, and what it holds."""
+
+    field: str
+    categories: tuple[str, ...]
+    copies: int
+
+
+#: What people are offered to correct: facts about themselves that they know better than our
+#: records (how to reach them, their name, handle, demographics, address). Records of what
+#: happened (payments, logins, tickets) are corrected by a statement, not a new value.
+OFFERED = ("user.contact", "user.name", "user.account.username", "user.demographic")
+
+
+def offered(datamap: DataMap) -> list[Offered]:
+    """The data map's fields a person can correct, by the name a change gives (its identity
+    kind, else its name), every copy of which a correction may write; identity-verification
+    data is left out (it is corrected where it was verified)."""
+    names = sorted(
+        {f.identity or f.name for _, c in datamap.collections() for f in c.fields if _open(f)}
+    )
+    found = []
+    for name in names:
+        specs = [_field(datamap, copy) for copy in copies(datamap, name)]
+        if specs and all(spec is not None and _open(spec) for spec in specs):
+            categories = sorted({c for spec in specs for c in spec.categories})
+            found.append(Offered(name, tuple(categories), len(specs)))
+    return found
+
+
+def _open(spec: FieldSpec) -> bool:
+    """A plain value about the person, of an offered category, that a correction may write."""
+    fixed = spec.primary_key or spec.references or spec.read_only or spec.verification
+    if fixed or spec.payload or spec.contains:
+        return False
+    return any(c.startswith(OFFERED) for c in spec.categories)
