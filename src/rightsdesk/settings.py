@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = 10
     #: Where identity-verification data (real-name checks) is corrected: named in the answer.
     registration_site: str = "the site where the account was registered"
+    #: Addresses or networks of a signing-in proxy (OIDC) in front of the console: only requests
+    #: whose peer is one of these may name the operator in the headers below (docs/web.md).
+    console_proxies: list[IPvAnyNetwork] = []
+    #: The header such a proxy names the signed-in person in, and the one it lists their groups
+    #: in (comma-separated).
+    console_user_header: str = "X-Forwarded-User"
+    console_groups_header: str = "X-Forwarded-Groups"
+    #: Console scopes by the proxy's group names (JSON object), e.g. {"dpo": ["decide"]}.
+    console_groups: dict[str, list[str]] = {}
     #: Days a confirmed account cancellation waits (the person may revoke); 0: none.
     cooling_off_days: int = 0
     #: Days after a request closes that its case record keeps the person's identity; then the

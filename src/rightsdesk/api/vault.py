@@ -84,7 +84,7 @@ class TombstoneOut(BaseModel):
 @router.get("/vault/{subject}", response_model=VaultOut)
 def show(subject: SubjectId, op: OperatorDep, svc: ServicesDep, role: RoleQuery = None) -> VaultOut:
     """A subject's sealed rows that the role may read (scope legal or finance); audited."""
-    acting = _acting(svc, op, role, f"vault {subject}")
+    acting = vault_role(svc, op, role, f"vault {subject}")
     found = vault.read(svc, subject, role=acting, actor=op.actor)
     return VaultOut(
         subject=subject,
@@ -100,7 +100,7 @@ def tombstone(
     tombstone_id: SubjectId, op: OperatorDep, svc: ServicesDep, role: RoleQuery = None
 ) -> TombstoneOut:
     """A cancelled account's obligations (bills, disputes) kept for finance and legal; audited."""
-    acting = _acting(svc, op, role, f"tombstone {tombstone_id}")
+    acting = vault_role(svc, op, role, f"tombstone {tombstone_id}")
     found = vault.obligations(svc, tombstone_id, role=acting, actor=op.actor)
     return TombstoneOut(
         id=found.tombstone,
@@ -114,7 +114,7 @@ def tombstone(
     )
 
 
-def _acting(svc: Services, op: Operator, wanted: Role | None, target: str) -> str:
+def vault_role(svc: Services, op: Operator, wanted: Role | None, target: str) -> str:
     """The vault role the key holds and the caller acts as; otherwise an audited refusal."""
     held = [role for role in ROLES if Scope(role) in op.scopes]
     role = wanted.value if wanted is not None else (held[0] if held else None)

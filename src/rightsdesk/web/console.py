@@ -11,12 +11,14 @@ same scope checks.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from pydantic import IPvAnyNetwork
 from starlette.responses import Response
 
 from rightsdesk.api.errors import status_of
@@ -52,8 +54,9 @@ class ConsoleRoute(PageRoute):
         if isinstance(exc, AuthenticationError):
             asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             back = asked if request.method == "GET" else "/console"
-            return page.render("console/sign_in.html", status=401, problem=str(exc), back=back)
-        return page.render(self.error_page, status=status_of(exc), detail=str(exc))
+            problem = page.explain(str(exc))
+            return page.render("console/sign_in.html", status=401, problem=problem, back=back)
+        return page.render(self.error_page, status=status_of(exc), detail=page.explain(str(exc)))
 
 
 def routes() -> APIRouter:
@@ -89,10 +92,34 @@ def desk(page: VisitDep) -> Desk:
     held = page.session.console()
     if held is not None:
         return Desk(page, operators.resume(page.services, *held))
+    vouched = _proxied(page)
+    if vouched is not None:
+        return Desk(page, vouched)
     key = page.request.headers.get(KEY_HEADER)
     if key:
         return Desk(page, operators.authenticate(page.services, key))
     raise AuthenticationError("sign in with your API key")
+
+
+def _proxied(page: Visit) -> Operator | None:
+    """The operator a trusted signing-in proxy names in its headers (``console_proxies``)."""
+    settings, request = page.services.settings, page.request
+    user = request.headers.get(settings.console_user_header, "").strip()
+    peer = request.client.host if request.client else None
+    if not user or peer is None or not _trusted(peer, settings.console_proxies):
+        return None
+    if len(user) > 128 or not user.isprintable():
+        raise InputError(f"{settings.console_user_header} must be a printable name")
+    groups = request.headers.get(settings.console_groups_header, "").split(",")
+    return operators.federated(page.services, user, groups)
+
+
+def _trusted(peer: str, proxies: list[IPvAnyNetwork]) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:  # e.g. a Unix socket's peer
+        return False
+    return any(address in network for network in proxies)
 
 
 DeskDep = Annotated[Desk, Depends(desk)]
@@ -116,6 +143,8 @@ def sign_in(
     operator, mark = operators.sign_in(page.services, key.strip())
     page.session.sign_in(operator.key_id, mark)
     local = back.startswith("/console") and not back.startswith("/console/sign-")
+    if Scope.READ not in operator.scopes and operator.scopes & operators.VAULT_SCOPES:
+        return page.redirect("/console/vault")  # a vault reader has no queue to see
     return page.redirect(back if local else "/console")
 
 

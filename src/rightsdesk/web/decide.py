@@ -1,5 +1,5 @@
 """The console's decisions on one request: verify by evidence, approve, refuse, extend, assign,
-note.
+note, confirm a cancellation in writing, retry a failed run or a delivery.
 
 Each is a form with the session's CSRF token, posted to the same service function as the
 operator API's route (``api/operator.py``), which checks the operator's scope; then back to the
@@ -15,7 +15,9 @@ from starlette.responses import Response
 
 from rightsdesk.api.schemas import PRINTABLE
 from rightsdesk.domain.errors import InputError
+from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import actions as requests
+from rightsdesk.service.runtime.operators import Scope
 from rightsdesk.web.center import Csrf, RequestId
 from rightsdesk.web.console import DeskDep, routes
 
@@ -98,3 +100,41 @@ def note(desk: DeskDep, request_id: RequestId, csrf: Csrf, text: Text) -> Respon
     desk.page.check(csrf)
     requests.note(desk.page.services, desk.operator, request_id, _required(text, "note"))
     return _done(desk, request_id, "note")
+
+
+@router.post("/requests/{request_id}/confirm")
+def confirm(
+    desk: DeskDep,
+    request_id: RequestId,
+    csrf: Csrf,
+    evidence: Text,
+    waive: Annotated[list[str] | None, Form(max_length=20)] = None,
+) -> Response:
+    """Record the person's confirmation of an account cancellation given in writing (a ticket,
+    a signed letter), naming where it is kept and the pre-checks they waived."""
+    desk.page.check(csrf)
+    evidence = _required(evidence, "evidence")
+    requests.confirm_for(desk.page.services, desk.operator, request_id, list(waive or ()), evidence)
+    return _done(desk, request_id, "confirm")
+
+
+@router.post("/requests/{request_id}/retry")
+def retry(desk: DeskDep, request_id: RequestId, csrf: Csrf) -> Response:
+    """Run a failed request again from its checkpoint."""
+    desk.page.check(csrf)
+    requests.retry(desk.page.services, desk.operator, request_id)
+    return _done(desk, request_id, "retry")
+
+
+@router.post("/requests/{request_id}/deliveries/retry")
+def retry_delivery(
+    desk: DeskDep,
+    request_id: RequestId,
+    csrf: Csrf,
+    delivery: Annotated[str, Form(pattern=r"^[0-9a-f]{32}$")],
+) -> Response:
+    """Send a pending or failed delivery of this request again, as the operator API does."""
+    desk.page.check(csrf)
+    desk.operator.require(Scope.DECIDE)
+    deliveries.retry(desk.page.services, delivery, actor=desk.operator.actor)
+    return _done(desk, request_id, "resend")

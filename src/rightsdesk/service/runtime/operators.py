@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -116,6 +117,24 @@ def resume(services: Services, key_id: str, mark: str) -> Operator:
         if row is None or row.revoked_at is not None or not hmac.compare_digest(expected, mark):
             raise AuthenticationError("your console session has ended: sign in again")
         return _operator(row)
+
+
+def federated(services: Services, user: str, groups: Iterable[str]) -> Operator:
+    """An operator a signing-in proxy vouches for: named by the proxy, with the scopes the
+    settings give their groups (``console_groups``); refused when no group grants any."""
+    granted = services.settings.console_groups
+    try:
+        scopes = frozenset(
+            implied
+            for group in groups
+            for scope in granted.get(group.strip(), ())
+            for implied in IMPLIES[Scope(scope)]
+        )
+    except ValueError:
+        raise PolicyError(f"console_groups: scopes are {', '.join(Scope)}") from None
+    if not scopes:
+        raise PermissionDeniedError("none of your groups has a console role")
+    return Operator(f"sso:{user}", user, scopes)
 
 
 def _operator(row: ApiKey) -> Operator:
