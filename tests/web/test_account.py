@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.web.axe import assert_accessible
 from tests.web.conftest import HOST_SECRET, PageMaker, Site, screenshot
-from tests.web.test_center import REQUEST_PAGE, enter_code, wait_for_status
+from tests.web.test_center import REQUEST_PAGE, enter_code, submit, wait_for_status
 
 
 def host_token(sub: str, email: str, *, age: int = 0) -> str:
@@ -158,3 +158,15 @@ def test_a_correction_of_the_contact_itself_is_refused_in_chinese(
     expect(page.get_by_role("alert")).to_contain_text("更正请求不能通过被更正的联系方式来验证")
     assert_accessible(page)
     assert site.messages(person) == []
+
+
+def test_a_restriction_is_asked_for_from_the_first_page_and_carried_out(
+    new_page: PageMaker, site: Site
+) -> None:
+    person = "min.ouyang25@example.net"
+    page = new_page("zh-CN")
+    submit(page, "restrict", person, "发送验证码")
+    enter_code(page, site, person, 1, "确认")
+    wait_for_status(page, "已完成")
+    expect(page.locator(".lead")).to_have_text("限制处理您的个人信息")
+    assert_accessible(page)

@@ -1,5 +1,7 @@
 """Service errors said in the page's language: the service's own English texts, matched."""
 
+# ruff: noqa: RUF001 (Chinese punctuation is the point)
+
 from __future__ import annotations
 
 import pytest

@@ -31,7 +31,7 @@ from rightsdesk.web.visit import HEADERS, PageRoute, Visit, VisitDep
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 #: The rights offered on the first page, in the order people look for them.
-RIGHTS = (RequestType.ACCESS, RequestType.DELETE, RequestType.CANCEL_ACCOUNT)
+RIGHTS = (RequestType.ACCESS, RequestType.DELETE, RequestType.RESTRICT, RequestType.CANCEL_ACCOUNT)
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 Csrf = Annotated[str, Form(max_length=128)]
 Contact = Annotated[str, Form(min_length=1, max_length=320)]
