@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 
 from rightsdesk.demo import direct as demo
 from tests.test_cli import invoke
+
+#: A deletion asked for by ticket, the person's identity checked on it.
+TICKET = ("request", "submit", "--type", "delete", "-i", "email=li.wei@example.com")
+TICKET += ("--evidence", "ticket 4711: signed written request on file")
 
 
 @pytest.fixture
@@ -28,16 +33,7 @@ def test_ticket_request_is_approved_run_and_proven(env: Path, tmp_path: Path) ->
     )
     assert code == 0 and re.search(r"rdk_[0-9a-f]{12}_\S+", output), output
 
-    code, output = invoke(
-        "request",
-        "submit",
-        "--type",
-        "delete",
-        "-i",
-        "email=li.wei@example.com",
-        "--evidence",
-        "ticket 4711: signed written request on file",
-    )
+    code, output = invoke(*TICKET)
     assert code == 0, output
     request_id = re.search(r"request ([0-9a-f]{32}): awaiting_approval", output)
     assert request_id, output
@@ -94,3 +90,38 @@ def test_tampered_audit_log_exits_8(env: Path) -> None:
         db.execute("UPDATE audit_events SET record = '{}' WHERE seq = 1")
     code, output = invoke("audit", "verify")
     assert code == 8 and "entry 1: edited" in output
+
+
+def test_a_partial_refusal_by_place_holds_it_until_lifted(env: Path) -> None:
+    """DEL-10, RSP-06..08 in the CLI: ``--part`` names places (repeatable), exit 2 with the
+    valid places for one not in the map; the run leaves them; ``request lift`` opens the
+    follow-up that erases them."""
+    import sqlite3
+
+    billing = Path(str(os.environ["RIGHTSDESK_DATAMAP"])).parent / "billing.db"
+
+    def linked() -> int:
+        with sqlite3.connect(billing) as conn:
+            return int(conn.execute("SELECT count(*) FROM orders WHERE user_id = 1").fetchone()[0])
+
+    _, output = invoke(*TICKET)
+    rid = re.search(r"request ([0-9a-f]{32})", output).group(1)  # type: ignore[union-attr]
+    why = ["--ground", "legal_obligation", "--justification", "kept for an open tax audit"]
+    code, output = invoke("request", "refuse", rid, *why, "--part", "billing.receipts")
+    assert code == 2 and "billing.orders" in output and "platform.accounts" in output, output
+    before = linked()
+    code, output = invoke(
+        "request", "refuse", rid, *why, "--part", "billing.orders", "--part", "billing.bills"
+    )
+    assert code == 0, output
+    code, output = invoke("request", "approve", rid)
+    assert code == 0 and f"request {rid}: partially_completed" in output, output
+    assert linked() == before > 0
+    shown = json.loads(invoke("request", "show", rid)[1])
+    assert shown["outcome"]["refused_parts"][0]["places"] == ["billing.orders", "billing.bills"]
+    code, output = invoke("request", "lift", rid, "--reason", "the tax audit closed")
+    found = re.search(r"follow-up request ([0-9a-f]{32})", output)
+    assert code == 0 and found, output
+    code, output = invoke("request", "approve", found.group(1))
+    assert code == 0 and "completed" in output, output
+    assert linked() == 0

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = 10
     #: Where identity-verification data (real-name checks) is corrected: named in the answer.
     registration_site: str = "the site where the account was registered"
+    #: Its address, given with its name wherever the person is sent there.
+    registration_site_url: str | None = None
     #: Addresses or networks of a signing-in proxy (OIDC) in front of the console: only requests
     #: whose peer is one of these may name the operator in the headers below (docs/web.md).
     console_proxies: list[IPvAnyNetwork] = []

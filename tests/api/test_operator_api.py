@@ -271,3 +271,45 @@ def test_a_failed_run_is_retried_after_the_cause_is_fixed(
     services.jobs.drain()
     assert api.get(url, headers=admin).json()["status"] == "completed"
     assert api.post(f"{url}/retry", headers=admin).status_code == 409
+
+
+def test_a_partial_refusal_names_places_and_the_run_leaves_them_until_lifted(
+    api: Api, admin: dict[str, str], services: Services, mailbox: Mailbox, platform: Path
+) -> None:
+    """DEL-10, RSP-06..08 over the API: places of the data map, 422 with the valid places for
+    one not in the map, the held place untouched and linked, the hold lifted with a follow-up."""
+    import sqlite3
+
+    def linked() -> int:
+        with sqlite3.connect(platform.parent / "billing.db") as conn:
+            found = conn.execute("SELECT count(*) FROM bills WHERE user_id = 1").fetchone()
+            return int(found[0])
+
+    made = submit(api, "delete")  # li.wei: user 1 of the demo platform
+    verify(api, mailbox, made)
+    rid = made["id"]
+    url = f"/v1/admin/requests/{rid}"
+    why = {"ground": "legal_obligation", "justification": "kept for an open tax audit by law"}
+    wrong = api.post(f"{url}/refuse", json={**why, "parts": ["billing"]}, headers=admin)
+    assert wrong.status_code == 422, wrong.text
+    assert (
+        "billing.bills" in wrong.json()["detail"] and "platform.accounts" in wrong.json()["detail"]
+    )
+    before = linked()
+    assert before
+    refused = api.post(f"{url}/refuse", json={**why, "parts": ["billing.bills"]}, headers=admin)
+    assert refused.status_code == 200 and refused.json()["status"] == "awaiting_approval"
+    assert api.post(f"{url}/approve", json={}, headers=admin).status_code == 200
+    services.jobs.drain()
+    shown = api.get(url, headers=admin).json()
+    assert shown["status"] == "partially_completed"
+    assert shown["outcome"]["refused_parts"][0]["places"] == ["billing.bills"]
+    assert linked() == before
+    lift = api.post(f"{url}/lift", json={"reason": "the audit closed"}, headers=admin)
+    assert lift.status_code == 200, lift.text
+    followup = lift.json()["followup"]
+    assert api.post(f"/v1/admin/requests/{followup}/approve", json={}, headers=admin).is_success
+    services.jobs.drain()
+    assert linked() == 0
+    again = api.post(f"{url}/lift", json={"reason": "again"}, headers=admin)
+    assert again.status_code == 409 and "held now: none" in again.json()["detail"]

@@ -42,6 +42,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
                 "until": "2031-01-01",
             },
         ],
+        "done": [{"collection": "shop.customers", "rows": 1}],
+        "refused": [
+            {
+                "part": "billing.bills",
+                "title": "Relevant to the fulfilment of legal obligations",
+                "justification": "The bills are kept for an open tax audit.",
+                "alternative": "Ask the tax bureau for the audit's records.",
+                "held": True,
+            }
+        ],
+        "remedies": remedies([Regime.PROVIDER_CN], "en"),
     },
     "restriction_lifted": {
         **BASE,

@@ -15,6 +15,8 @@ from rightsdesk.api.schemas import (
     BreakOut,
     Done,
     EvidenceIn,
+    LiftIn,
+    LiftOut,
     LockoutOut,
     NoteIn,
     ReasonIn,
@@ -124,11 +126,18 @@ def refuse(request_id: RequestId, body: RefuseIn, op: OperatorDep, svc: Services
         request_id,
         ground=body.ground,
         justification=body.justification,
-        part=body.part,
+        parts=body.parts,
         alternative=body.alternative,
         evidence=body.evidence,
     )
     return Done(status=views.detail(svc, request_id).status)
+
+
+@router.post("/requests/{request_id}/lift", response_model=LiftOut)
+def lift(request_id: RequestId, body: LiftIn, op: OperatorDep, svc: ServicesDep) -> LiftOut:
+    """Lift the hold a partial refusal put on places; after the run a follow-up handles them."""
+    followup = requests.lift(svc, op, request_id, body.reason, body.places)
+    return LiftOut(status=views.detail(svc, request_id).status, followup=followup)
 
 
 @router.post("/requests/{request_id}/extend", response_model=Done)

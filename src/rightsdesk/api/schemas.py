@@ -56,6 +56,8 @@ def _has_control(value: object) -> bool:
 
 
 #: A request id as issued (32 hex characters); anything else is a 422, never a database error.
+#: A place of the data map; checked against the map by the service (which lists valid places).
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The request's id.")]
 
 
@@ -270,11 +272,28 @@ class RequiredReasonIn(Strict):
 class RefuseIn(Strict):
     ground: Short
     justification: Text
-    part: Text | None = Field(default=None, description="Refuse only this part; the rest goes on.")
+    parts: list[Place] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Refuse only these places of the data map (system.collection or "
+        "system.collection.field); the rest goes on and the run leaves them as they are.",
+    )
     alternative: Text | None = Field(default=None, description="An alternative method offered.")
     evidence: Text | None = Field(
         default=None, description="The recorded demonstration some grounds need (cannot_identify)."
     )
+
+
+class LiftIn(Strict):
+    reason: Text
+    places: list[Place] = Field(
+        default_factory=list, max_length=50, description="The places to release (default: all)."
+    )
+
+
+class LiftOut(BaseModel):
+    status: str
+    followup: str | None = Field(description="The request that now handles the places, if any.")
 
 
 class AssignIn(Strict):

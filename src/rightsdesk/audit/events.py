@@ -90,7 +90,19 @@ VERIFICATION_EVIDENCE = _event(
 CONFIRMED_FOR = _event(
     "confirmed_for", "an operator confirmed the request for the person (reason: evidence)"
 )
-REFUSE_PART = _event("refuse_part", "a part of the request was refused on a ground", "ground")
+REFUSE_PART = _event(
+    "refuse_part",
+    "a part of the request was refused on a ground; the places of the data map it holds",
+    "ground",
+    "places",
+)
+LIFT_HOLD = _event(
+    "lift_hold",
+    "an operator lifted the hold a partial refusal put on places (reason: why the ground ended)"
+    "; the follow-up request that handles them, if the run was over",
+    "places",
+    "followup",
+)
 EXTEND = _event("extend", "the deadline was extended (reason: why)", "from", "to")
 ASSIGN = _event("assign", "the request was assigned to an operator", "assignee")
 NOTE = _event("note", "an operator added a note (the text stays in the notes, not the log)")

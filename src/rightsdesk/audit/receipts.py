@@ -46,7 +46,7 @@ class CollectionOutcome(_Frozen):
     """What happened to one collection (table or endpoint) of a system."""
 
     collection: Name
-    action: Literal["exported", "deleted", "masked", "retained", "none"]
+    action: Literal["exported", "deleted", "masked", "retained", "held", "none"]
     rows: Rows
 
 
@@ -69,11 +69,17 @@ class RetainedData(_Frozen):
 
 
 class RefusedPart(_Frozen):
-    """A part of the request that was refused, on which ground, and why."""
+    """A part of the request that was refused, on which ground, and why; ``places`` are the
+    places of the data map left as they were, ``alternative`` where to go instead, and
+    ``remedies`` what the person can do if they disagree."""
 
     part: Name
     ground: Name
     justification: Name
+    title: Name | None = None
+    places: tuple[Name, ...] = ()
+    alternative: Name | None = None
+    remedies: tuple[Name, ...] = ()
 
 
 class AuditHead(_Frozen):

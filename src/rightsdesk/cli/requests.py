@@ -172,10 +172,16 @@ def refuse(
     request_id: str,
     ground: Annotated[str, typer.Option(help="A ground code (see `request grounds`).")],
     justification: Annotated[str, typer.Option(help="Why, in words the person will read.")],
-    part: Annotated[str | None, typer.Option(help="Refuse only this part.")] = None,
+    part: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Refuse only this place of the data map (system.collection or "
+            "system.collection.field; repeatable): the run leaves it as it is."
+        ),
+    ] = None,
     alternative: Annotated[str | None, typer.Option(help="An alternative method offered.")] = None,
 ) -> None:
-    """Refuse a request (or part of it) on a ground from the policy's catalogue."""
+    """Refuse a request (or places of the data map in it) on a ground from the catalogue."""
     from rightsdesk.service.requests import actions as requests
     from rightsdesk.service.requests import views
 
@@ -186,10 +192,31 @@ def refuse(
             request_id,
             ground=ground,
             justification=justification,
-            part=part,
+            parts=part or (),
             alternative=alternative,
         )
         out.print(f"request {request_id}: {views.detail(services, request_id).status}")
+
+
+@request_app.command("lift")
+def lift(
+    request_id: str,
+    reason: Annotated[str, typer.Option(help="Why the ground of the refusal has ended.")],
+    part: Annotated[
+        list[str] | None,
+        typer.Option(help="Lift the hold on this place only (repeatable; default: all)."),
+    ] = None,
+) -> None:
+    """Lift the hold a partial refusal put on places; after the run a follow-up handles them."""
+    from rightsdesk.service.requests import actions as requests
+
+    with open_services() as services:
+        followup = requests.lift(services, local_operator(), request_id, reason, part or ())
+        services.jobs.drain()
+        if followup is None:
+            out.print(f"request {request_id}: hold lifted; the run covers those places")
+        else:
+            out.print(f"request {request_id}: hold lifted; follow-up request {followup}")
 
 
 @request_app.command("grounds")

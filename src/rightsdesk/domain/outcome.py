@@ -28,6 +28,11 @@ class Export:
         return out if self.revoked_at is None else {**out, "revoked_at": self.revoked_at}
 
 
+def holding(part: Mapping[str, Any]) -> bool:
+    """Whether a refused part still holds its places (named, and not lifted)."""
+    return bool(part.get("places")) and not part.get("lifted")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A request's outcome; change it with ``dataclasses.replace``."""
@@ -48,6 +53,11 @@ class Outcome:
     overdue_flagged: str | None = None
     #: Keys this version does not know, kept as they were.
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def held(self) -> tuple[str, ...]:
+        """The places of the data map refused parts hold and no one has lifted yet."""
+        places = (p for part in self.refused_parts if holding(part) for p in part["places"])
+        return tuple(dict.fromkeys(places))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.extra)

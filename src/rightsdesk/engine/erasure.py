@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from rightsdesk.connectors.base import Change, DeleteWhere, Key, Row, UpdateRows, UpdateWhere
 from rightsdesk.datamap.model import CollectionSpec, DataMap, RetentionRule
 from rightsdesk.domain.retention import HeldRow
+from rightsdesk.engine.holds import Holds
 from rightsdesk.engine.plan import Plan, Step
 from rightsdesk.engine.rowkeys import RowKeys, row_identity
 from rightsdesk.engine.traversal import Owners, canon
@@ -41,6 +42,9 @@ class Outcome:
     #: fields the erasure leaves as they are because the schema forbids masking them, and why
     unmasked: dict[str, str] = field(default_factory=dict)
     retained: dict[tuple[str, str | None], Retained] = field(default_factory=dict)
+    #: rows left as they are (whole, or the held fields) because this place is held
+    held: int = 0
+    held_fields: frozenset[str] | None = None
 
 
 Report = list[dict[str, Outcome]]  # per subject (batch order): collection -> outcome
@@ -93,6 +97,7 @@ def build(
     schema: Mapping[str, Columns] | None = None,
     mentions: Mentions | None = None,
     needles: Sequence[set[str]] = (),
+    holds: Holds | None = None,
 ) -> ErasureWork:
     """Decide, row by row, delete / mask / keep under a retention rule; group into changes.
 
@@ -103,6 +108,7 @@ def build(
     ``mentions``: rows owned by someone else that name a person; only the naming field is
     masked (with its own ``erase``; without one it is left and reported as unmasked).
     ``needles`` (per subject, their identifying values) are what ``redact`` replaces.
+    ``holds`` (``engine/holds.py``) are places left as they are: a whole collection, or fields.
     """
     report: Report = [{} for _ in range(subjects)]  # filled as rows are decided
     updates: dict[str, list[Change]] = defaultdict(list)
@@ -116,10 +122,15 @@ def build(
         named = (mentions or {}).get(step.name, {})
         if not (rows or named) or (scope is not None and step.name not in scope):
             continue
+        kept = (holds or {}).get(step.name, frozenset())
+        if kept is None:  # the whole collection is held: nothing in it changes
+            _held_rows(report, step.name, rows.values(), None)
+            continue
         rules = datamap.retention_for(step.system, step.collection)
         columns = (schema or {}).get(step.name)
         decider = _Decider(step, collection, rules, key, today, subject_ids, columns)
         decider.needles = needles
+        decider.keep = kept
         if step.relation:
             decider.sides = _side_keys(plan, step, collected)
         for pk, (row, owners) in rows.items():
@@ -132,13 +143,20 @@ def build(
         updates[step.system] += decider.updates()
         if decider.deleted:
             deletes[step.system][step.collection] = decider.deletes()
+    return ErasureWork(_ordered(plan, updates, deletes), report, held)
+
+
+def _ordered(
+    plan: Plan, updates: dict[str, list[Change]], deletes: dict[str, dict[str, list[Change]]]
+) -> dict[str, list[Change]]:
+    """Per system: the updates, then the deletions, children before parents."""
     changes = {}
     for system in {*updates, *deletes}:
         ordered = [
             change for c in plan.erase_order[system] for change in deletes[system].get(c, ())
         ]
         changes[system] = updates[system] + ordered
-    return ErasureWork(changes, report, held)
+    return changes
 
 
 class _Decider:
@@ -169,13 +187,15 @@ class _Decider:
         self.sides: dict[str, set[str]] = {}
         #: per subject, the values ``redact`` replaces in their rows
         self.needles: Sequence[set[str]] = ()
+        #: fields a refused part holds: the row stays (never deleted), these fields unchanged
+        self.keep: frozenset[str] = frozenset()
         self._set_based: dict[tuple[tuple[str, ...], Key], list[Any]] = defaultdict(list)
         self._per_row: dict[tuple[tuple[str, ...], Key], list[Row]] = defaultdict(list)
 
     def decide(self, pk: Any, row: Row, owners: Owners, report: Report) -> None:
         rule, until = self._hold(row)
         masks = self.masks
-        if rule is not None and rule.vault and self.subject_ids:
+        if rule is not None and rule.vault and self.subject_ids and not self.keep:
             self._seal(pk, row, owners, rule, until, report)
             rule = None  # sealed: the live row is erased like any other
         if rule is not None:
@@ -187,11 +207,14 @@ class _Decider:
                     (rule.name, until), Retained(rule.name, rule.basis, until, 0, kept)
                 )
                 held.rows += 1
-        elif self.deletes_rows:
+        elif self.deletes_rows and not self.keep:
             names, value = self.keys.of(pk, row)
             self.deleted[names].append(value)
             self._count(owners, report, deleted=True, fields=())
             return
+        if self.keep:
+            masks = {f: m for f, m in masks.items() if f not in self.keep}
+            _held_rows(report, self.step.name, [(row, owners)], self.keep, found=False)
         if self.sides:
             masks = {
                 f: m
@@ -211,6 +234,9 @@ class _Decider:
         """Mask only the field that names the person in a row owned by someone else."""
         rule, _ = self._hold(row)
         strategy = self.masks.get(name)
+        if name in self.keep:  # a refused part holds this field
+            _held_rows(report, self.step.name, [(row, owners)], self.keep)
+            return
         if rule is not None and (rule.fields is None or name in rule.fields):
             strategy = None  # the law keeps this field of the row
         if strategy is None:
@@ -317,6 +343,23 @@ class _Decider:
         value = canon(row[self.index[column]])
         options = wanted if isinstance(wanted, list) else [wanted]
         return any(value == canon(option) for option in options)
+
+
+def _held_rows(
+    report: Report,
+    name: str,
+    rows: Iterable[tuple[Row, Owners]],
+    fields: frozenset[str] | None,
+    *,
+    found: bool = True,
+) -> None:
+    """Count rows a held place leaves as they are (``found``: they are counted nowhere else)."""
+    for _, owners in rows:
+        for subject in owners:
+            outcome = _outcome(report, subject, name)
+            outcome.found += found
+            outcome.held += 1
+            outcome.held_fields = fields
 
 
 def _side_keys(

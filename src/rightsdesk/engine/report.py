@@ -18,6 +18,9 @@ def report_json(report: dict[str, erasure.Outcome], plan: Plan) -> dict[str, Any
 
 def _outcome_json(o: erasure.Outcome) -> dict[str, Any]:
     found = _outcome_fields(o)
+    if o.held:  # left as they are: a part of the request refused on a ground
+        fields = None if o.held_fields is None else sorted(o.held_fields)
+        found |= {"held": o.held, "held_fields": fields}
     return found | {"unmasked": dict(sorted(o.unmasked.items()))} if o.unmasked else found
 
 

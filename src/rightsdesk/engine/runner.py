@@ -26,7 +26,7 @@ from rightsdesk.connectors.base import (
 from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import ExecutionError, RightsdeskError
 from rightsdesk.domain.retention import HeldRow
-from rightsdesk.domain.subjects import Subject
+from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine import apply, correction, erasure, payloads
 from rightsdesk.engine.checkpoint import (
     CheckpointStore,
@@ -39,6 +39,7 @@ from rightsdesk.engine.closure import ClosureRecord, expand
 from rightsdesk.engine.copies import CopyCheck, PersonValues
 from rightsdesk.engine.correction import Copy
 from rightsdesk.engine.guard import Guard, Tee
+from rightsdesk.engine.holds import Holds, held_links
 from rightsdesk.engine.needles import gather as gather_needles
 from rightsdesk.engine.plan import Plan, compile_plan
 from rightsdesk.engine.report import describe, report_json
@@ -71,6 +72,9 @@ class ErasureResult:
     needles: list[set[str]] = field(default_factory=list)
     #: per subject, what the identity closure added and refused, by kind (no values)
     closure: list[dict[str, Any]] = field(default_factory=list)
+    #: per subject, the identities in rows a hold left as they are: a later run lifting the
+    #: hold finds them by these (never checkpointed, like ``needles``)
+    links: list[set[Identity]] = field(default_factory=list)
 
 
 class Engine:
@@ -167,14 +171,23 @@ class Engine:
         *,
         dry_run: bool = False,
         scope: frozenset[str] | None = None,
+        holds: Holds | None = None,
     ) -> ErasureResult:
-        """Erase ``subjects`` everywhere (or only in the ``system.collection`` names of scope)."""
+        """Erase ``subjects`` everywhere (or only in the ``system.collection`` names of scope),
+        leaving the places ``holds`` names as they are (``engine/holds.py``)."""
         action = "erasure" if scope is None else f"erasure of {','.join(sorted(scope))}"
+        if holds:
+            action += (
+                f" holding {json.dumps(sorted((k, sorted(v or ())) for k, v in holds.items()))}"
+            )
         run_id = self.run_id(action, subjects)
         saved = None if dry_run else resume(self.checkpoints, run_id)
         needles = [{i.value for i in s.identities} for s in subjects]
+        links: list[set[Identity]] = [set() for _ in subjects]
         if saved is None:
-            state, needles, held = self._collect(run_id, subjects, scope, vault=not dry_run)
+            state, needles, held, links = self._collect(
+                run_id, subjects, scope, holds, vault=not dry_run
+            )
             if held and self.seal is not None:
                 # sealed before the checkpoint is written, so its copy never sits on disk in
                 # clear; sealing again after a crash here is harmless (it is idempotent)
@@ -205,6 +218,7 @@ class Engine:
             affected,
             needles=needles,
             closure=state.closure or [],
+            links=links,
         )
 
     def expire(self) -> dict[str, int]:
@@ -295,9 +309,10 @@ class Engine:
         run_id: str,
         subjects: Sequence[Subject],
         scope: frozenset[str] | None,
+        holds: Holds | None,
         *,
         vault: bool,
-    ) -> tuple[RunCheckpoint, list[set[str]], list[HeldRow]]:
+    ) -> tuple[RunCheckpoint, list[set[str]], list[HeldRow], list[set[Identity]]]:
         collector = erasure.ErasureCollector()
         plan, stats = self._walk_all(subjects, collector)
         sealing = vault and self.seal is not None
@@ -315,7 +330,9 @@ class Engine:
             schema=schema,
             mentions=collector.mentions,
             needles=needles,
+            holds=holds,
         )
+        linked = held_links(self.datamap, plan, collector.found, holds, len(subjects))
         meta = RunMeta(run_id, "erasure", started_at=_now(), subjects=len(subjects))
         state = RunCheckpoint(
             meta,
@@ -323,7 +340,7 @@ class Engine:
             [report_json(r, plan) for r in work.report],
             stats.closure,
         )
-        return state, needles, work.held
+        return state, needles, work.held, linked
 
     def _schema(self) -> dict[str, Columns]:
         """The live columns of every collection the erasure may mask, described once."""

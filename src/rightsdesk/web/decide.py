@@ -70,7 +70,7 @@ def refuse(
         request_id,
         ground=ground,
         justification=_required(justification, "justification"),
-        part=part.strip() or None,
+        parts=[p for p in part.replace(",", " ").split() if p],  # places of the data map
         alternative=alternative.strip() or None,
     )
     return _done(desk, request_id, "refuse")

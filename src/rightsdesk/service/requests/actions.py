@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from rightsdesk.audit import events
@@ -103,10 +104,11 @@ def refuse(
     *,
     ground: str,
     justification: str,
-    part: str | None = None,
+    parts: Sequence[str] = (),
     alternative: str | None = None,
     evidence: str | None = None,
 ) -> None:
+    """Refuse the request, or only the places of the data map ``parts`` names."""
     operator.require(Scope.DECIDE)
     with unit(services) as work:
         request = lifecycle.load(work, request_id)
@@ -117,10 +119,28 @@ def refuse(
             actor=operator.actor,
             ground=ground,
             justification=justification,
-            part=part,
+            parts=parts,
             alternative=alternative,
             evidence=evidence,
         )
+
+
+def lift(
+    services: Services,
+    operator: Operator,
+    request_id: str,
+    reason: str,
+    places: Sequence[str] = (),
+) -> str | None:
+    """Lift the hold of a partial refusal (on ``places``, or all); the follow-up request's id
+    when the run was over and another run now handles them."""
+    operator.require(Scope.DECIDE)
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        followup = decisions.lift(
+            services, work, request, actor=operator.actor, reason=reason, places=places
+        )
+        return followup.id if followup is not None else None
 
 
 def extend(services: Services, operator: Operator, request_id: str, reason: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -10,8 +11,10 @@ from typing import Any
 from sqlalchemy import select
 
 from rightsdesk.audit import events
-from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.errors import ConflictError, PolicyError
+from rightsdesk.domain.outcome import holding
 from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
+from rightsdesk.engine import holds
 from rightsdesk.policy import Due, Outcome, Regime
 from rightsdesk.service.requests import lifecycle
 from rightsdesk.service.requests.jobs import enqueue
@@ -65,40 +68,82 @@ def refuse(
     actor: str,
     ground: str,
     justification: str,
-    part: str | None = None,
+    parts: Sequence[str] = (),
     alternative: str | None = None,
     evidence: str | None = None,
 ) -> None:
-    """Refuse in whole, or the named ``part`` only (the rest goes on); the person is told why."""
+    """Refuse in whole, or only the places of the data map ``parts`` names (the rest goes on,
+    and the run leaves those places as they are until the hold is lifted); the person is told
+    why and what they can do (DEL-10, RSP-06..08)."""
+    places = holds.check(services.require_datamap(), parts) if parts else ()
+    if places and Status(request.status) is Status.IN_PROGRESS:
+        raise ConflictError("the run has started; refuse parts of a request before it runs")
+    part = ", ".join(places) if places else None
     refusal = services.policy.refusal(
         ground, justification, part=part, alternative=alternative, evidence=evidence
     )
-    entry = {
+    entry: dict[str, Any] = {
         "ground": refusal.ground.code,
         "title": refusal.ground.title(request.locale),
         "justification": refusal.justification,
         "part": part,
         "alternative": alternative,
     }
-    if part is None:
+    if not places:
         lifecycle.advance(
             work, request, Event.REFUSE, actor=actor, reason=justification, data={"ground": ground}
         )
         request.outcome = replace(request.outcome, refusal=entry)
     else:
+        entry["places"] = list(places)
+        data = {"ground": ground, "places": list(places)}
         lifecycle.record(
-            work,
-            request,
-            events.REFUSE_PART,
-            actor=actor,
-            reason=justification,
-            data={"ground": ground},
+            work, request, events.REFUSE_PART, actor=actor, reason=justification, data=data
         )
-        parts = (*request.outcome.refused_parts, entry)
-        request.outcome = replace(request.outcome, refused_parts=parts)
+        request.outcome = replace(
+            request.outcome, refused_parts=(*request.outcome.refused_parts, entry)
+        )
     remedies = services.policy.remedies(_regimes(request), request.locale)
     context = {**entry, "partial": part is not None, "remedies": [r.text for r in remedies]}
     _notify(request, work, "refused", context)
+
+
+def lift(
+    services: Services,
+    work: Unit,
+    request: Request,
+    *,
+    actor: str,
+    reason: str,
+    places: Sequence[str] = (),
+) -> Request | None:
+    """The ground of a partial refusal has ended: release the places it holds (those named, or
+    all). Before the run, the run covers them; after it, the type's workflow opens a follow-up
+    request that handles them. Returns that follow-up, if any."""
+    if not reason.strip():
+        raise PolicyError("say why the ground of the refusal has ended")
+    if Status(request.status) is Status.IN_PROGRESS:
+        raise ConflictError("the run is under way; lift the hold once it has finished")
+    wanted = set(holds.check(services.require_datamap(), places)) if places else None
+    lifted: list[str] = []
+    parts: list[Mapping[str, Any]] = []
+    mark = {"at": work.now.isoformat(), "by": actor, "reason": reason}
+    for part in request.outcome.refused_parts:
+        if holding(part) and (wanted is None or wanted & set(part["places"])):
+            lifted += part["places"]
+            parts.append({**part, "lifted": mark})
+        else:
+            parts.append(part)
+    if not lifted:
+        held = ", ".join(request.outcome.held()) or "none"
+        raise ConflictError(f"no refused part holds those places; held now: {held}")
+    request.outcome = replace(request.outcome, refused_parts=tuple(parts))
+    followup = None
+    if Status(request.status) in (Status.COMPLETED, Status.PARTIALLY_COMPLETED):
+        followup = workflow(request.type).lifted(services, work, request, lifted)
+    data = {"places": lifted, "followup": followup.id if followup is not None else None}
+    lifecycle.record(work, request, events.LIFT_HOLD, actor=actor, reason=reason, data=data)
+    return followup
 
 
 def extend(services: Services, work: Unit, request: Request, *, actor: str, reason: str) -> None:

@@ -290,8 +290,9 @@ def _snapshot(
     elif status is not Status.IN_PROGRESS:  # cancelled or refused meanwhile: nothing to run
         leases.move(job, JobEvent.FINISH, work.now)
         return None
-    kind = RequestType(request.type)
-    return Snapshot(request.id, kind, identities, dict(request.params), **_told(request))
+    kind, held = RequestType(request.type), request.outcome.held()
+    params = dict(request.params)
+    return Snapshot(request.id, kind, identities, params, held=held, **_told(request))
 
 
 def _told(request: Request) -> dict[str, Any]:
@@ -364,7 +365,7 @@ def _complete(
     if job is not None:
         leases.move(job, JobEvent.FINISH, work.now)
         leases.release(job)
-    context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(request)}
+    context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(services, request)}
     work.notices.append(notice(request, "completed", context))
     return job is not None
 

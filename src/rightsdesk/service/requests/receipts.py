@@ -22,6 +22,7 @@ from rightsdesk.audit.receipts import (
 )
 from rightsdesk.domain.errors import AuthenticationError, NotFoundError
 from rightsdesk.domain.requests import RequestType
+from rightsdesk.policy import Regime
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.verification import codes as verification
 from rightsdesk.store.models import Receipt as ReceiptRow
@@ -65,10 +66,7 @@ def issue(services: Services, work: Unit, request: Request) -> str:
         residue=tuple(
             ResidueCheck.model_validate(r) for r in (request.outcome.run or {}).get("residue", [])
         ),
-        refused_parts=tuple(
-            RefusedPart(part=p["part"], ground=p["ground"], justification=p["justification"])
-            for p in request.outcome.refused_parts
-        ),
+        refused_parts=_refused(services, request),
         audit_head=AuditHead(seq=head.seq, hash=head.hash),
         issuer=ISSUER,
         issued_at=work.now,
@@ -80,6 +78,26 @@ def issue(services: Services, work: Unit, request: Request) -> str:
         )
     )
     return receipt.receipt_id
+
+
+def _refused(services: Services, request: Request) -> tuple[RefusedPart, ...]:
+    remedies = tuple(r.text for r in services.policy.remedies(_regimes(request), request.locale))
+    return tuple(
+        RefusedPart(
+            part=p["part"],
+            ground=p["ground"],
+            justification=p["justification"],
+            title=p.get("title") or None,
+            places=tuple(p.get("places", ())),
+            alternative=p.get("alternative") or None,
+            remedies=remedies,
+        )
+        for p in request.outcome.refused_parts
+    )
+
+
+def _regimes(request: Request) -> list[Regime]:
+    return [Regime(r) for r in request.regimes]
 
 
 def _outcomes(
@@ -104,6 +122,8 @@ def _outcomes(
     kept = sum(int(r["rows"]) for r in result.get("retained", []))
     if kept:
         items.append(CollectionOutcome(collection=collection, action="retained", rows=kept))
+    if result.get("held"):  # left as they were: a refused part holds them
+        items.append(CollectionOutcome(collection=collection, action="held", rows=result["held"]))
     return items or [CollectionOutcome(collection=collection, action="none", rows=0)]
 
 
@@ -123,9 +143,10 @@ def for_person(services: Services, request_id: str, token: str) -> dict[str, Any
     return document(services, request_id)
 
 
-def notice_context(request: Request) -> dict[str, Any]:
-    """What the completion message says was kept, and why."""
-    kept = []
+def notice_context(services: Services, request: Request) -> dict[str, Any]:
+    """What every completion answer tells: what was done where, what was kept and why, what
+    was not done (each refused part: ground, reasons, where to go instead) and the remedies."""
+    kept, done = [], []
     for dotted, result in (request.outcome.run or {}).get("collections", {}).items():
         for item in result.get("retained", []):
             kept.append(
@@ -136,4 +157,23 @@ def notice_context(request: Request) -> dict[str, Any]:
                     "until": item.get("until"),
                 }
             )
-    return {"retained": kept}
+        changed = sum(int(result.get(k) or 0) for k in ("deleted", "masked", "updated"))
+        if changed:
+            done.append({"collection": dotted, "rows": changed})
+    refused = [
+        {
+            "part": p["part"],
+            "title": p.get("title") or p["ground"],
+            "justification": p["justification"],
+            "alternative": p.get("alternative"),
+            "held": bool(p.get("places")) and not p.get("lifted"),
+        }
+        for p in request.outcome.refused_parts
+    ]
+    remedies = services.policy.remedies(_regimes(request), request.locale) if refused else []
+    return {
+        "retained": kept,
+        "done": done,
+        "refused": refused,
+        "remedies": [r.text for r in remedies],
+    }

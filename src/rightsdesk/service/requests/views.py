@@ -87,7 +87,7 @@ def view(
         verified=request.verified_at is not None,
         fee=fee,
         assignee=request.assignee,
-        outcome=request.outcome.to_json(),
+        outcome=_outcome(services, request),
         closed_at=request.closed_at,
         cooling_off_until=request.params.get("cooling_off_until"),
         identities=[{"kind": i.kind, "value": i.value} for i in request.identities]
@@ -103,6 +103,15 @@ def processing_of(services: Services, request: Request) -> dict[str, Any] | None
         return None
     context = access.told(services, request.regimes, request.locale)
     return processing.build(services.datamap, access.held_in(run), context)
+
+
+def _outcome(services: Services, request: Request) -> dict[str, Any]:
+    """The outcome as stored; with refused parts, the remedies the person has (RSP-08)."""
+    outcome = request.outcome.to_json()
+    if request.outcome.refused_parts:
+        regimes = [Regime(r) for r in request.regimes]
+        outcome["remedies"] = [r.text for r in services.policy.remedies(regimes, request.locale)]
+    return outcome
 
 
 def deadline_state(services: Services, request: Request, now: datetime) -> str:

@@ -31,6 +31,7 @@ from rightsdesk.service.runtime.connections import ConnectorPool
 from rightsdesk.service.runtime.limits import Gate
 from rightsdesk.settings import Settings
 from rightsdesk.store.db import Store
+from rightsdesk.store.models import Request
 
 log = logging.getLogger("rightsdesk.service")
 
@@ -106,7 +107,7 @@ class OpenFollowup(Protocol):
         identities: Sequence[Identity],
         *,
         params: Mapping[str, Any],
-    ) -> object: ...
+    ) -> Request | None: ...
 
 
 @dataclass

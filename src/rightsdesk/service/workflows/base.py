@@ -36,6 +36,9 @@ class Snapshot:
     #: The person's language and the request's regimes, for what the answer tells them.
     locale: str = "en"
     regimes: tuple[str, ...] = ()
+    #: Places of the data map (``system.collection[.field]``) refused parts hold: a run that
+    #: writes leaves them as they are (``engine/holds.py``).
+    held: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,10 @@ class Workflow:
         """On completion: record what the run produced in ``request.outcome``; returns what
         the completion notice tells the person besides the receipt."""
         return {}
+
+    def lifted(
+        self, services: Services, work: Unit, request: Request, places: Sequence[str]
+    ) -> Request | None:
+        """A hold on ``places`` was lifted after the run: open the follow-up run that handles
+        them (None when the type writes nothing there, as an access)."""
+        return None

@@ -72,6 +72,11 @@ class Cancellation(Workflow):
     def aside(self, services: Services, job_id: str, snapshot: Snapshot) -> None:
         backup(services, job_id, snapshot)
 
+    def lifted(
+        self, services: Services, work: Unit, request: Request, places: Sequence[str]
+    ) -> Request | None:
+        return deletion.erase_later(services, work, request, places)
+
 
 def prepare(services: Services, work: Unit, request: Request) -> None:
     """Right after verification: redirect a federated account, else ask for confirmation."""
@@ -238,7 +243,7 @@ def run(services: Services, snapshot: Snapshot) -> dict[str, Any]:
         if _has_bindings(services)
         else []
     )
-    summary = deletion.erase(services, tombstone, identities)
+    summary = deletion.erase(services, tombstone, identities, held=snapshot.held)
     with unit(services) as work:
         if work.session.get(Tombstone, tombstone) is None:
             held = work.session.scalars(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -66,9 +66,79 @@ class Correction(Workflow):
         return False
 
     def run(self, services: Services, snapshot: Snapshot) -> Summary:
-        summary = run(services, snapshot.request_id, snapshot.identities, snapshot.params)
+        params = snapshot.params
+        summary = run(services, snapshot.request_id, snapshot.identities, params, snapshot.held)
         lifting.lift_for(services, snapshot.request_id)
         return summary
+
+    def finish(
+        self, services: Services, work: Unit, request: Request, summary: Summary
+    ) -> dict[str, Any]:
+        """The parts sent to the registration site, told in the person's language."""
+        parts = tuple(
+            elsewhere(services, p["part"], p["fields"], request.locale)
+            if p["ground"] == "registration_site" and "fields" in p
+            else p
+            for p in request.outcome.refused_parts
+        )
+        request.outcome = replace(request.outcome, refused_parts=parts)
+        return {}
+
+    def lifted(
+        self, services: Services, work: Unit, request: Request, places: Sequence[str]
+    ) -> Request | None:
+        """The follow-up correction of the copies in ``places`` the run left as they were."""
+        changes = [
+            {"field": copy, "value": change["value"]}
+            for change in request.params.get("changes", [])
+            for copy in change["copies"]
+            if _within(copy, places) and copy not in change["verification"]
+        ]
+        if not changes:
+            return None
+        params = prepare(services.datamap, {"changes": changes})
+        identities = [Identity(i.kind, i.value) for i in request.identities]
+        return services.open_followup(
+            services, work, RequestType.CORRECT, identities, params=params
+        )
+
+
+#: The answer about identity-verification data, which only the registration site corrects.
+ELSEWHERE = {
+    "en": (
+        "Identity-verification data is corrected where it was verified",
+        "identity-verification data ({fields}) is corrected only at {site}",
+        "ask for the correction at {site}{link}",
+        ": {url}",
+    ),
+    "zh-CN": (
+        "实名认证信息须在原注册网站更正",
+        "实名认证信息（{fields}）只能在{site}更正",  # noqa: RUF001
+        "请前往{site}申请更正{link}",
+        "：{url}",  # noqa: RUF001
+    ),
+}
+
+
+def elsewhere(services: Services, field: str, fields: Sequence[str], locale: str) -> dict[str, Any]:
+    """The refused part of a correction of identity-verification data: where to go instead
+    (the registration site, by name and link; COR-02)."""
+    title, why, instead, linked = ELSEWHERE.get(locale, ELSEWHERE["en"])
+    site, url = services.settings.registration_site, services.settings.registration_site_url
+    link = linked.format(url=url) if url else ""
+    return {
+        "part": field,
+        "ground": "registration_site",
+        "title": title,
+        "justification": why.format(fields=", ".join(fields), site=site),
+        "alternative": instead.format(site=site, link=link),
+        "fields": list(fields),
+    }
+
+
+def _within(copy: str, places: Sequence[str]) -> bool:
+    """Whether ``system.collection.field`` is in one of the places (a collection or a field)."""
+    return copy in places or copy.rpartition(".")[0] in places
 
 
 def prepare(datamap: DataMap | None, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,30 +215,23 @@ def _field(datamap: DataMap, copy: Copy | str) -> Any:
 
 
 def run(
-    services: Services, request_id: str, identities: Sequence[Identity], params: dict[str, Any]
+    services: Services,
+    request_id: str,
+    identities: Sequence[Identity],
+    params: dict[str, Any],
+    held: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Apply the correction in every store (all or none); store the statement; tell recipients."""
+    """Apply the correction in every store (all or none) but the ``held`` places; store the
+    statement; tell recipients."""
     datamap = services.require_datamap()
     values: dict[Copy, Any] = {}
     refused: list[dict[str, Any]] = []
     for change in params.get("changes", []):
         held_back = set(change["verification"])
         if held_back:
-            site = services.settings.registration_site
-            refused.append(
-                {
-                    "part": change["field"],
-                    "ground": "registration_site",
-                    "title": "Identity-verification data is corrected where it was verified",
-                    "justification": (
-                        f"identity-verification data ({', '.join(sorted(held_back))}) is "
-                        f"corrected only at {site}"
-                    ),
-                    "alternative": f"ask for the correction at {site}",
-                }
-            )
+            refused.append(elsewhere(services, change["field"], sorted(held_back), "en"))
         for text in change["copies"]:
-            if text not in held_back:
+            if text not in held_back and not _within(text, held):
                 system, collection, field = text.split(".")
                 values[Copy(system, collection, field)] = change["value"]
     summary: dict[str, Any] = {"collections": {}}
@@ -194,6 +257,8 @@ def run(
             )
     if refused:
         summary["refused_parts"] = refused
+    if held:
+        summary["held"] = list(held)
     return summary
 
 

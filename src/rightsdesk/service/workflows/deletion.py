@@ -14,6 +14,7 @@ from typing import Any
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.engine import holds
 from rightsdesk.engine.runner import ErasureResult
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.retention import vault
@@ -21,6 +22,7 @@ from rightsdesk.service.runtime import connections, runs, timing
 from rightsdesk.service.runtime.checkpoints import DbCheckpoints
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.workflows.base import Snapshot, Summary, Workflow
+from rightsdesk.store.models import Request
 
 #: The grounds of a deletion that also stop a publication and tell recipients (DEL-08).
 UNLAWFUL_DISCLOSURE = "unlawful_disclosure"
@@ -39,6 +41,29 @@ class Deletion(Workflow):
     def run_batch(self, services: Services, snapshots: Sequence[Snapshot]) -> list[Summary]:
         return delete_batch(services, snapshots)
 
+    def lifted(
+        self, services: Services, work: Unit, request: Request, places: Sequence[str]
+    ) -> Request | None:
+        return erase_later(services, work, request, places)
+
+
+def erase_later(
+    services: Services, work: Unit, request: Request, places: Sequence[str]
+) -> Request | None:
+    """The follow-up deletion of places whose hold was lifted after the run: scoped to their
+    collections, found by the request's identities and those the held rows carry."""
+    run = request.outcome.run or {}
+    linked = [Identity(kind, value) for kind, value in run.get("links", ())]
+    identities = {Identity(i.kind, i.value) for i in request.identities} | set(linked)
+    scope = sorted({p if p.count(".") == 1 else p.rpartition(".")[0] for p in places})
+    return services.open_followup(
+        services,
+        work,
+        RequestType.DELETE,
+        sorted(identities),
+        params={"scope": scope, "reason": f"hold lifted on request {request.id}"},
+    )
+
 
 def batchable(snapshot: Snapshot) -> bool:
     """Whether a deletion can share one set-based run with others (the plain, whole case)."""
@@ -46,6 +71,7 @@ def batchable(snapshot: Snapshot) -> bool:
         snapshot.type is RequestType.DELETE
         and not snapshot.aside
         and not snapshot.params.get("scope")
+        and not snapshot.held
         and snapshot.params.get("ground") != UNLAWFUL_DISCLOSURE
     )
 
@@ -57,6 +83,7 @@ def delete_batch(services: Services, snapshots: Sequence[Snapshot]) -> list[dict
         services,
         [(s.request_id, s.identities) for s in snapshots],
         scope=frozenset(scope) if scope else None,
+        held=snapshots[0].held,
     )
     with unit(services) as work:
         for snapshot, summary in zip(snapshots, summaries, strict=True):
@@ -82,9 +109,11 @@ def erase(
     identities: Sequence[Identity],
     *,
     scope: frozenset[str] | None = None,
+    held: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The engine's erasure with the vault sealing retained rows; residue scan if configured."""
-    return erase_many(services, [(subject_id, identities)], scope=scope)[0]
+    """The engine's erasure with the vault sealing retained rows; residue scan if configured.
+    ``held`` places (refused parts) are left as they are."""
+    return erase_many(services, [(subject_id, identities)], scope=scope, held=held)[0]
 
 
 def erase_many(
@@ -92,9 +121,11 @@ def erase_many(
     people: Sequence[tuple[str, Sequence[Identity]]],
     *,
     scope: frozenset[str] | None = None,
+    held: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """One engine run for everyone in ``people`` (subject id, identities); a summary each."""
     subjects = [Subject(subject_id, tuple(identities)) for subject_id, identities in people]
+    kept = holds.holds(services.require_datamap(), held) if held else None
 
     def seal(rows: Sequence[HeldRow]) -> None:
         vault.seal_rows(services, rows)
@@ -106,13 +137,14 @@ def erase_many(
         timer=timer,
         checkpoints=DbCheckpoints(services.store, services.clock),
     ) as engine:
-        result = engine.erase(subjects, scope=scope)
+        result = engine.erase(subjects, scope=scope, holds=kept)
     summaries: list[dict[str, Any]] = [
         {
             "run_id": result.run_id,
             "resumed": result.resumed,
             "collections": result.report[n],
             **({"batch": len(subjects)} if len(subjects) > 1 else {}),
+            **_links(result, n, held),
         }
         for n in range(len(subjects))
     ]
@@ -120,6 +152,14 @@ def erase_many(
         # per person: execution does not batch deletions while residue scans are on
         summaries[0]["residue"] = _residue(services, result, subjects)
     return summaries
+
+
+def _links(result: ErasureResult, n: int, held: Sequence[str]) -> dict[str, Any]:
+    """The held places and the identities that find their rows again once the hold is lifted."""
+    if not held:
+        return {}
+    links = sorted([i.kind, i.value] for i in result.links[n]) if result.links else []
+    return {"held": list(held), "links": links}
 
 
 def _residue(
