@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,9 @@ def test_demo_runs_access_and_erasure_end_to_end(
     assert code == 0, output
     assert "1. Access" in output and "2. Erasure" in output
     assert "finds 0 records" in output
-    assert "code entered -> awaiting_approval; operator approved -> completed" in output
+    assert "operator approved -> partially_completed" in output  # a part refused and held
+    assert "billing.bills: " in output and "still linked (legal_obligation)" in output
+    assert re.search(r"hold lifted -> follow-up [0-9a-f]{32} completed", output), output
     assert "(valid and signed by this server)" in output and "entries, intact" in output
     assert "5. The other rights" in output and "-> 13700137000 (completed)" in output
     assert "confirmed (waiving" in output and "rows of theirs left in the live tables: 0" in output

@@ -73,7 +73,12 @@ def _request_demo(datamap: Path) -> None:
         f"{shown.outbox}/ (set RIGHTSDESK_MAIL_URL=smtp://... for a real server)",
         highlight=False,
     )
-    out.print(f"   code entered -> {shown.statuses[1]}; operator approved -> {shown.statuses[2]}")
+    out.print(
+        f"   code entered -> {shown.statuses[1]}; a part refused (an open tax audit), "
+        f"operator approved -> {shown.statuses[2]}"
+    )
+    out.print(f"   {shown.held}", highlight=False)
+    out.print(f"   {shown.lifted}", highlight=False)
     verdict = "valid and signed by this server" if shown.check.valid else "NOT valid"
     out.print(f"   signed receipt: {shown.receipt} ({verdict})", highlight=False)
     out.print(
