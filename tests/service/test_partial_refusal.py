@@ -143,8 +143,9 @@ def test_a_correction_leaves_a_held_store_as_it_was(
         RequestType.CORRECT,
         params={"changes": [{"field": "user.name", "value": "Li Wei-Chen"}]},
     )
-    verify(services, mailbox, done)
+    # held before verification: a correction is approved by policy and runs once verified
     hold(services, done.request.id, "billing.invoices.buyer_name")
+    verify(services, mailbox, done)
     services.jobs.drain()
     shown = views.detail(services, done.request.id)
     assert shown.status == "partially_completed", shown.outcome
