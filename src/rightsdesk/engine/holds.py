@@ -8,6 +8,7 @@ foreign key may forbid its parent's deletion), so the referenced field's rows ar
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -72,6 +73,13 @@ def holds(datamap: DataMap, held: Iterable[str]) -> dict[str, frozenset[str] | N
                 if target.startswith(f"{system.name}.") and _open(out, target):
                     pending.append(target)
     return out
+
+
+def holding(held: Holds | None) -> str:
+    """The holds as words for a run's id: a held run never resumes an unheld one's changes."""
+    if not held:
+        return ""
+    return f" holding {json.dumps(sorted((k, sorted(v or ())) for k, v in held.items()))}"
 
 
 def _open(out: Mapping[str, frozenset[str] | None], place: str) -> bool:

@@ -39,7 +39,7 @@ from rightsdesk.engine.closure import ClosureRecord, expand
 from rightsdesk.engine.copies import CopyCheck, PersonValues
 from rightsdesk.engine.correction import Copy
 from rightsdesk.engine.guard import Guard, Tee
-from rightsdesk.engine.holds import Holds, held_links
+from rightsdesk.engine.holds import Holds, held_links, holding
 from rightsdesk.engine.needles import gather as gather_needles
 from rightsdesk.engine.plan import Plan, compile_plan
 from rightsdesk.engine.report import describe, report_json
@@ -176,10 +176,7 @@ class Engine:
         """Erase ``subjects`` everywhere (or only in the ``system.collection`` names of scope),
         leaving the places ``holds`` names as they are (``engine/holds.py``)."""
         action = "erasure" if scope is None else f"erasure of {','.join(sorted(scope))}"
-        if holds:
-            action += (
-                f" holding {json.dumps(sorted((k, sorted(v or ())) for k, v in holds.items()))}"
-            )
+        action += holding(holds)
         run_id = self.run_id(action, subjects)
         saved = None if dry_run else resume(self.checkpoints, run_id)
         needles = [{i.value for i in s.identities} for s in subjects]
