@@ -238,3 +238,25 @@ def test_bad_params_are_refused_before_anything_is_stored(
 ) -> None:
     with pytest.raises(PolicyError, match=message):
         submit(services, kind, params=params)
+
+
+def test_a_place_refused_on_a_ground_is_left_unmarked(
+    services: Services, mailbox: Mailbox, platform: Path
+) -> None:
+    """DEL-10 for a type that writes: a partial refusal's place is left as it is by the run."""
+    done = submit(services, RequestType.RESTRICT, params={"ground": "unlawful_processing"})
+    requests.refuse(
+        services,
+        OPERATOR,
+        done.request.id,
+        ground="legal_obligation",
+        justification="the account row is evidence in an open court case",
+        parts=["platform.accounts"],
+    )
+    verify(services, mailbox, done)
+    wiring.settle(services)
+    shown = views.detail(services, done.request.id)
+    assert shown.status == "partially_completed", shown.outcome
+    assert "platform.accounts" not in shown.outcome["run"]["collections"]
+    assert "billing.orders" in shown.outcome["run"]["collections"]
+    assert flags(platform)[PERSON] == 0

@@ -78,6 +78,7 @@ def restrict(services: Services, snapshot: Snapshot) -> Summary:
         return _summary(opened[0].id, opened[0].marks)
     found = marks.find(services, snapshot.request_id, snapshot.identities)
     scope = marks.in_scope(datamap, snapshot.params.get("collections", []))
+    scope = [c for c in scope if c not in snapshot.held]  # a refused part is left unmarked
     marked = marks.by_mark(datamap, found, scope)
     marks.flag(services, marked, True)
     with unit(services) as work:
