@@ -35,8 +35,27 @@ from rightsdesk.settings import Settings
 from rightsdesk.store.models import AuditEvent, Job, Receipt, Request
 
 OPERATOR = Operator("scale-test", "fault tests", frozenset(Scope))
-#: Short leases so a killed worker's jobs are taken over within seconds.
-LEASE_SECONDS, HEARTBEAT_SECONDS = 3.0, 0.5
+
+
+@dataclass(frozen=True)
+class Lease:
+    """How long a running job's lease lasts without a heartbeat, and how often one is sent."""
+
+    seconds: float
+    heartbeat: float
+
+
+#: Short leases for the tests that kill a worker or lose a broker, so the jobs it held are taken
+#: over (and lost messages re-sent by the sweep) within seconds. They are as short as a machine
+#: under load allows: a worker descheduled for 3 s loses its lease and its job runs again.
+SHORT = Lease(3.0, 0.5)
+#: The deployed defaults (Settings), for the tests that kill nothing: there a job run twice means
+#: a message taken twice, never a heartbeat that came late on a busy machine (a scale loop
+#: on 2026-12-03 saw a job attempted 4 times at load 20 with the short lease, done once).
+DEPLOYED = Lease(
+    Settings.model_fields["lease_seconds"].default,
+    Settings.model_fields["heartbeat_seconds"].default,
+)
 
 
 class Holding:
@@ -117,7 +136,12 @@ class Cluster:
 
 
 def make_cluster(
-    tmp_path: Path, store_url: str, broker_url: str, datamap: Path, data: dict[str, str]
+    tmp_path: Path,
+    store_url: str,
+    broker_url: str,
+    datamap: Path,
+    data: dict[str, str],
+    lease: Lease = SHORT,
 ) -> Cluster:
     state = tmp_path / "state"
     values = {
@@ -131,8 +155,8 @@ def make_cluster(
         "SMS_URL": "none",
         "JOB_BACKEND": "celery",
         "BROKER_URL": broker_url,
-        "LEASE_SECONDS": str(LEASE_SECONDS),
-        "HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
+        "LEASE_SECONDS": str(lease.seconds),
+        "HEARTBEAT_SECONDS": str(lease.heartbeat),
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSDESK_")}
     env |= {f"RIGHTSDESK_{k}": v for k, v in values.items()}
@@ -150,8 +174,8 @@ def make_cluster(
         sms_url="none",
         job_backend="celery",
         broker_url=broker_url,
-        lease_seconds=LEASE_SECONDS,
-        heartbeat_seconds=HEARTBEAT_SECONDS,
+        lease_seconds=lease.seconds,
+        heartbeat_seconds=lease.heartbeat,
     )
     return Cluster(settings, env, logs, data)
 

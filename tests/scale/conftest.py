@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from rightsdesk.demo import platform
 from tests.conftest import SERVERS
-from tests.scale.cluster import Cluster, make_cluster
+from tests.scale.cluster import DEPLOYED, SHORT, Cluster, Lease, make_cluster
 from tests.scale.servers import RabbitServer, RedisServer
 
 #: People on the demo platform: enough for the largest batch (1,000 erasures).
@@ -58,11 +58,11 @@ def data_stores(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def _cluster(
-    tmp_path: Path, store_url: str, broker: str, data: dict[str, str]
+    tmp_path: Path, store_url: str, broker: str, data: dict[str, str], lease: Lease = SHORT
 ) -> Iterator[Cluster]:
     datamap = tmp_path / "datamap.yml"
     datamap.write_text(files("rightsdesk.demo").joinpath("datamap.yml").read_text("utf-8"))
-    cluster = make_cluster(tmp_path, store_url, broker, datamap, data)
+    cluster = make_cluster(tmp_path, store_url, broker, datamap, data, lease)
     try:
         yield cluster
     finally:
@@ -73,8 +73,9 @@ def _cluster(
 def cluster(
     tmp_path: Path, postgres_url: str, broker_url: str, data_stores: dict[str, str]
 ) -> Iterator[Cluster]:
-    """A cluster on each broker in turn (no workers started yet)."""
-    yield from _cluster(tmp_path, postgres_url, broker_url, data_stores)
+    """A cluster on each broker in turn (no workers started yet), with the deployed lease: its
+    tests kill no worker and lose no broker (those use the own_* clusters' short leases)."""
+    yield from _cluster(tmp_path, postgres_url, broker_url, data_stores, DEPLOYED)
 
 
 @pytest.fixture
