@@ -36,7 +36,7 @@ def page_for(browser: Browser, site: Site, locale: str) -> Page:
 
 def wait_for(page: Page, selector: str) -> None:
     """Reload until ``selector`` shows (the backup and the runs happen in the background)."""
-    for _ in range(60):
+    for _ in range(120):  # up to half a minute on a loaded machine
         if page.locator(selector).count():
             return
         page.wait_for_timeout(250)
