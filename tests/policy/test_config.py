@@ -106,6 +106,8 @@ def test_load_from_file(tmp_path: Path) -> None:
         (RequestType.RESTRICT, False),
         (RequestType.OBJECT, False),
         (RequestType.PORTABILITY, False),
+        (RequestType.OPT_OUT, False),
+        (RequestType.LIMIT_SENSITIVE, False),
     ],
 )
 def test_manual_approval(request_type: RequestType, manual: bool) -> None:

@@ -161,6 +161,14 @@ def add_note(request_id: RequestId, body: NoteIn, op: OperatorDep, svc: Services
     return Done()
 
 
+@router.post("/requests/{request_id}/fraud", response_model=Done)
+def flag_fraud(request_id: RequestId, body: NoteIn, op: OperatorDep, svc: ServicesDep) -> Done:
+    """Flag suspected fraud (CCR 7061(b)): the run waits for a fresh verification; ``text`` is
+    the documented reason. Deny instead with ground ``suspected_fraud`` and its evidence."""
+    requests.flag_fraud(svc, op, request_id, body.text)
+    return Done()
+
+
 @router.post("/requests/{request_id}/verify", response_model=Done)
 def verify(request_id: RequestId, body: EvidenceIn, op: OperatorDep, svc: ServicesDep) -> Done:
     """Attest the person's identity from evidence kept elsewhere (e.g. a signed written request)."""

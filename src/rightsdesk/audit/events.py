@@ -139,6 +139,11 @@ RESTRICTION_LIFTED = _event(
     "kind",
     "notified",
 )
+FRAUD_FLAGGED = _event(
+    "fraud_flagged",
+    "an operator flagged the request as suspected fraud or a compromised account; it runs only "
+    "after a fresh verification (the reason stays in the request, not the log)",
+)
 TRANSFER = _event(
     "transfer",
     "the portability document was sent to another handler (status: its answer), or could not "

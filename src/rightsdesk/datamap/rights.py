@@ -78,6 +78,8 @@ class Purpose(Spec):
     default_granted: bool = False
     #: Direct marketing: an objection stops it for good, no balancing (GDPR Art. 21(2)-(3)).
     direct_marketing: bool = False
+    #: A use of sensitive personal information a CCPA limit leaves allowed (CCR 7027(m)).
+    sensitive_use_permitted: bool = False
 
     def covers(self, dotted: str) -> bool:
         return dotted in self.collections or any(f.startswith(f"{dotted}.") for f in self.fields)

@@ -14,6 +14,7 @@ CATEGORIES: dict[str, str] = {
     "user.authorization": "Data that lets the person in",
     "user.authorization.credentials": "Password hashes, secrets, tokens (exported as presence)",
     "user.authorization.security_device": "MFA devices, security keys",
+    "user.authorization.security_question": "Security questions and their answers",
     "user.behavior": "What the person did",
     "user.behavior.login": "Log-in events",
     "user.behavior.browsing": "Pages, clicks",

@@ -51,6 +51,8 @@ class Outcome:
     redirect: Mapping[str, Any] | None = None
     #: The due date the overdue alert was raised for (raised once per due date).
     overdue_flagged: str | None = None
+    #: A fraud or compromise flag (reason, by, at): no run before a step-up after it (INT-05).
+    fraud: Mapping[str, Any] | None = None
     #: Keys this version does not know, kept as they were.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -77,12 +79,14 @@ class Outcome:
             out.update(self.redirect)
         if self.overdue_flagged is not None:
             out["overdue_flagged"] = self.overdue_flagged
+        if self.fraud is not None:
+            out["fraud"] = self.fraud
         return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Outcome:
         known = {"run", "refusal", "refused_parts", "export", "receipt_id", "prechecks"}
-        known |= {"overdue_flagged", *REDIRECT_KEYS}
+        known |= {"overdue_flagged", "fraud", *REDIRECT_KEYS}
         export = data.get("export")
         prechecks = data.get("prechecks")
         return cls(
@@ -98,5 +102,6 @@ class Outcome:
                 else None
             ),
             overdue_flagged=data.get("overdue_flagged"),
+            fraud=data.get("fraud"),
             extra={k: v for k, v in data.items() if k not in known},
         )

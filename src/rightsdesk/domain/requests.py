@@ -9,7 +9,8 @@ from rightsdesk.domain.states import StateError, allowed
 
 class RequestType(StrEnum):
     """The five rights of the source policy; restriction, objection and portability (GDPR
-    Arts. 18, 20, 21; PIPL Arts. 44, 45(3))."""
+    Arts. 18, 20, 21; PIPL Arts. 44, 45(3)); CCPA's opt-out of sale or sharing and limit of
+    sensitive personal information (CCR 7026, 7027)."""
 
     ACCESS = "access"
     CORRECT = "correct"
@@ -19,6 +20,8 @@ class RequestType(StrEnum):
     RESTRICT = "restrict"
     OBJECT = "object"
     PORTABILITY = "portability"
+    OPT_OUT = "opt_out"
+    LIMIT_SENSITIVE = "limit_sensitive"
 
 
 class Status(StrEnum):

@@ -51,12 +51,15 @@ class ExportWriter:
         spill_rows: int = 20_000,
         processing: Callable[[Mapping[str, int]], dict[str, Any]] | None = None,
         locale: str = "en",
+        confirm_only: tuple[str, ...] = (),
     ) -> None:
+        """``confirm_only``: data categories (and their refinements) exported only as present,
+        whatever the field's own export mode (CCPA "know" answers, CCR 7024(d))."""
         self.plan, self.subjects, self.out = plan, subjects, out
         #: Builds the ``processing`` section from the rows found per collection (ACC-03).
         self.processing, self.locale = processing, locale
-        self.datamap, self.spill_rows = datamap, spill_rows
-        self.projections = {s.name: _projection(datamap, s) for s in plan.steps}
+        self.datamap, self.spill_rows, self.confirm_only = datamap, spill_rows, confirm_only
+        self.projections = {s.name: _projection(datamap, s, confirm_only) for s in plan.steps}
         self._buffers: dict[tuple[int, str], list[list[Any]]] = {}
         self._counts: dict[tuple[int, str], int] = {}
         self._buffered = 0
@@ -65,7 +68,8 @@ class ExportWriter:
     def rows(self, step: Step, rows: Sequence[Row], owners: Sequence[Owners]) -> None:
         projection = self.projections.get(step.name)
         if projection is None:  # reached by a later pass (identity closure, payload scan)
-            projection = self.projections[step.name] = _projection(self.datamap, step)
+            projection = _projection(self.datamap, step, self.confirm_only)
+            self.projections[step.name] = projection
             self.plan = replace(self.plan, steps=(*self.plan.steps, step))
         for row, mine in zip(rows, owners, strict=True):
             values = [_cell(row[i], i in projection.presence) for i in projection.indexes]
@@ -158,12 +162,17 @@ class ExportWriter:
                 writer.writerow(["" if v is None else v for v in values])
 
 
-def _projection(datamap: DataMap, step: Step) -> Projection:
+def _projection(datamap: DataMap, step: Step, confirm_only: tuple[str, ...] = ()) -> Projection:
     found = datamap.resolve(step.name)
     assert found is not None
     fields = [f for f in found[1].fields if f.export_mode is not ExportMode.OMIT]
     index = {c: i for i, c in enumerate(step.columns)}
-    presence = frozenset(index[f.name] for f in fields if f.export_mode is ExportMode.PRESENCE)
+    presence = frozenset(
+        index[f.name]
+        for f in fields
+        if f.export_mode is ExportMode.PRESENCE
+        or any(c == p or c.startswith(f"{p}.") for c in f.categories for p in confirm_only)
+    )
     categories = {f.name: list(f.categories) for f in fields}
     return Projection(
         tuple(f.name for f in fields), tuple(index[f.name] for f in fields), presence, categories

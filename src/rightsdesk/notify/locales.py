@@ -35,6 +35,8 @@ REQUEST_LABELS: dict[str, dict[str, str]] = {
         "restrict": "restriction of the processing of your personal information",
         "object": "objection to the processing of your personal information",
         "portability": "a copy of your personal information to take elsewhere",
+        "opt_out": "opting out of the sale or sharing of your personal information",
+        "limit_sensitive": "limiting the use of your sensitive personal information",
     },
     "zh-CN": {
         "access": "查阅、复制您的个人信息",
@@ -45,6 +47,8 @@ REQUEST_LABELS: dict[str, dict[str, str]] = {
         "restrict": "限制处理您的个人信息",
         "object": "拒绝处理您的个人信息",
         "portability": "获取或转移您的个人信息副本",
+        "opt_out": "拒绝出售或共享您的个人信息",
+        "limit_sensitive": "限制使用您的敏感个人信息",
     },
 }
 

@@ -17,6 +17,11 @@ from rightsdesk.domain.requests import RequestType
 from rightsdesk.policy.calendars import WorkCalendar, uncovered_years
 from rightsdesk.policy.regimes import RULES, CalendarKind, Regime, RegimeRules, Span, Unit
 
+#: Request types with the opt-out deadline where the regime has one (CCR 7026(f), 7027(g)).
+OPT_OUTS = frozenset(
+    {RequestType.WITHDRAW_CONSENT, RequestType.OPT_OUT, RequestType.LIMIT_SENSITIVE}
+)
+
 
 @dataclass(frozen=True)
 class Due:
@@ -112,7 +117,7 @@ def _for_regime(
     calendar = calendars[rules.calendar] if rules.calendar is not None else None
     name = rules.regime.value
     reasons = [f"{name}: received on {received} in {zone}; {rules.basis}"]
-    opt_out = request_type is RequestType.WITHDRAW_CONSENT and rules.opt_out is not None
+    opt_out = request_type in OPT_OUTS and rules.opt_out is not None
     respond_span = rules.opt_out if opt_out and rules.opt_out else rules.respond
     ack_span = None if opt_out else rules.acknowledge
     limit_span = None if opt_out else rules.extension_limit

@@ -72,6 +72,14 @@ IDENTITY = (
         "The requester's identity could not be verified in time (CCR §7021(b))",
         "未能在期限内验证请求者身份",
     ),
+    Ground(
+        "suspected_fraud",
+        ID,
+        "We have a documented, good-faith belief that the request is fraudulent "
+        "(CCR §§7026(e), 7027(f), 7061(b))",
+        "我们有书面记录的合理依据认为该请求系欺诈",
+        needs_evidence=True,
+    ),
 )
 
 _LEGAL = Ground(

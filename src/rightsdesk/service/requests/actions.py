@@ -165,6 +165,13 @@ def note(services: Services, operator: Operator, request_id: str, text: str) -> 
         decisions.note(work, lifecycle.load(work, request_id), actor=operator.actor, text=text)
 
 
+def flag_fraud(services: Services, operator: Operator, request_id: str, reason: str) -> None:
+    operator.require(Scope.DECIDE)
+    with unit(services) as work:
+        request = lifecycle.load(work, request_id)
+        decisions.flag_fraud(work, request, actor=operator.actor, reason=reason)
+
+
 def verify_for(services: Services, operator: Operator, request_id: str, evidence: str) -> None:
     """An operator attests the person's identity (ticket channel), citing the evidence kept."""
     operator.require(Scope.DECIDE)

@@ -167,6 +167,17 @@ def extend(services: Services, work: Unit, request: Request, *, actor: str, reas
     _notify(request, work, "extended", {"due": request.due.isoformat(), "reason": reason})
 
 
+def flag_fraud(work: Unit, request: Request, *, actor: str, reason: str) -> None:
+    """Flag suspected fraud or a compromised account (CCR 7061(b), INT-05): the run then waits
+    for a step-up verification made after the flag; the operator may instead refuse it on the
+    ground ``suspected_fraud`` with the documented belief."""
+    if not reason.strip():
+        raise PolicyError("document why fraud is suspected")
+    at = work.now.isoformat()
+    request.outcome = replace(request.outcome, fraud={"reason": reason, "by": actor, "at": at})
+    lifecycle.record(work, request, events.FRAUD_FLAGGED, actor=actor)
+
+
 def assign(work: Unit, request: Request, *, actor: str, assignee: str) -> None:
     request.assignee = assignee
     lifecycle.record(work, request, events.ASSIGN, actor=actor, data={"assignee": assignee})

@@ -282,6 +282,7 @@ def _snapshot(
         followup = request.verification_method == "followup"
         fresh = not flow.fresh_identity or followup
         fresh = fresh or verification.is_fresh(services, request, work.now)
+        fresh = fresh and not verification.fraud_pending(request)
         if not fresh:
             verification.challenge(services, work, request, purpose="step_up", charged=False)
             leases.move(job, JobEvent.WAIT, work.now)

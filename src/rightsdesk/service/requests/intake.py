@@ -32,6 +32,8 @@ CHANNELS = frozenset({"api", "web", "ticket", "cli"})
 SELF_SERVICE_CHANNELS = frozenset({"api", "web"})
 #: Verified because the system opened it for a person who had just proven who they are.
 FOLLOWUP = "followup"
+#: Taken without verification: the request type needs none (an opt-out of sale).
+NOT_REQUIRED = "not_required"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ def take(services: Services, work: Unit, checked: Checked) -> Submitted:
         _mark_token(work, services, token)
     elif submission.evidence is not None:
         verification.attest(services, work, request, submission.evidence, actor=submission.actor)
+    elif not workflow(submission.type).needs_verification:
+        verification.accept(services, work, request, method=NOT_REQUIRED, actor=submission.actor)
     else:
         verification.challenge(
             services, work, request, purpose="verify", new=True, client=submission.client

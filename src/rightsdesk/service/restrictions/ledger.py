@@ -131,7 +131,9 @@ def check(
     """May the host process this person (``collection``'s row ``key``; for ``purpose``)?
 
     A restriction stops every processing of its collections but storage; an objection stops
-    the processing for its purpose (asked without a purpose, objections are listed, not applied).
+    the processing for its purpose (asked without a purpose, objections are listed, not applied);
+    a CCPA limit stops, on its collections (asked by ``collection``), any purpose the map does
+    not mark ``sensitive_use_permitted``.
     """
     refs = subjects.refs(services, SUBJECT, identities)
     if collection is not None and key is not None:
@@ -146,12 +148,21 @@ def check(
         if r.kind == "restriction":
             applies = collection is None or not r.collections or collection in r.collections
             stops = applies and purpose not in STILL_ALLOWED
+        elif r.kind == "limit":  # CCPA: sensitive data, for what 7027(m) does not allow
+            applies = collection is None or collection in r.collections
+            stops = collection is not None and applies and not _permitted(services, purpose)
         else:
             applies, stops = True, purpose is not None and purpose == r.purpose
         if applies:
             blocked = blocked or stops
             reasons.append(_reason(r, stops))
     return Verdict(not blocked, tuple(reasons))
+
+
+def _permitted(services: Services, purpose: str | None) -> bool:
+    """Whether the data map lets a limited person's sensitive data serve ``purpose``."""
+    found = services.datamap.purpose(purpose) if services.datamap and purpose else None
+    return found is not None and found.sensitive_use_permitted
 
 
 def _reason(r: Restriction, stops: bool) -> dict[str, Any]:

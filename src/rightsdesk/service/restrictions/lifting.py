@@ -42,6 +42,8 @@ def lift(services: Services, restriction_id: str, *, actor: str, reason: str) ->
             raise ConflictError(f"restriction {restriction_id} was lifted already")
         if found.kind == "objection" and found.ground in ABSOLUTE:
             raise ConflictError("an objection to direct marketing is never overridden")
+        if found.kind == "limit":
+            raise ConflictError("a limit of sensitive data is lifted only by the person's consent")
         request = lifecycle.load(work, found.request_id, lock=False)
         told = _notice(services, request, found, reason)
         held = dict(found.marks)

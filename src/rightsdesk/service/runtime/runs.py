@@ -113,10 +113,20 @@ def export(
     *,
     processing: Callable[[Mapping[str, int]], dict[str, Any]] | None = None,
     locale: str = "en",
+    confirm_only: tuple[str, ...] = (),
 ) -> tuple[list[SubjectExport], TraversalStats]:
-    """Export each subject; ``processing`` adds the section of that name (ACC-03)."""
+    """Export each subject; ``processing`` adds the section of that name (ACC-03);
+    ``confirm_only`` categories are exported as present only (CCR 7024(d))."""
     plan = engine.plan_for(subjects)
-    writer = ExportWriter(engine.datamap, plan, subjects, out, processing=processing, locale=locale)
+    writer = ExportWriter(
+        engine.datamap,
+        plan,
+        subjects,
+        out,
+        processing=processing,
+        locale=locale,
+        confirm_only=confirm_only,
+    )
     try:
         stats = engine.access(subjects, writer)
     except RightsdeskError:

@@ -264,6 +264,14 @@ def is_fresh(services: Services, request: Request, now: datetime) -> bool:
     return request.verified_at is not None and now - request.verified_at <= window
 
 
+def fraud_pending(request: Request) -> bool:
+    """Flagged as suspected fraud and not verified again since (INT-05, CCR 7061(b))."""
+    fraud, verified = request.outcome.fraud, request.verified_at
+    if fraud is None:
+        return False
+    return verified is None or verified <= datetime.fromisoformat(fraud["at"])
+
+
 def acknowledge(services: Services, work: Unit, request: Request) -> None:
     """Tell the person the request arrived, how verification works, and when to expect an answer."""
     method = "host_token" if request.verified_at else _channel(request)

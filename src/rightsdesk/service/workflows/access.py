@@ -26,6 +26,17 @@ from rightsdesk.service.workflows import correction
 from rightsdesk.service.workflows.base import Snapshot, Summary, Workflow
 from rightsdesk.store.models import Request
 
+#: What a CCPA "know" answer confirms as held but never shows (CCR 7024(d); ACC-09):
+#: government ID numbers, financial account numbers, passwords, security questions, biometrics.
+CONFIRM_ONLY = (
+    "user.government_id.national_id",
+    "user.government_id.passport",
+    "user.financial.bank_account",
+    "user.authorization.credentials",
+    "user.authorization.security_question",
+    "user.biometric",
+)
+
 
 class Access(Workflow):
     type = RequestType.ACCESS
@@ -47,6 +58,7 @@ def export(services: Services, snapshot: Snapshot) -> Summary:
     timer = timing.timer(services, "access")
     context = told(services, snapshot.regimes, snapshot.locale)
     datamap = services.require_datamap()
+    hidden = CONFIRM_ONLY if "ccpa" in snapshot.regimes else ()
     with connections.engine(services, timer=timer) as engine:
         exports, _ = runs.export(
             engine,
@@ -54,6 +66,7 @@ def export(services: Services, snapshot: Snapshot) -> Summary:
             work_dir,
             processing=lambda held: processing.build(datamap, held, context),
             locale=snapshot.locale,
+            confirm_only=hidden,
         )
     said = correction.statements(services, snapshot.identities)
     if said:

@@ -57,6 +57,9 @@ class Workflow:
     type: ClassVar[RequestType]
     #: Whether the run waits for a recent proof of identity (a step-up code) when approved.
     fresh_identity: ClassVar[bool] = True
+    #: Whether the requester proves who they are at all; an opt-out of sale or a limit of
+    #: sensitive data takes effect without it (CCR 7026(d), 7027(e); INT-03, INT-12).
+    needs_verification: ClassVar[bool] = True
 
     def check(self, services: Services, asked: Asked) -> Mapping[str, Any]:
         """At intake, before anything is stored: the params checked and normalised."""

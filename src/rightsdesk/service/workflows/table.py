@@ -8,6 +8,7 @@ from rightsdesk.domain.requests import RequestType
 from rightsdesk.service.workflows.access import Access
 from rightsdesk.service.workflows.base import Workflow
 from rightsdesk.service.workflows.cancellation import Cancellation
+from rightsdesk.service.workflows.ccpa import LimitSensitive, OptOut
 from rightsdesk.service.workflows.correction import Correction
 from rightsdesk.service.workflows.deletion import Deletion
 from rightsdesk.service.workflows.objection import Objection
@@ -26,6 +27,8 @@ WORKFLOWS: Mapping[RequestType, Workflow] = {
         Restrict(),
         Objection(),
         Portability(),
+        OptOut(),
+        LimitSensitive(),
     )
 }
 
