@@ -63,7 +63,7 @@ def test_queued_deletions_are_erased_in_one_run_and_answered_one_by_one(
             assert {j.state for j in session.scalars(select(Job))} == {"done"}
             assert len(session.scalars(select(Receipt)).all()) == 5
         for request_id in ids:
-            events = [e["event"] for e in views.detail(built, request_id).events]
+            events = [e.event for e in views.detail(built, request_id).events]
             assert events.count("start") == 1 and events.count("complete") == 1
     finally:
         wiring.close(built)

@@ -213,7 +213,7 @@ def test_a_third_access_request_in_a_year_gets_a_fee_quote_before_work(
     verify(services, mailbox, third)
     shown = requests.status(services, third.request.id, third.token)
     assert shown.status == "awaiting_fee" and shown.fee is not None
-    assert shown.fee["amount"] == "30.00" and shown.fee["currency"] == "CNY"
+    assert shown.fee.amount == "30.00" and shown.fee.currency == "CNY"
     quote = mails_to(mailbox)[-1]
     assert "30.00" in quote.body and "CNY" in quote.body
     requests.accept_fee(services, third.request.id, third.token)
@@ -255,7 +255,7 @@ def test_extension_moves_the_due_date_only_where_the_regime_allows(
     requests.extend(services, OPERATOR, gdpr.request.id, "many systems hold data about this person")
     after = views.detail(services, gdpr.request.id)
     assert after.due > before
-    assert any(e["event"] == "extend" for e in after.events)
+    assert any(e.event == "extend" for e in after.events)
 
 
 def test_requester_cancels_before_anything_ran_but_not_after(
@@ -289,7 +289,7 @@ def test_unverified_requests_expire_and_ccpa_ones_are_refused_at_day_45(
     }
     assert counts["cooled_off"] == counts["vault_keys_destroyed"] == 0
     assert wiring.sweep(services)["overdue"] == 0
-    assert [e["event"] for e in views.detail(services, plain.request.id).events][-1] == "overdue"
+    assert [e.event for e in views.detail(services, plain.request.id).events][-1] == "overdue"
     clock.advance(days=2)
     assert wiring.sweep(services)["expired"] == 1
     assert status_of(services, plain.request.id) == "expired"
@@ -304,7 +304,7 @@ def test_every_transition_is_in_an_intact_audit_chain(services: Services, mailbo
     done = submit(services)
     verify(services, mailbox, done)
     services.jobs.drain()
-    events = [e["event"] for e in views.detail(services, done.request.id).events]
+    events = [e.event for e in views.detail(services, done.request.id).events]
     assert events[:3] == ["receive", "challenge", "verify"]
     assert events[-1] == "complete"
     count, breaks = audit.check(services.store)

@@ -62,8 +62,8 @@ def test_a_job_stranded_mid_run_is_resumed_exactly_once(
         wiring.settle(second)  # the job, and the deliveries it causes (audited when sent)
         shown = views.detail(second, done.request.id)
         assert shown.status == "completed"
-        assert [e["event"] for e in shown.events].count("start") == 1
-        assert [e["event"] for e in shown.events].count("complete") == 1
+        assert [e.event for e in shown.events].count("start") == 1
+        assert [e.event for e in shown.events].count("complete") == 1
         execution.run_job(second, job_id)  # a duplicate delivery changes nothing
         assert execution.recover(second) == 0
         assert views.detail(second, done.request.id).events == shown.events
@@ -100,7 +100,7 @@ def test_a_job_whose_lease_lapsed_while_its_attempt_runs_is_left_to_that_attempt
         wiring.settle(second)
         shown = views.detail(second, done.request.id)
         assert shown.status == "completed"
-        assert [e["event"] for e in shown.events].count("complete") == 1
+        assert [e.event for e in shown.events].count("complete") == 1
     finally:
         wiring.close(second)
         wiring.close(first)

@@ -44,13 +44,11 @@ def test_a_fresh_host_token_verifies_at_once(services: Services, clock: Clock) -
     services.jobs.drain()
     shown = views.detail(services, done.request.id)
     assert shown.verified and shown.status == "completed"
-    assert {(i["kind"], i["value"]) for i in shown.identities} == {
+    assert {(i.kind, i.value) for i in shown.identities} == {
         ("user_id", "1"),
         ("email", PERSON),
     }
-    assert next(e for e in shown.events if e["event"] == "verify")["data"] == {
-        "method": "host_token"
-    }
+    assert next(e for e in shown.events if e.event == "verify").data == {"method": "host_token"}
 
 
 @pytest.mark.parametrize(

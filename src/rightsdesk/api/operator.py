@@ -21,9 +21,7 @@ from rightsdesk.api.schemas import (
     NoteIn,
     ReasonIn,
     RefuseIn,
-    RequestDetailOut,
     RequestId,
-    RequestOut,
     RequestPage,
     RequiredReasonIn,
     SubmitOut,
@@ -98,16 +96,14 @@ def search(
     op.require(Scope.READ)
     spec = views.Filter(tuple(status_ or ()), type_, deadline, assignee, q, limit, offset, regime)
     total, items = views.search(svc, spec)
-    return RequestPage(
-        total=total, items=[RequestOut.model_validate(i, from_attributes=True) for i in items]
-    )
+    return RequestPage(total=total, items=items)
 
 
-@router.get("/requests/{request_id}", response_model=RequestDetailOut)
-def show(request_id: RequestId, op: OperatorDep, svc: ServicesDep) -> RequestDetailOut:
+@router.get("/requests/{request_id}", response_model=views.RequestDetail)
+def show(request_id: RequestId, op: OperatorDep, svc: ServicesDep) -> views.RequestDetail:
     """One request with the person's identities, notes and its audit trail."""
     op.require(Scope.READ)
-    return RequestDetailOut.model_validate(views.detail(svc, request_id), from_attributes=True)
+    return views.detail(svc, request_id)
 
 
 @router.post("/requests/{request_id}/approve", response_model=Done)

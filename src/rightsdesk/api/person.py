@@ -17,13 +17,13 @@ from rightsdesk.api.schemas import (
     ConfirmIn,
     Done,
     RequestId,
-    RequestOut,
     SubmitIn,
     SubmitOut,
 )
 from rightsdesk.domain.errors import AuthenticationError
 from rightsdesk.service.requests import actions as requests
 from rightsdesk.service.requests import execution, intake, receipts
+from rightsdesk.service.requests.views import RequestView
 from rightsdesk.service.verification import codes as verification
 
 router = APIRouter(prefix="/v1/requests", tags=["requester"])
@@ -103,32 +103,30 @@ def resend(request_id: RequestId, token: TokenDep, svc: ServicesDep, client: Cli
     return Done()
 
 
-@router.get("/{request_id}", response_model=RequestOut)
-def show(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestOut:
+@router.get("/{request_id}", response_model=RequestView)
+def show(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestView:
     """Follow your request: status, due date, fee quote, outcome."""
-    return RequestOut.model_validate(requests.status(svc, request_id, token), from_attributes=True)
+    return requests.status(svc, request_id, token)
 
 
-@router.post("/{request_id}/accept-fee", response_model=RequestOut)
-def accept_fee(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestOut:
+@router.post("/{request_id}/accept-fee", response_model=RequestView)
+def accept_fee(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestView:
     """Accept the fee quoted for a repeated request; work starts only after this."""
-    view = requests.accept_fee(svc, request_id, token)
-    return RequestOut.model_validate(view, from_attributes=True)
+    return requests.accept_fee(svc, request_id, token)
 
 
-@router.post("/{request_id}/confirm", response_model=RequestOut)
+@router.post("/{request_id}/confirm", response_model=RequestView)
 def confirm(
     request_id: RequestId, body: ConfirmIn, token: TokenDep, svc: ServicesDep
-) -> RequestOut:
+) -> RequestView:
     """Confirm an account cancellation after reading the warning; name the checks you waive."""
-    view = requests.confirm_cancellation(svc, request_id, token, list(body.waive))
-    return RequestOut.model_validate(view, from_attributes=True)
+    return requests.confirm_cancellation(svc, request_id, token, list(body.waive))
 
 
-@router.post("/{request_id}/cancel", response_model=RequestOut)
-def cancel(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestOut:
+@router.post("/{request_id}/cancel", response_model=RequestView)
+def cancel(request_id: RequestId, token: TokenDep, svc: ServicesDep) -> RequestView:
     """Withdraw your request while nothing has run yet."""
-    return RequestOut.model_validate(requests.cancel(svc, request_id, token), from_attributes=True)
+    return requests.cancel(svc, request_id, token)
 
 
 @router.get("/{request_id}/receipt")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service.requests import intake
+from rightsdesk.service.requests import intake, views
 
 #: No control characters (NUL and friends break databases and logs); newlines and tabs are fine.
 PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -207,58 +207,9 @@ class CodeOut(BaseModel):
     message: str
 
 
-class RequestOut(BaseModel):
-    id: str
-    type: str
-    status: str
-    channel: str
-    regimes: list[str]
-    locale: str
-    received_at: datetime
-    updated_at: datetime
-    due: date
-    max_due: date
-    ack_due: date | None
-    governing_regime: str
-    deadline: str
-    verified: bool
-    fee: dict[str, Any] | None
-    assignee: str | None
-    outcome: dict[str, Any]
-    closed_at: datetime | None
-    #: A completed access: purposes, legal bases, recipients, retention, sources, rights and
-    #: remedies per category held (GDPR Art. 15(1)-(2), PIPL Art. 48; docs/rights.md).
-    processing: dict[str, Any] | None = None
-
-
-class NoteOut(BaseModel):
-    author: str
-    at: datetime
-    text: str
-
-
-class AuditEntryOut(BaseModel):
-    """One audit record of the request (the hashed record's fields, never the columns)."""
-
-    seq: int
-    at: datetime
-    event: str
-    actor: str | None
-    status_from: str | None
-    status_to: str | None
-    reason: str | None
-    data: dict[str, Any] | None  # event-specific, as docs/audit.md lists per event
-
-
-class RequestDetailOut(RequestOut):
-    identities: list[dict[str, str]]
-    notes: list[NoteOut]
-    events: list[AuditEntryOut]
-
-
 class RequestPage(BaseModel):
     total: int
-    items: list[RequestOut]
+    items: list[views.RequestView]
 
 
 class ReasonIn(Strict):

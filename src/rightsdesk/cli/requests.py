@@ -6,6 +6,7 @@ The service layer is imported inside each command (see ``cli/service.py``).
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -129,7 +130,7 @@ def list_(
             services, views.Filter(tuple(status or ()), None, deadline, None, q, limit)
         )
     if as_json:
-        print_json({"total": total, "items": [item.__dict__ for item in items]})
+        print_json({"total": total, "items": [asdict(item) for item in items]})
         return
     table = Table(title=f"{total} request(s)", title_justify="left")
     table.add_column("id", no_wrap=True, min_width=32)
@@ -149,7 +150,7 @@ def show(request_id: str) -> None:
 
     with open_services() as services:
         shown = views.detail(services, request_id)
-    out.print_json(json.dumps(shown.__dict__, default=str))
+    out.print_json(json.dumps(asdict(shown), default=str))
 
 
 @request_app.command("approve")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -26,8 +27,8 @@ def status(services: Services, request_id: str, token: str) -> RequestView:
         request = lifecycle.load(work, request_id, lock=False)
         shown = view(services, request, now=work.now)
         if holder.verified_at is None:
-            return RequestView(**{**shown.__dict__, "outcome": {}, "fee": None})
-        shown = RequestView(**{**shown.__dict__, "processing": processing_of(services, request)})
+            return dataclasses.replace(shown, outcome={}, fee=None)
+        shown = dataclasses.replace(shown, processing=processing_of(services, request))
         export = shown.outcome.get("export")
         if export is not None and not export.get("revoked_at"):
             expires = datetime.fromisoformat(export["expires_at"])

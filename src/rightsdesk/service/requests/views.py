@@ -1,8 +1,10 @@
-"""Read-only views of requests for the edges (API, CLI); nothing outside service sees ORM rows."""
+"""Read-only views of requests for the edges (API, CLI, pages); nothing outside service sees ORM
+rows. These records are also the API's response bodies (``api/operator.py``, ``api/person.py``):
+one definition for every edge."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.requests import OPEN, RequestType, Status
+from rightsdesk.domain.subjects import Identity
 from rightsdesk.export import processing
 from rightsdesk.policy import Regime, Urgency
 from rightsdesk.service.requests import lifecycle
@@ -20,7 +23,41 @@ from rightsdesk.store.models import Note, Request, RequestIdentity
 
 
 @dataclass(frozen=True)
+class Fee:
+    """The fee a request costs (a decimal amount as text) and whether the person accepted it."""
+
+    amount: str
+    currency: str | None
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """An operator's note on a request."""
+
+    author: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit record of the request (the hashed record's fields, never the columns)."""
+
+    seq: int
+    at: datetime
+    event: str
+    actor: str | None
+    status_from: str | None
+    status_to: str | None
+    reason: str | None
+    data: dict[str, Any] | None  # event-specific, as docs/audit.md lists per event
+
+
+@dataclass(frozen=True)
 class RequestView:
+    """A request as the person and the operators' lists see it."""
+
     id: str
     type: str
     status: str
@@ -35,17 +72,23 @@ class RequestView:
     governing_regime: str
     deadline: str  # on_time | at_risk | overdue | closed
     verified: bool
-    fee: dict[str, Any] | None
+    fee: Fee | None
     assignee: str | None
-    outcome: dict[str, Any]
+    outcome: dict[str, Any]  # the stored outcome's JSON (domain/outcome.py)
     closed_at: datetime | None
     #: An account cancellation's end of cooling-off (ISO), while it may still be revoked.
     cooling_off_until: str | None = None
-    identities: list[dict[str, str]] = field(default_factory=list)
-    notes: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
     #: What an access answer tells besides the data: purposes, recipients, ... (ACC-03).
     processing: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestDetail(RequestView):
+    """Everything an operator sees of one request: identities, notes, the audit trail."""
+
+    identities: list[Identity]
+    notes: list[NoteView]
+    events: list[AuditEntry]
 
 
 @dataclass(frozen=True)
@@ -60,16 +103,12 @@ class Filter:
     regime: Regime | None = None  # the governing regime
 
 
-def view(
-    services: Services, request: Request, *, now: datetime, detail: bool = False
-) -> RequestView:
+def view(services: Services, request: Request, *, now: datetime) -> RequestView:
     fee = None
     if request.fee_amount is not None:
-        fee = {
-            "amount": str(request.fee_amount),
-            "currency": request.fee_currency,
-            "accepted": request.fee_accepted_at is not None,
-        }
+        fee = Fee(
+            str(request.fee_amount), request.fee_currency, request.fee_accepted_at is not None
+        )
     return RequestView(
         id=request.id,
         type=request.type,
@@ -90,9 +129,6 @@ def view(
         outcome=_outcome(services, request),
         closed_at=request.closed_at,
         cooling_off_until=request.params.get("cooling_off_until"),
-        identities=[{"kind": i.kind, "value": i.value} for i in request.identities]
-        if detail
-        else [],
     )
 
 
@@ -148,31 +184,21 @@ def deadline_is(services: Services, now: datetime, state: str) -> ColumnElement[
     raise PolicyError("deadline filter is at_risk or overdue")
 
 
-def detail(services: Services, request_id: str) -> RequestView:
+def detail(services: Services, request_id: str) -> RequestDetail:
     """Everything an operator sees: identities, notes, the audit trail."""
     with unit(services) as work:
         request = lifecycle.load(work, request_id, lock=False)
-        base = view(services, request, now=work.now, detail=True)
+        base = replace(
+            view(services, request, now=work.now), processing=processing_of(services, request)
+        )
         notes = work.session.scalars(
             select(Note).where(Note.request_id == request_id).order_by(Note.id)
         )
-        events = audit.events_for(work.session, request_id)
-        return RequestView(
-            **{
-                **base.__dict__,
-                "notes": [{"author": n.author, "at": n.at, "text": n.text} for n in notes],
-                "processing": processing_of(services, request),
-                # only hashed fields: the record, not the columns beside it
-                "events": [
-                    {
-                        "seq": e.seq,
-                        "at": audit.event_time(e.record),
-                        "event": e.record["event"],
-                        **_event_fields(e.record),
-                    }
-                    for e in events
-                ],
-            }
+        return RequestDetail(
+            **vars(base),
+            identities=[Identity(i.kind, i.value) for i in request.identities],
+            notes=[NoteView(n.author, n.at, n.text) for n in notes],
+            events=[_entry(e.seq, e.record) for e in audit.events_for(work.session, request_id)],
         )
 
 
@@ -206,6 +232,15 @@ def _filtered(services: Services, spec: Filter, now: datetime) -> Select[tuple[R
     return query
 
 
-def _event_fields(record: dict[str, Any]) -> dict[str, Any]:
-    keys = ("actor", "status_from", "status_to", "reason", "data")
-    return {k: record.get(k) for k in keys}
+def _entry(seq: int, record: dict[str, Any]) -> AuditEntry:
+    """Only hashed fields: the record, not the columns beside it."""
+    return AuditEntry(
+        seq=seq,
+        at=audit.event_time(record),
+        event=record["event"],
+        actor=record.get("actor"),
+        status_from=record.get("status_from"),
+        status_to=record.get("status_to"),
+        reason=record.get("reason"),
+        data=record.get("data"),
+    )
