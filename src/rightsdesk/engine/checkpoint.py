@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NotRequired, Protocol, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict, cast
 from uuid import UUID
 
 from rightsdesk.connectors.base import Change, DeleteOlder, DeleteWhere, UpdateRows, UpdateWhere
@@ -30,14 +30,35 @@ from rightsdesk.connectors.base import Change, DeleteOlder, DeleteWhere, UpdateR
 class CheckpointStore(Protocol):
     """A run's state as named parts, so a small progress mark never rewrites the large parts."""
 
-    def load(self, run_id: str) -> dict[str, Any] | None:
+    def load(self, run_id: str) -> Parts | None:
         """Every part saved for ``run_id``, or None when the run is unknown."""
 
-    def save(self, run_id: str, parts: dict[str, Any], *, durable: bool = True) -> None:
+    def save(self, run_id: str, parts: Parts, *, durable: bool = True) -> None:
         """Store (replace) the given parts; parts not named keep their saved value.
 
         ``durable`` parts must survive a crash of the machine; others may be lost with it.
         """
+
+
+class Parts(TypedDict, total=False):
+    """A run's state as stored, part by part (``save`` is given any of them)."""
+
+    meta: MetaJSON
+    changes: EncodedChanges
+    report: Any  # JSON: per subject (erasure) or per collection (correction)
+    closure: list[Any]  # erasure only: the closure records of the walk
+
+
+class MetaJSON(TypedDict):
+    """The ``meta`` part as stored (``RunMeta``)."""
+
+    run_id: str
+    action: str
+    phase: str
+    started_at: str
+    subjects: int
+    committed: list[str]
+    finished_at: NotRequired[str]
 
 
 class Phase(StrEnum):
@@ -65,16 +86,18 @@ class RunMeta:
     def done(self, at: str) -> RunMeta:
         return replace(self, phase=Phase.DONE, finished_at=at)
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "run_id": self.run_id,
-            "action": self.action,
-            "phase": self.phase.value,
-            "started_at": self.started_at,
-            "subjects": self.subjects,
-            "committed": list(self.committed),
-        }
-        return data if self.finished_at is None else data | {"finished_at": self.finished_at}
+    def to_json(self) -> MetaJSON:
+        data = MetaJSON(
+            run_id=self.run_id,
+            action=self.action,
+            phase=self.phase.value,
+            started_at=self.started_at,
+            subjects=self.subjects,
+            committed=list(self.committed),
+        )
+        if self.finished_at is not None:
+            data["finished_at"] = self.finished_at
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunMeta:
@@ -101,12 +124,14 @@ class RunCheckpoint:
     def decoded(self) -> dict[str, list[Change]]:
         return decode_changes(self.changes)
 
-    def to_parts(self) -> dict[str, Any]:
-        parts = {"meta": self.meta.to_json(), "changes": self.changes, "report": self.report}
-        return parts if self.closure is None else parts | {"closure": self.closure}
+    def to_parts(self) -> Parts:
+        parts = Parts(meta=self.meta.to_json(), changes=self.changes, report=self.report)
+        if self.closure is not None:
+            parts["closure"] = self.closure
+        return parts
 
     @classmethod
-    def from_parts(cls, parts: Mapping[str, Any]) -> RunCheckpoint:
+    def from_parts(cls, parts: Parts) -> RunCheckpoint:
         meta = RunMeta.from_json(parts["meta"])
         return cls(meta, parts["changes"], parts["report"], parts.get("closure"))
 
@@ -138,14 +163,14 @@ EncodedChanges = Mapping[str, list[EncodedChange]]
 
 class MemoryCheckpoints:
     def __init__(self) -> None:
-        self.states: dict[str, dict[str, Any]] = {}
+        self.states: dict[str, Parts] = {}
 
-    def load(self, run_id: str) -> dict[str, Any] | None:
+    def load(self, run_id: str) -> Parts | None:
         state = self.states.get(run_id)
-        return json.loads(json.dumps(state)) if state is not None else None
+        return cast(Parts, json.loads(json.dumps(state))) if state is not None else None
 
-    def save(self, run_id: str, parts: dict[str, Any], *, durable: bool = True) -> None:
-        self.states.setdefault(run_id, {}).update(json.loads(json.dumps(parts)))
+    def save(self, run_id: str, parts: Parts, *, durable: bool = True) -> None:
+        self.states.setdefault(run_id, Parts()).update(json.loads(json.dumps(parts)))
 
 
 class FileCheckpoints:
@@ -155,14 +180,14 @@ class FileCheckpoints:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def load(self, run_id: str) -> dict[str, Any] | None:
+    def load(self, run_id: str) -> Parts | None:
         folder = self.directory / run_id
         if not folder.is_dir():
             return None
         parts = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")}
-        return parts or None
+        return cast(Parts, parts) or None
 
-    def save(self, run_id: str, parts: dict[str, Any], *, durable: bool = True) -> None:
+    def save(self, run_id: str, parts: Parts, *, durable: bool = True) -> None:
         folder = self.directory / run_id
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         for name, value in parts.items():

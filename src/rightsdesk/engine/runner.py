@@ -30,6 +30,7 @@ from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine import apply, correction, erasure, payloads
 from rightsdesk.engine.checkpoint import (
     CheckpointStore,
+    Parts,
     RunCheckpoint,
     RunMeta,
     encode_changes,
@@ -389,7 +390,7 @@ class Engine:
         self._save(meta.run_id, {"meta": done.to_json(), "changes": {}}, durable=True)
         return affected
 
-    def _save(self, run_id: str, parts: dict[str, Any], *, durable: bool) -> None:
+    def _save(self, run_id: str, parts: Parts, *, durable: bool) -> None:
         if self.checkpoints is not None:
             self.checkpoints.save(run_id, parts, durable=durable)
 

@@ -9,13 +9,14 @@ done, so afterwards only counts per collection remain.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from rightsdesk.engine.checkpoint import Parts
 from rightsdesk.service.runtime.context import Clock
 from rightsdesk.store.db import Store
 from rightsdesk.store.models import Checkpoint
@@ -28,14 +29,14 @@ class DbCheckpoints:
         self.store, self.clock = store, clock
         self._dialect = store.engine.dialect.name
 
-    def load(self, run_id: str) -> dict[str, Any] | None:
+    def load(self, run_id: str) -> Parts | None:
         with self.store.session() as session:
             rows = session.execute(
                 select(Checkpoint.part, Checkpoint.value).where(Checkpoint.run_id == run_id)
             ).all()
-        return {part: value for part, value in rows} or None
+        return cast(Parts, {part: value for part, value in rows}) or None
 
-    def save(self, run_id: str, parts: dict[str, Any], *, durable: bool = True) -> None:
+    def save(self, run_id: str, parts: Parts, *, durable: bool = True) -> None:
         now = self.clock()
         with self.store.session() as session:
             if not durable and self._dialect == "postgresql":
