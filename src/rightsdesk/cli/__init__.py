@@ -1,22 +1,25 @@
-"""The command line: argument parsing and printing only; the work is in ``service``."""
+"""The command line: argument parsing and printing only; the work is in ``service``.
 
-from rightsdesk.cli import (
+Here: the Typer app and the exit-code table (``app``), consoles, what every command shares
+(``local``) and files written (``files``). Commands by concern: ``desk/`` (requests and what
+follows from them, as the local operator), ``stores/`` (data stores and data maps directly, the
+demo), ``server/`` (serving the API, workers, keys, audit, status). Importing a command's module
+registers it.
+"""
+
+from rightsdesk.cli.app import EXIT_CODES, app, exit_code, main
+from rightsdesk.cli.desk import (
     bindings,
     consent,
-    data,
-    datamap,
     deliveries,
-    demo,
     outbox,
     requests,
     restrictions,
-    service,
-    status,
     tickets,
     vault,
-    worker,
 )
-from rightsdesk.cli.app import EXIT_CODES, app, exit_code, main
+from rightsdesk.cli.server import service, status, worker
+from rightsdesk.cli.stores import data, datamap, demo
 from rightsdesk.domain.errors import RightsdeskError
 
 __all__ = [

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from rightsdesk.cli.app import out
+from rightsdesk.cli.desk.requests import request_app
 from rightsdesk.cli.local import local_operator, open_services
-from rightsdesk.cli.requests import request_app
 
 
 @request_app.command("import")

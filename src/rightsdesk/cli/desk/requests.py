@@ -1,6 +1,6 @@
 """`rightsdesk request ...`: handle rights requests as the local operator.
 
-The service layer is imported inside each command (see ``cli/service.py``).
+The service layer is imported inside each command (see ``cli/server/service.py``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from rightsdesk.cli.app import app, err, out
-from rightsdesk.cli.data import print_erasure, progress_bar
+from rightsdesk.cli.stores.data import print_erasure, progress_bar
 
 
 @app.command()
