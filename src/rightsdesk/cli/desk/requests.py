@@ -181,6 +181,9 @@ def refuse(
         ),
     ] = None,
     alternative: Annotated[str | None, typer.Option(help="An alternative method offered.")] = None,
+    evidence: Annotated[
+        str | None, typer.Option(help="Where the demonstration some grounds need is recorded.")
+    ] = None,
 ) -> None:
     """Refuse a request (or places of the data map in it) on a ground from the catalogue."""
     from rightsdesk.service.requests import actions as requests
@@ -195,8 +198,22 @@ def refuse(
             justification=justification,
             parts=part or (),
             alternative=alternative,
+            evidence=evidence,
         )
         out.print(f"request {request_id}: {views.detail(services, request_id).status}")
+
+
+@request_app.command("flag-fraud")
+def flag_fraud(
+    request_id: str,
+    reason: Annotated[str, typer.Option(help="The documented reason fraud is suspected.")],
+) -> None:
+    """Flag suspected fraud (CCR 7061(b)): the run waits for a fresh verification."""
+    from rightsdesk.service.requests import actions as requests
+
+    with open_services() as services:
+        requests.flag_fraud(services, local_operator(), request_id, reason)
+    out.print(f"request {request_id}: flagged; it runs only after a fresh verification")
 
 
 @request_app.command("lift")
