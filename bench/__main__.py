@@ -6,7 +6,7 @@ import argparse
 import random
 import sys
 
-from bench import data, discovery, intake, report, rights, scans, scenarios
+from bench import consent, data, discovery, intake, report, rights, scans, scenarios
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -14,13 +14,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "suite",
         nargs="?",
-        choices=["engine", "intake", "discovery", "rights", "scans", "all"],
+        choices=["engine", "intake", "discovery", "rights", "scans", "consent", "all"],
         default="engine",
         help="engine: access and erasure against the demo platform (the default); "
         "intake: POST /v1/requests under wrk against uvicorn (bench/intake.py); "
         "discovery: scanner throughput and peak memory (bench/discovery.py); "
         "rights: correction and the retention vault against bare SQL (bench/rights.py); "
-        "scans: rows found by the text they hold, filtered by the database (bench/scans.py)",
+        "scans: rows found by the text they hold, filtered by the database (bench/scans.py); "
+        "consent: the host's consent check, cached, against raw SQL (bench/consent.py)",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument(
@@ -49,13 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.suite in {"engine", "all"}:
         engine(args, backends)
     if args.suite in {"intake", "all"}:
-        for backend in backends:
-            seconds, warmup = (2.0, 1.0) if args.quick else (args.seconds, 3.0)
-            found = intake.run(
-                backend, connections=args.connections, seconds=seconds, warmup=warmup
-            )
-            if not args.quick:
-                intake.record(found)
+        intake_rates(args, backends)
     if args.suite in {"discovery", "all"}:
         for backend in backends:
             subjects = 1_000 if args.quick else (args.subjects or discovery.SUBJECTS)
@@ -70,7 +65,35 @@ def main(argv: list[str] | None = None) -> None:
                 rights.record(found)
     if args.suite in {"scans", "all"}:
         scans.main(backends, quick=args.quick)
+    if args.suite in {"consent", "all"}:
+        people = 2_000 if args.quick else (args.subjects or consent.PEOPLE)
+        checked = [consent.run(b, people, samples=100 if args.quick else 2_000) for b in backends]
+        if not args.quick:
+            consent.record(checked)
     print("done", file=sys.stderr)
+
+
+def intake_rates(args: argparse.Namespace, backends: list[str]) -> None:
+    for backend in backends:
+        seconds, warmup = (2.0, 1.0) if args.quick else (args.seconds, 3.0)
+        found = intake.run(backend, connections=args.connections, seconds=seconds, warmup=warmup)
+        if not args.quick:
+            intake.record(found)
+
+
+def reads(args: argparse.Namespace, backends: list[str]) -> None:
+    """The suites that read: text scans and consent checks."""
+    if args.suite in {"scans", "all"}:
+        scans.main(backends, quick=args.quick)
+    if args.suite in {"consent", "all"}:
+        consent_checks(args, backends)
+
+
+def consent_checks(args: argparse.Namespace, backends: list[str]) -> None:
+    people = 2_000 if args.quick else (args.subjects or consent.PEOPLE)
+    checked = [consent.run(b, people, samples=100 if args.quick else 2_000) for b in backends]
+    if not args.quick:
+        consent.record(checked)
 
 
 def engine(args: argparse.Namespace, backends: list[str]) -> None:

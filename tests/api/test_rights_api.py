@@ -82,6 +82,19 @@ def test_an_account_cancellation_over_the_api(
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "awaiting_approval"
     approve(live, key, submitted["id"])
     wiring.settle(services)
+    # CAN-05: erased on our side, but services and sessions are the host's to stop: the request
+    # waits until the host (pulling its events, no webhook here) acknowledges account.cancel
+    waiting = live.get(f"/v1/requests/{submitted['id']}", headers=mine).json()
+    assert waiting["status"] == "awaiting_stop", waiting
+    with sqlite3.connect(platform.parent / "platform.db") as db:
+        assert db.execute("SELECT count(*) FROM accounts WHERE id = 1").fetchone() == (0,)
+    host = key("read")
+    events = live.get("/v1/events", headers=host).json()
+    ours = [e for e in events if e["request_id"] == submitted["id"]]
+    assert "account.cancel" in {e["event"] for e in ours}
+    for event in ours:
+        assert live.post(f"/v1/events/{event['id']}/ack", headers=host).status_code == 200
+    wiring.settle(services)
     done = live.get(f"/v1/requests/{submitted['id']}", headers=mine).json()
     assert done["status"] == "completed", done
     with sqlite3.connect(platform.parent / "platform.db") as db:

@@ -5,8 +5,9 @@ the federated redirect, what is left afterwards (vault, tombstone), and resuming
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -26,12 +27,20 @@ from rightsdesk.service.requests import intake, views
 from rightsdesk.service.retention import vault
 from rightsdesk.service.runtime import wiring
 from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.verification import codes as verification
 from rightsdesk.service.workflows.cancellation import tombstone_id
 from rightsdesk.settings import Settings
-from rightsdesk.store.models import ConsentRecord, Delivery, Tombstone, VaultItem
+from rightsdesk.store.models import (
+    AuditEvent,
+    ConsentRecord,
+    Delivery,
+    Request,
+    Tombstone,
+    VaultItem,
+)
 from tests.mailbox import Mailbox
 from tests.service.conftest import PERSON, Clock
-from tests.service.flows import mails_to, submit, verify
+from tests.service.flows import CODE, emailed_code, mails_to, submit, verify, wait_for_mail
 from tests.service.receiver import Receiver, receiver
 from tests.service.test_flow import OPERATOR
 
@@ -208,16 +217,25 @@ def test_revoking_during_cooling_off_leaves_everything_intact(
         wiring.close(built)
 
 
-def test_after_the_cooling_off_period_the_sweep_carries_it_out(
+def test_after_the_cooling_off_period_a_fresh_code_is_asked_right_before_the_run(
     settings: Settings, clock: Clock, mailbox: Mailbox, platform: Path
 ) -> None:
+    """INT-04 (CCR 7061(a)): a cancellation, like a deletion, re-authenticates right before it
+    runs; CAN-09: the sweep ends the cooling-off."""
     settle_bills(platform)
     mailbox.clear()
     built = wiring.build(settings.model_copy(update={"cooling_off_days": 7}), clock=clock)
     try:
         done = confirmed(built, mailbox)
         clock.advance(days=7, minutes=1)
+        sent = len(mails_to(mailbox))
         assert wiring.sweep(built)["cooled_off"] == 1
+        wiring.settle(built)
+        assert views.detail(built, done.request.id).status == "approved"  # waits for the code
+        assert sql(platform, "platform", "SELECT count(*) FROM accounts WHERE id = 1") == [(1,)]
+        assert CODE.search(wait_for_mail(mailbox, sent + 1)[-1].body)  # the step-up code
+        result = verification.enter_code(built, done.request.id, done.token, emailed_code(mailbox))
+        assert result.ok, result.message
         wiring.settle(built)
         assert views.detail(built, done.request.id).status == "completed"
         assert sql(platform, "platform", "SELECT * FROM accounts WHERE id = 1") == []
@@ -225,9 +243,79 @@ def test_after_the_cooling_off_period_the_sweep_carries_it_out(
         wiring.close(built)
 
 
+def test_a_stale_verification_needs_a_step_up_code_before_the_cancellation_runs(
+    services: Services, clock: Clock, mailbox: Mailbox, platform: Path
+) -> None:
+    """INT-04: verified and confirmed, but approved two hours later: nothing runs until the
+    person enters a fresh code; a wrong one does not start it."""
+    settle_bills(platform)
+    done = start(services, mailbox)
+    requests.confirm_cancellation(services, done.request.id, done.token, ["active_services"])
+    clock.advance(hours=2)
+    sent = len(mails_to(mailbox))
+    requests.approve(services, OPERATOR, done.request.id, None)
+    wiring.settle(services)
+    assert views.detail(services, done.request.id).status == "approved"
+    assert sql(platform, "platform", "SELECT count(*) FROM accounts WHERE id = 1") == [(1,)]
+    assert len(wait_for_mail(mailbox, sent + 1)) == sent + 1  # the step-up code
+    assert not verification.enter_code(services, done.request.id, done.token, "000000").ok
+    wiring.settle(services)
+    assert views.detail(services, done.request.id).status == "approved"
+    code = emailed_code(mailbox)
+    assert verification.enter_code(services, done.request.id, done.token, code).ok
+    wiring.settle(services)
+    assert views.detail(services, done.request.id).status == "completed"
+    assert sql(platform, "platform", "SELECT count(*) FROM accounts WHERE id = 1") == [(0,)]
+
+
 def test_a_cooling_off_period_that_cannot_meet_the_deadline_is_refused(settings: Settings) -> None:
+    """CAN-09: 15 Chinese working days span as little as 18 calendar days (received Sunday
+    2024-01-21, due 2024-02-08); 3 days to approval + 15 cooling off + 1 to run do not fit."""
     with pytest.raises(PolicyError, match="cooling_off_days=30"):
         wiring.build(settings.model_copy(update={"cooling_off_days": 30}))
+    with pytest.raises(
+        PolicyError, match=r"as little as 18 calendar days .*2024-01-21.*2024-02-08"
+    ):
+        wiring.build(settings.model_copy(update={"cooling_off_days": 15}))
+    with pytest.raises(PolicyError, match="use at most 11"):
+        wiring.build(settings.model_copy(update={"cooling_off_days": 12, "approval_days": 6}))
+    wiring.close(wiring.build(settings.model_copy(update={"cooling_off_days": 14})))
+
+
+def test_a_cancellation_approved_late_cools_off_only_until_its_deadline_allows(
+    settings: Settings, clock: Clock, mailbox: Mailbox, platform: Path
+) -> None:
+    """CAN-09 at run time: approved 10 days after receipt, a 14-day cooling-off is cut so the
+    run starts a day before the due day ends; the cut is audited."""
+    settle_bills(platform)
+    mailbox.clear()
+    built = wiring.build(settings.model_copy(update={"cooling_off_days": 14}), clock=clock)
+    try:
+        done = start(built, mailbox)
+        requests.confirm_cancellation(built, done.request.id, done.token, ["active_services"])
+        clock.advance(days=10)
+        requests.approve(built, OPERATOR, done.request.id, None)
+        wiring.settle(built)
+        shown = views.detail(built, done.request.id)
+        assert shown.status == "cooling_off"
+        with built.store.session() as session:
+            request = session.get(Request, done.request.id)
+            assert request is not None
+            until = datetime.fromisoformat(request.params["cooling_off_until"])
+            due_ends = datetime.combine(
+                request.due + timedelta(days=1), time(), ZoneInfo("Asia/Shanghai")
+            )
+            cut = session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.request_id == done.request.id,
+                    AuditEvent.event == "cooling_off_shortened",
+                )
+            ).all()
+        assert until == due_ends - timedelta(days=1)
+        assert until < clock.now + timedelta(days=14)
+        assert len(cut) == 1 and cut[0].record["data"]["configured_days"] == 14
+    finally:
+        wiring.close(built)
 
 
 def test_an_account_that_logs_in_through_a_third_party_is_sent_there(

@@ -27,7 +27,7 @@ from rightsdesk.settings import Settings
 from rightsdesk.store.models import AuditEvent, ConsentRecord, Delivery, Request
 from tests.mailbox import Mailbox
 from tests.service.conftest import PERSON, Clock
-from tests.service.flows import submit, verify
+from tests.service.flows import mails_to, submit, verify
 from tests.service.receiver import Receiver, receiver
 from tests.service.test_flow import OPERATOR
 
@@ -222,21 +222,61 @@ def test_a_withdrawal_that_leaves_no_basis_opens_a_scoped_deletion(
     assert rows(platform, "platform", "SELECT count(*) FROM accounts WHERE id = 1") == [(1,)]
 
 
-def test_an_unlawful_disclosure_stops_the_publication_and_tells_the_recipients(
-    services: Services, mailbox: Mailbox, receiver: Receiver
+def test_an_unlawful_disclosure_is_stopped_on_intake_before_approval_and_erasure(
+    services: Services, mailbox: Mailbox, receiver: Receiver, platform: Path
 ) -> None:
-    request_id = run(services, mailbox, RequestType.DELETE, ground="unlawful_disclosure")
-    assert views.detail(services, request_id).status == "completed"
+    """DEL-08 (doc (c)2), DEL-01: verified, not yet approved: the host already got
+    publication.stop, every recipient was told to delete and the person was told, while the
+    data is still there; the erasure follows approval and does not stop it twice."""
+    done = submit(services, RequestType.DELETE, params={"ground": "unlawful_disclosure"})
+    verify(services, mailbox, done)
+    wiring.settle(services)
+    assert views.detail(services, done.request.id).status == "awaiting_approval"
+    assert rows(platform, "platform", "SELECT count(*) FROM accounts WHERE id = 1") == [(1,)]
     stops = [h.json for h in receiver.at("host") if h.json["event"] == "publication.stop"]
     assert len(stops) == 1 and stops[0]["payload"]["reason"] == "unlawful_disclosure"
     assert "platform.accounts" in stops[0]["payload"]["collections"]
-    with services.store.session() as session:
-        told = session.scalars(
-            select(Delivery.target).where(
-                Delivery.request_id == request_id, Delivery.event == "erasure"
+    assert stops[0]["request_id"] == done.request.id
+
+    def told(event: str) -> list[str]:
+        with services.store.session() as session:
+            query = select(Delivery.target).where(
+                Delivery.request_id == done.request.id,
+                Delivery.event == event,
+                Delivery.target != "host",
             )
-        ).all()
-    assert sorted(told) == ["analytics_partner", "sms_gateway"]
+            return sorted(session.scalars(query))
+
+    assert told("publication.stop") == ["analytics_partner", "sms_gateway"]
+    assert told("erasure") == []
+    assert any("停止公开披露" in m.subject for m in mails_to(mailbox))
+    with services.store.session() as session:
+        stopped = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.request_id == done.request.id,
+                AuditEvent.event == "publication_stopped",
+            )
+        ).one()
+    assert stopped.record["data"] == {"ground": "unlawful_disclosure", "recipients": 2}
+
+    requests.approve(services, OPERATOR, done.request.id, "checked")
+    wiring.settle(services)
+    assert views.detail(services, done.request.id).status == "completed"
+    assert rows(platform, "platform", "SELECT count(*) FROM accounts WHERE id = 1") == [(0,)]
+    assert told("erasure") == ["analytics_partner", "sms_gateway"]
+    again = [h for h in receiver.at("host") if h.json["event"] == "publication.stop"]
+    assert len(again) == 1
+
+
+@pytest.mark.parametrize("ground", ["Unlawful Disclosure", "they leaked it", 3])
+def test_a_deletion_ground_outside_the_catalogue_is_refused_before_anything_is_stored(
+    services: Services, ground: object
+) -> None:
+    """DEL-01: the ground is a catalogued value, not free text."""
+    with pytest.raises(PolicyError, match="not a deletion ground; use purpose_achieved"):
+        submit(services, RequestType.DELETE, params={"ground": ground})
+    with services.store.session() as session:
+        assert session.scalars(select(Request)).all() == []
 
 
 def test_the_sweep_deletes_what_is_no_longer_needed_without_a_request(

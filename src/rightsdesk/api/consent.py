@@ -8,14 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StringConstraints
 
-from rightsdesk.api.auth import ServicesDep
-from rightsdesk.api.schemas import SubmitIn
+from rightsdesk.api.auth import OperatorDep, ServicesDep
+from rightsdesk.api.schemas import IdentityIn, Strict, SubmitIn
 from rightsdesk.domain.errors import AuthenticationError
 from rightsdesk.domain.subjects import Identity
+from rightsdesk.service.consent import checks
 from rightsdesk.service.consent import choices as consent
 from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.runtime.operators import Scope
 from rightsdesk.service.verification import codes as verification
 
 router = APIRouter(tags=["consent"])
@@ -103,6 +105,32 @@ def give(purpose: PurposeName, person: PersonDep, gpc: GpcDep, svc: ServicesDep)
 def withdraw(purpose: PurposeName, person: PersonDep, gpc: GpcDep, svc: ServicesDep) -> ReceiptOut:
     """Withdraw consent to a purpose: the same single call as giving it."""
     return _decide(svc, person, purpose, gpc, given=False)
+
+
+class CheckIn(Strict):
+    purpose: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    identities: list[IdentityIn] = Field(min_length=1, max_length=10)
+
+
+class CheckOut(BaseModel):
+    purpose: str
+    allowed: bool
+    state: str
+    basis: str
+    source: str
+    since: datetime | None
+    version: int
+
+
+@router.post("/v1/consent-checks", response_model=CheckOut)
+def check(body: CheckIn, op: OperatorDep, svc: ServicesDep) -> CheckOut:
+    """For the host's jobs: may this purpose be relied on for this person now? A withdrawal
+    shows here at once, in every server process (cached, and checked against the ledger's
+    version on every call)."""
+    op.require(Scope.READ)
+    identities = tuple(Identity(i.kind, i.value) for i in body.identities)
+    answer = checks.check(svc, identities, body.purpose)
+    return CheckOut.model_validate(answer, from_attributes=True)
 
 
 @router.get("/.well-known/gpc.json", tags=["consent"])

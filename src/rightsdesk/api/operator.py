@@ -172,6 +172,16 @@ def verify(request_id: RequestId, body: EvidenceIn, op: OperatorDep, svc: Servic
     return Done()
 
 
+@router.post("/requests/{request_id}/stop-confirmed", response_model=Done)
+def stop_confirmed(
+    request_id: RequestId, body: EvidenceIn, op: OperatorDep, svc: ServicesDep
+) -> Done:
+    """Record that the host confirmed it stopped processing (a call, a ticket: the evidence)
+    for a withdrawal or cancellation ``awaiting_stop``; the request then completes."""
+    requests.record_stop(svc, op, request_id, body.evidence)
+    return Done(status=views.detail(svc, request_id).status)
+
+
 @router.post(
     "/requests/{request_id}/run", status_code=status.HTTP_202_ACCEPTED, response_model=Done
 )

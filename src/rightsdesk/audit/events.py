@@ -52,6 +52,8 @@ TRANSITION_FIELDS = (
     "waived",
     "amount",
     "currency",
+    "stop_events",
+    "confirmed_by",
 )
 _TRANSITIONS = {
     Event.CHALLENGE: "a verification code or token was asked for (on the channel named)",
@@ -73,6 +75,8 @@ _TRANSITIONS = {
     Event.CONFIRM: "account cancellation: the person confirmed (pre-checks waived as named)",
     Event.COOL_OFF: "account cancellation: cooling off until the date named",
     Event.REDIRECT: "account cancellation: the account is cancelled at its identity provider",
+    Event.END_COOLING_OFF: "account cancellation: the cooling-off ended; the run waits for step-up",
+    Event.AWAIT_STOP: "withdrawal or cancellation ran; the host's stop events are unconfirmed",
 }
 for _name, _doc in _TRANSITIONS.items():
     _event(_name.value, _doc, *TRANSITION_FIELDS)
@@ -114,6 +118,18 @@ EXPORT_REVOKED = _event(
 NOTICE_FAILED = _event("notice_failed", "a message to the requester was not delivered", "kind")
 BINDING_REMOVED = _event(
     "binding_removed", "a third-party account binding was removed", "binding", "provider"
+)
+PUBLICATION_STOPPED = _event(
+    "publication_stopped",
+    "an unlawful public disclosure: the stop went to the host and recipients on intake",
+    "ground",
+    "recipients",
+)
+COOLING_OFF_SHORTENED = _event(
+    "cooling_off_shortened",
+    "the cooling-off was cut so the run fits the request's deadline",
+    "until",
+    "configured_days",
 )
 OWN_INITIATIVE_DELETION = _event(
     "own_initiative_deletion",

@@ -36,6 +36,9 @@ class Status(StrEnum):
     #: Account cancellation: confirmed and approved; the person can still revoke until it ends.
     COOLING_OFF = "cooling_off"
     IN_PROGRESS = "in_progress"
+    #: Consent withdrawal or account cancellation: the run is done, but the host platform has
+    #: not yet confirmed that it stopped processing (its event unacknowledged).
+    AWAITING_STOP = "awaiting_stop"
     COMPLETED = "completed"
     PARTIALLY_COMPLETED = "partially_completed"
     REFUSED = "refused"
@@ -68,6 +71,8 @@ class Event(StrEnum):
     CONFIRM = "confirm"
     COOL_OFF = "cool_off"
     REDIRECT = "redirect"
+    END_COOLING_OFF = "end_cooling_off"  # the period is over; a step-up code comes next
+    AWAIT_STOP = "await_stop"  # done on our side; the host's confirmation is awaited
 
 
 S = Status
@@ -116,7 +121,11 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (S.AWAITING_CONFIRMATION, Event.EXPIRE): S.EXPIRED,
     (S.VERIFIED, Event.REDIRECT): S.REDIRECTED_TO_IDP,
     (S.APPROVED, Event.COOL_OFF): S.COOLING_OFF,
-    (S.COOLING_OFF, Event.START): S.IN_PROGRESS,
+    (S.COOLING_OFF, Event.END_COOLING_OFF): S.APPROVED,
+    # withdrawal and cancellation: complete only once the host confirmed processing stopped
+    (S.IN_PROGRESS, Event.AWAIT_STOP): S.AWAITING_STOP,
+    (S.AWAITING_STOP, Event.COMPLETE): S.COMPLETED,
+    (S.AWAITING_STOP, Event.COMPLETE_PARTIALLY): S.PARTIALLY_COMPLETED,
     **{(s, Event.CANCEL): S.CANCELLED for s in NOTHING_RUN},
     **{(s, Event.REFUSE): S.REFUSED for s in NOTHING_RUN | {S.FAILED}},
 }
@@ -136,3 +145,23 @@ def next_status(status: Status, event: Event) -> Status:
         return TRANSITIONS[(status, event)]
     except KeyError:
         raise TransitionError(status, event) from None
+
+
+class DeletionGround(StrEnum):
+    """Why a person asks for deletion (DEL-01: PIPL Art. 47(1), doc (c), GDPR Art. 17(1)).
+
+    A deletion's ``params.ground`` is one of these or absent, never free text: the ground
+    decides what happens, e.g. an unlawful public disclosure is stopped on intake (DEL-08).
+    """
+
+    #: The purpose is achieved, cannot be achieved, or no longer needs the data.
+    PURPOSE_ACHIEVED = "purpose_achieved"
+    #: The service ended, or the retention period expired.
+    SERVICE_ENDED = "service_ended"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    #: Collected, used, shared or transferred against the law or the agreement (doc (c)1).
+    UNLAWFUL_PROCESSING = "unlawful_processing"
+    #: Made public against the law or the agreement (doc (c)2): publication stops at once.
+    UNLAWFUL_DISCLOSURE = "unlawful_disclosure"
+    #: Any other ground the law gives, or the person's own wish (doc (c)3).
+    OTHER = "other"

@@ -43,6 +43,7 @@ KINDS = (
     "cancellation_confirm",
     "restriction_lifted",
     "cancellation_redirected",
+    "publication_stopped",
 )
 
 #: The footer every message to a person ends with when the context has ``follow_url``.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,10 @@ from rightsdesk.store import migration_lock
 from rightsdesk.store import restrictions as _restrictions  # noqa: F401 (its tables)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+#: The execution option ``Store.reading`` sets on its connection.
+READ_ONLY = "rightsdesk_read_only"
 
 
 class Store:
@@ -39,6 +45,8 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._local = threading.local()
+        self._peekers: list[Any] = []
 
     def migrate(self) -> None:
         """Upgrade the schema to the newest migration (idempotent, and one process at a time:
@@ -64,7 +72,55 @@ class Store:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads: on SQLite its transaction is deferred (no write lock), so
+        a read never waits for a writer (WAL); elsewhere the same as ``session``."""
+        with self._sessions() as session, session.begin():
+            session.connection(execution_options={READ_ONLY: True})
+            yield session
+
+    def peek(self, statement: str) -> Any:
+        """The first column of the first row of a read with no parameters, on this thread's
+        own autocommit connection of the bare driver (no pool checkout, no ORM session, no
+        transaction: one round trip; on SQLite no lock): the fast path of a hot read, e.g.
+        the consent ledger's version on every consent check. A broken connection is
+        replaced once."""
+        for attempt in (1, 2):
+            conn = self._peeker()
+            try:
+                cursor = conn.cursor()
+                try:
+                    cursor.execute(statement)
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
+                return None if row is None else row[0]
+            except self.engine.dialect.loaded_dbapi.OperationalError:
+                self._local.conn = None
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _peeker(self) -> Any:
+        found: Any = getattr(self._local, "conn", None)
+        if found is not None:
+            return found
+        fairy = self.engine.raw_connection()
+        conn: Any = fairy.driver_connection
+        fairy.detach()  # this thread's for good, outside the pool
+        if not self.is_sqlite:
+            conn.autocommit = True
+        self._local.conn = conn
+        self._peekers.append(conn)
+        return conn
+
     def close(self) -> None:
+        for conn in self._peekers:
+            with contextlib.suppress(self.engine.dialect.loaded_dbapi.Error):
+                conn.close()  # one already broken needs no closing
+        self._peekers.clear()
         self.engine.dispose()
 
 
@@ -90,4 +146,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(conn: Any) -> None:
     # Take the write lock up front: read-then-write transactions never deadlock on upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read-only session (``Store.reading``) defers it: it never writes.
+    read = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")

@@ -216,6 +216,7 @@ OPEN_STATUSES = (
     "awaiting_approval",
     "awaiting_confirmation",
     "awaiting_fee",
+    "awaiting_stop",
     "cooling_off",
     "failed",
     "identity_unverified",
@@ -281,6 +282,16 @@ class ConsentRecord(Base):
 
 
 Index("ix_consent_subject_purpose", ConsentRecord.subject, ConsentRecord.purpose)
+
+
+class ConsentHead(Base):
+    """The consent ledger's version, bumped in the transaction of every receipt: a consent
+    check cached in any process is stale once this differs (one primary-key read)."""
+
+    __tablename__ = "consent_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
 
 
 class Statement(Base):

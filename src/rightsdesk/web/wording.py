@@ -25,6 +25,7 @@ STATUS: dict[Status, str] = {
     S.APPROVED: N_("Approved"),
     S.COOLING_OFF: N_("Cooling-off period"),
     S.IN_PROGRESS: N_("In progress"),
+    S.AWAITING_STOP: N_("Waiting for our platform to confirm"),
     S.COMPLETED: N_("Completed"),
     S.PARTIALLY_COMPLETED: N_("Partly completed"),
     S.REFUSED: N_("Refused"),
@@ -56,6 +57,10 @@ NEXT: dict[Status, str] = {
     S.IN_PROGRESS: N_(
         "We are carrying out the request in every system that holds your information."
     ),
+    S.AWAITING_STOP: N_(
+        "Our part is done. The request completes once our platform confirms that it stopped "
+        "the processing; until then we do not tell you it has."
+    ),
     S.COMPLETED: N_("Done. We sent you a message with the result."),
     S.PARTIALLY_COMPLETED: N_("Done, except the parts explained below."),
     S.REFUSED: N_("We cannot carry out this request, for the reasons below."),
@@ -74,6 +79,7 @@ CONSOLE_STATUS: dict[Status, str] = STATUS | {
     S.AWAITING_APPROVAL: N_("Awaiting approval"),
     S.AWAITING_CONFIRMATION: N_("Awaiting the person's confirmation"),
     S.FAILED: N_("Failed"),
+    S.AWAITING_STOP: N_("Awaiting the host's stop confirmation"),
     S.REDIRECTED_TO_IDP: N_("Sent to the login provider"),
 }
 

@@ -102,6 +102,23 @@ def confirm(
     out.print(f"request {shown.id}: {shown.status}")
 
 
+@request_app.command("stopped")
+def stopped(
+    request_id: str,
+    evidence: Annotated[
+        str, typer.Option(help="Where the host's confirmation is kept (e.g. ticket 123).")
+    ],
+) -> None:
+    """Record that the host stopped processing for a withdrawal or cancellation awaiting it."""
+    from rightsdesk.service.requests import actions as requests
+    from rightsdesk.service.requests import views
+
+    with open_services() as services:
+        settled = requests.record_stop(services, local_operator(), request_id, evidence)
+        shown = views.detail(services, request_id)
+    out.print(f"request {shown.id}: {shown.status} ({settled} host event(s) recorded as done)")
+
+
 def _json_object(text: str, option: str) -> dict[str, object]:
     import json
 

@@ -89,7 +89,17 @@ def dispatch(services: Services, delivery_id: str) -> bool:
                     DeliveryEvent.SEND if claimed.channel == "email" else DeliveryEvent.ACKNOWLEDGE
                 )
                 settle(work, row, taken)
+                if taken is DeliveryEvent.ACKNOWLEDGE:
+                    tell_request(services, work, row, "host")
     return True
+
+
+def tell_request(services: Services, work: Unit, row: Delivery, by: str) -> None:
+    """Once an acknowledgement of a host event commits, tell its request (which may be
+    waiting for the host to confirm that it stopped processing)."""
+    hook, request_id = services.stop_acknowledged, row.request_id
+    if hook is not None and request_id is not None and row.target == HOST:
+        work.after_commit.append(lambda: hook(request_id, by))
 
 
 def settle(

@@ -86,18 +86,28 @@ def to_recipients(
 
 
 def acknowledge(
-    services: Services, delivery_id: str, *, actor: str, target: str | None = None
+    services: Services,
+    delivery_id: str,
+    *,
+    actor: str,
+    target: str | None = None,
+    reason: str | None = None,
+    by: str | None = None,
 ) -> None:
     """Record that the receiver confirmed it acted (an operator for e-mail, or the host).
 
     ``target``: only a delivery to that target (the host acknowledging its own events).
+    ``by``: who confirmed, as a request awaiting the host's stop is told (default: the host
+    when it acknowledges its own event, else an operator recording it).
     """
     with unit(services) as work:
         row = outbound.locked(work, delivery_id)
         if target is not None and row.target != target:
             raise NotFoundError(f"no delivery {delivery_id!r}")
         if row.state != DeliveryState.ACKNOWLEDGED:
-            outbound.settle(work, row, DeliveryEvent.ACKNOWLEDGE, actor=actor)
+            outbound.settle(work, row, DeliveryEvent.ACKNOWLEDGE, actor=actor, reason=reason)
+            who = by or ("host" if target == HOST else "operator")
+            outbound.tell_request(services, work, row, who)
 
 
 def retry(services: Services, delivery_id: str, *, actor: str) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from rightsdesk.audit import events
 from rightsdesk.domain.errors import AuthenticationError, PolicyError
 from rightsdesk.domain.requests import Status
-from rightsdesk.service.requests import decisions, execution, exports, lifecycle
+from rightsdesk.service.requests import completion, decisions, execution, exports, lifecycle
 from rightsdesk.service.requests.views import RequestView, processing_of, view
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.runtime.operators import Operator, Scope
@@ -194,6 +194,13 @@ def confirm_for(
         cancellation.confirm(services, work, request, waive=waive)
         lifecycle.record(work, request, events.CONFIRMED_FOR, actor=operator.actor, reason=evidence)
         decisions.after_step(services, work, request)
+
+
+def record_stop(services: Services, operator: Operator, request_id: str, evidence: str) -> int:
+    """An operator records the host's confirmation that it stopped processing (WDR-03,
+    CAN-05), citing where it is kept; the request completes. How many events it settled."""
+    operator.require(Scope.DECIDE)
+    return completion.record(services, request_id, evidence, actor=operator.actor)
 
 
 def run(services: Services, operator: Operator, request_id: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,8 @@ from rightsdesk.domain.jobs import ACTIVE, SETTLED, JobEvent
 from rightsdesk.domain.jobs import JobState as J
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service.requests import exports, lifecycle, receipts
+from rightsdesk.service.requests import completion, lifecycle
 from rightsdesk.service.requests.jobs import enqueue
-from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.runtime import leases
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.verification import codes as verification
@@ -269,22 +267,14 @@ def _snapshot(
             leases.move(job, JobEvent.FINISH, work.now)
             return None
         return Snapshot(request.id, flow.type, identities, aside=True, **_told(request))
-    if status is Status.APPROVED and flow.on_approval(services, work, request):
-        leases.move(job, JobEvent.WAIT, work.now)
-        return None
     if status is Status.COOLING_OFF:
         if not flow.ready(request, work.now):
             leases.move(job, JobEvent.WAIT, work.now)
             return None
-        lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
-    elif status is Status.APPROVED:
-        # a follow-up (e.g. after a withdrawal) has no requester to enter a step-up code
-        followup = request.verification_method == "followup"
-        fresh = not flow.fresh_identity or followup
-        fresh = fresh or verification.is_fresh(services, request, work.now)
-        fresh = fresh and not verification.fraud_pending(request)
-        if not fresh:
-            verification.challenge(services, work, request, purpose="step_up", charged=False)
+        lifecycle.advance(work, request, Event.END_COOLING_OFF, actor="system")
+        status = Status.APPROVED  # and a fresh proof of identity, as for any approved run
+    if status is Status.APPROVED:
+        if flow.on_approval(services, work, request) or not _fresh(services, work, request):
             leases.move(job, JobEvent.WAIT, work.now)
             return None
         lifecycle.advance(work, request, Event.START, actor="system", data={"job": job.id})
@@ -299,6 +289,19 @@ def _snapshot(
 def _told(request: Request) -> dict[str, Any]:
     """What the answer's wording depends on: the person's language and the regimes."""
     return {"locale": request.locale, "regimes": tuple(request.regimes)}
+
+
+def _fresh(services: Services, work: Unit, request: Request) -> bool:
+    """Whether the run may start on the person's last proof of identity (INT-04); when not,
+    a step-up code goes out and the run waits for it."""
+    # a follow-up (e.g. after a withdrawal) has no requester to enter a step-up code
+    followup = request.verification_method == "followup"
+    fresh = not workflow(request.type).fresh_identity or followup
+    fresh = fresh or verification.is_fresh(services, request, work.now)
+    if fresh and not verification.fraud_pending(request):  # a fraud flag asks again (INT-05)
+        return True
+    verification.challenge(services, work, request, purpose="step_up", charged=False)
+    return False
 
 
 def _fail(services: Services, job_id: str, request_id: str, exc: RightsdeskError) -> None:
@@ -334,7 +337,7 @@ def _finish_many(services: Services, finished: Sequence[tuple[str, str, dict[str
         done = [
             job_id
             for job_id, request_id, summary in finished
-            if _complete(services, work, jobs.get(job_id), requests[request_id], summary)
+            if completion.complete(services, work, jobs.get(job_id), requests[request_id], summary)
         ]
     services.finished.add(done)
 
@@ -345,30 +348,6 @@ def _locked(
     """Jobs, then their requests, row-locked in that order (as ``_claim`` and ``_start`` do)."""
     jobs = work.session.scalars(select(Job).where(Job.id.in_(job_ids)).with_for_update())
     return {j.id: j for j in jobs}, lifecycle.load_many(work, request_ids)
-
-
-def _complete(
-    services: Services, work: Unit, job: Job | None, request: Request, summary: dict[str, Any]
-) -> bool:
-    """Complete the request and mark its job done; False when another attempt settled it."""
-    if Status(request.status) is not Status.IN_PROGRESS:
-        return False  # an attempt that took over after a lapsed lease has settled it
-    refused = summary.pop("refused_parts", None)
-    parts = (*request.outcome.refused_parts, *(refused or ()))
-    request.outcome = replace(request.outcome, run=summary, refused_parts=parts)
-    extra = workflow(request.type).finish(services, work, request, summary)
-    event = Event.COMPLETE_PARTIALLY if request.outcome.refused_parts else Event.COMPLETE
-    data = {"job": job.id} if job is not None else None
-    lifecycle.advance(work, request, event, actor="system", data=data)
-    exports.revoke_for(services, work, request)
-    receipt_id = receipts.issue(services, work, request)
-    request.outcome = replace(request.outcome, receipt_id=receipt_id)
-    if job is not None:
-        leases.move(job, JobEvent.FINISH, work.now)
-        leases.release(job)
-    context = {"receipt_id": receipt_id, **extra, **receipts.notice_context(services, request)}
-    work.notices.append(notice(request, "completed", context))
-    return job is not None
 
 
 def export_file(services: Services, request_id: str, expires: str, signature: str) -> Path:

@@ -27,6 +27,7 @@ from rightsdesk.jobs.base import JobBackend
 from rightsdesk.jobs.inprocess import ThreadRunner
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.policy import Policy
+from rightsdesk.service.runtime.caches import VersionedCache
 from rightsdesk.service.runtime.connections import ConnectorPool
 from rightsdesk.service.runtime.limits import Gate
 from rightsdesk.settings import Settings
@@ -136,6 +137,12 @@ class Services:
     connectors: ConnectorPool = field(default_factory=ConnectorPool)
     #: Per-system concurrency and statement-rate limits of engine runs (wiring builds it).
     limits: Gate | None = None
+    #: Told (request id, "host" or "operator") after a host event of a request is acknowledged;
+    #: wiring binds it to complete a withdrawal or cancellation awaiting that confirmation.
+    stop_acknowledged: Callable[[str, str], None] | None = None
+    #: Consent checks answered lately, valid for one version of the consent ledger
+    #: (``consent.checks``); every process keeps its own.
+    consent_checks: VersionedCache[Any] = field(default_factory=VersionedCache)
     #: Jobs this process finished lately: their other deliveries end without a store lookup.
     finished: RecentIds = field(default_factory=lambda: RecentIds(100_000))
 

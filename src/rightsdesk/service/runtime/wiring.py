@@ -16,13 +16,13 @@ from rightsdesk.notify.sms import sms_from_url
 from rightsdesk.policy import Policy, PolicyConfig
 from rightsdesk.service.consent import ledger as consent_ledger
 from rightsdesk.service.deliveries import outbox as deliveries
-from rightsdesk.service.requests import decisions, execution, expiry, intake
+from rightsdesk.service.requests import completion, decisions, execution, expiry, intake
 from rightsdesk.service.restrictions import lifting
 from rightsdesk.service.retention import cases, vault
 from rightsdesk.service.runtime import keyfiles
 from rightsdesk.service.runtime.context import Clock, Secrets, Services, deliver, unit, utcnow
 from rightsdesk.service.runtime.limits import Gate
-from rightsdesk.service.workflows import cancellation
+from rightsdesk.service.workflows import cooling
 from rightsdesk.settings import Settings
 from rightsdesk.store.db import Store
 
@@ -33,9 +33,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
     """Open the store (migrated to the newest schema) and everything the workflows use."""
     state = keyfiles.private_dir(settings.state_dir)
     policy = Policy(PolicyConfig.load(settings.policy) if settings.policy else None)
-    cancellation.check_cooling_off(
-        settings.cooling_off_days, policy
-    )  # CAN-09: refuse what cannot be met
+    cooling.check(settings, policy)  # CAN-09: refuse a cooling-off that can overrun a deadline
     secret = Secrets(keyfiles.secret(settings.secret_key, state / "secret.key"))
     store = Store(settings.store_url())
     store.migrate()
@@ -58,6 +56,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
         limits=Gate(store),  # slots are advisory locks in a PostgreSQL store: every process
     )
     backend.bind(lambda job_id: execution.run_job(services, job_id))
+    services.stop_acknowledged = lambda request_id, by: completion.acknowledged(
+        services, request_id, by
+    )
     services.outbox = ThreadRunner(lambda notice: deliver(services, notice), 1, "rightsdesk-mail")
     consent_ledger.install_guard()
     services.hooks = ThreadRunner(lambda id_: deliveries.send(services, id_), 2, "rightsdesk-hook")
@@ -101,6 +102,7 @@ def sweep(services: Services) -> dict[str, int]:
     counts["restrictions_lifted"] = lifting.sweep(services)  # their corrections decided
     counts["cases_minimised"] = cases.sweep(services)  # after deliveries settled above
     counts["jobs_resubmitted"] = execution.recover(services)  # leases that lapsed
+    counts["stops_confirmed"] = completion.sweep(services)  # completions a crash cut off
     return counts
 
 

@@ -60,6 +60,9 @@ class Workflow:
     #: Whether the requester proves who they are at all; an opt-out of sale or a limit of
     #: sensitive data takes effect without it (CCR 7026(d), 7027(e); INT-03, INT-12).
     needs_verification: ClassVar[bool] = True
+    #: Host events (``consent.withdrawn``, ...) the host must acknowledge before the request
+    #: completes: the processing they stop runs there (``requests.completion``).
+    stop_events: ClassVar[frozenset[str]] = frozenset()
 
     def check(self, services: Services, asked: Asked) -> Mapping[str, Any]:
         """At intake, before anything is stored: the params checked and normalised."""

@@ -3,11 +3,14 @@
 After verification the person is told what cancelling means, gets a backup of everything, and
 sees the pre-checks (unpaid bills block; open orders may be waived). An account that logs in
 through a third party is sent there instead (``redirected_to_idp``). Once confirmed (and
-approved), an optional cooling-off period runs, during which the person can still revoke.
-Then: services stop and sessions and keys are revoked (host hook), every consent is withdrawn,
-every binding removed, the personal data erased with what the law keeps sealed in the vault
-under a tombstone, which alone keeps pre-cancellation obligations reachable for finance and
-legal roles. Every step can run again after a crash without doing anything twice.
+approved), an optional cooling-off period runs (``cooling``), during which the person can
+still revoke. When it is due to run, the person proves again who they are (a step-up code,
+unless they did within ``step_up_minutes``: INT-04), as before a deletion. Then: services stop
+and sessions and keys are revoked (host hook), every consent is withdrawn, every binding
+removed, the personal data erased with what the law keeps sealed in the vault under a
+tombstone, which alone keeps pre-cancellation obligations reachable for finance and legal
+roles. Every step can run again after a crash without doing anything twice. The request
+completes once the host confirmed the stop (``requests.completion``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -24,12 +27,11 @@ from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.connectors.base import Row
 from rightsdesk.datamap.rights import Precheck
-from rightsdesk.domain.errors import ConflictError, PolicyError, RightsdeskError
+from rightsdesk.domain.errors import ConflictError, RightsdeskError
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
 from rightsdesk.engine.traversal import Owners, canon
-from rightsdesk.policy import Policy, Regime
 from rightsdesk.service.consent import bindings
 from rightsdesk.service.consent import choices as consent
 from rightsdesk.service.deliveries import outbox as deliveries
@@ -37,7 +39,7 @@ from rightsdesk.service.requests import jobs, lifecycle
 from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.runtime import connections
 from rightsdesk.service.runtime.context import Services, Unit, unit
-from rightsdesk.service.workflows import access, deletion
+from rightsdesk.service.workflows import access, cooling, deletion
 from rightsdesk.service.workflows.base import Snapshot, Summary, Workflow
 from rightsdesk.store.models import Delivery, Request, Tombstone, VaultItem
 
@@ -51,8 +53,7 @@ BACKUP = "backup"
 
 class Cancellation(Workflow):
     type = RequestType.CANCEL_ACCOUNT
-    #: Confirmed explicitly by the verified person (CAN-02): no step-up code before the run.
-    fresh_identity = False
+    stop_events = frozenset({"account.cancel", "consent.withdrawn", "binding.revoked"})
 
     def after_verification(self, services: Services, work: Unit, request: Request) -> bool:
         if "confirmed_at" in request.params or Status(request.status) is not Status.VERIFIED:
@@ -61,10 +62,10 @@ class Cancellation(Workflow):
         return True
 
     def on_approval(self, services: Services, work: Unit, request: Request) -> bool:
-        return cool_off(services, work, request)
+        return cooling.cool_off(services, work, request)
 
     def ready(self, request: Request, now: datetime) -> bool:
-        return cooled(request, now)
+        return cooling.cooled(request, now)
 
     def run(self, services: Services, snapshot: Snapshot) -> Summary:
         return run(services, snapshot)
@@ -182,43 +183,6 @@ def confirm(services: Services, work: Unit, request: Request, *, waive: Sequence
     waived = sorted({c["name"] for c in failing})
     request.params = {**request.params, "confirmed_at": work.now.isoformat(), "waived": waived}
     lifecycle.advance(work, request, Event.CONFIRM, actor="person", data={"waived": waived})
-
-
-def cool_off(services: Services, work: Unit, request: Request) -> bool:
-    """At the start of the run: hold a confirmed cancellation for the cooling-off period.
-
-    True when it must wait (the sweep starts it once the period is over).
-    """
-    days = services.settings.cooling_off_days
-    if days <= 0 or Status(request.status) is not Status.APPROVED:
-        return False
-    until = work.now + timedelta(days=days)
-    request.params = {**request.params, "cooling_off_until": until.isoformat()}
-    lifecycle.advance(
-        work, request, Event.COOL_OFF, actor="system", data={"until": until.isoformat()}
-    )
-    return True
-
-
-def cooled(request: Request, now: datetime) -> bool:
-    """True once the cooling-off period of a request in ``cooling_off`` has passed."""
-    until = request.params.get("cooling_off_until")
-    return until is None or now >= datetime.fromisoformat(until)
-
-
-def check_cooling_off(days: int, policy: Policy) -> None:
-    """CAN-09: cooling-off plus a day of processing must fit the strictest regime's deadline."""
-    if days <= 0:
-        return
-    start = datetime(2026, 1, 5, 2, tzinfo=UTC)  # any Monday; working-day deadlines are longer
-    regimes = list(policy.config.regimes) or [Regime.PROVIDER_CN]
-    deadline = policy.deadlines(start, regimes, RequestType.CANCEL_ACCOUNT)
-    room = (deadline.respond.day - start.date()).days
-    if days + 1 > room:
-        raise PolicyError(
-            f"cooling_off_days={days} leaves no time to finish an account cancellation within "
-            f"the strictest deadline ({room} days); use at most {room - 1}"
-        )
 
 
 def run(services: Services, snapshot: Snapshot) -> dict[str, Any]:

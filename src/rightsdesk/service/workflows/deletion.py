@@ -1,35 +1,57 @@
 """Deletion (DEL-01..): erase the person, sealing what the law keeps in the vault first.
 
-Plain, whole deletions share one set-based engine run when several wait (``run_batch``); a
-scoped one (``params.scope``) or one on the ground of unlawful disclosure runs alone, and the
-latter also tells the host to stop publishing and recipients what changed (DEL-08).
+``params.ground`` is a catalogued ``DeletionGround`` (or absent). On the ground of an unlawful
+public disclosure (doc (c)2, DEL-08) the publication is stopped as soon as the person is
+verified, before approval and erasure: the host gets ``publication.stop`` and every recipient
+of the collections concerned is told to delete, once. Plain, whole deletions share one
+set-based engine run when several wait (``run_batch``); a scoped one (``params.scope``) runs
+alone. Recipients of the erased collections are told what changed (DEL-07).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rightsdesk.domain.requests import RequestType
+from rightsdesk.audit import events
+from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.requests import DeletionGround, RequestType
 from rightsdesk.domain.retention import HeldRow
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine import holds
 from rightsdesk.engine.runner import ErasureResult
 from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.requests import lifecycle
+from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.retention import vault
 from rightsdesk.service.runtime import connections, runs, timing
 from rightsdesk.service.runtime.checkpoints import DbCheckpoints
 from rightsdesk.service.runtime.context import Services, Unit, unit
-from rightsdesk.service.workflows.base import Snapshot, Summary, Workflow
+from rightsdesk.service.workflows.base import Asked, Snapshot, Summary, Workflow
 from rightsdesk.store.models import Request
 
-#: The grounds of a deletion that also stop a publication and tell recipients (DEL-08).
-UNLAWFUL_DISCLOSURE = "unlawful_disclosure"
+#: The ground of a deletion that stops a publication on intake (DEL-08).
+UNLAWFUL_DISCLOSURE = DeletionGround.UNLAWFUL_DISCLOSURE.value
+#: The host event, and the recipients' one, that stops a public disclosure.
+PUBLICATION_STOP = "publication.stop"
 
 
 class Deletion(Workflow):
     type = RequestType.DELETE
+
+    def check(self, services: Services, asked: Asked) -> Mapping[str, Any]:
+        """``ground``: absent or one of the catalogue (never free text)."""
+        ground = asked.params.get("ground")
+        if ground is not None and ground not in {g.value for g in DeletionGround}:
+            known = ", ".join(g.value for g in DeletionGround)
+            raise PolicyError(f"params.ground {ground!r} is not a deletion ground; use {known}")
+        return asked.params
+
+    def after_verification(self, services: Services, work: Unit, request: Request) -> bool:
+        if request.params.get("ground") == UNLAWFUL_DISCLOSURE:
+            stop_publication(services, work, request)
+        return False  # then approval and the erasure, as for any deletion
 
     def run(self, services: Services, snapshot: Snapshot) -> Summary:
         """Erase the person (in ``params.scope`` only, when given); stop unlawful publication."""
@@ -72,7 +94,6 @@ def batchable(snapshot: Snapshot) -> bool:
         and not snapshot.aside
         and not snapshot.params.get("scope")
         and not snapshot.held
-        and snapshot.params.get("ground") != UNLAWFUL_DISCLOSURE
     )
 
 
@@ -91,12 +112,35 @@ def delete_batch(services: Services, snapshots: Sequence[Snapshot]) -> list[dict
     return summaries
 
 
+def stop_publication(services: Services, work: Unit, request: Request) -> None:
+    """Stop an unlawful public disclosure now (DEL-08), once per request: the host stops
+    publishing, the recipients of the collections concerned are told to delete."""
+    if "publication_stopped_at" in request.params:
+        return  # a later step (a step-up code, a fee) after the stop already went out
+    datamap = services.require_datamap()
+    scope = request.params.get("scope")
+    collections = sorted(scope or {f"{s.name}.{c.name}" for s, c in datamap.collections()})
+    identities = {i.kind: i.value for i in request.identities}
+    payload = {"identities": identities, "collections": collections, "reason": UNLAWFUL_DISCLOSURE}
+    deliveries.to_host(services, work, PUBLICATION_STOP, payload, request_id=request.id)
+    told = deliveries.to_recipients(
+        services, work, collections, PUBLICATION_STOP, payload, request_id=request.id
+    )
+    names = sorted({r.name for r in datamap.recipients_for(set(collections))})
+    request.params = {**request.params, "publication_stopped_at": work.now.isoformat()}
+    lifecycle.record(
+        work,
+        request,
+        events.PUBLICATION_STOPPED,
+        actor="system",
+        data={"ground": UNLAWFUL_DISCLOSURE, "recipients": len(told)},
+    )
+    work.notices.append(notice(request, "publication_stopped", {"recipients": names}))
+
+
 def _tell(services: Services, work: Unit, snapshot: Snapshot, summary: dict[str, Any]) -> None:
     touched = {c for c, o in summary["collections"].items() if o["deleted"] or o["masked"]}
     payload = {"identities": {i.kind: i.value for i in snapshot.identities}}
-    if snapshot.params.get("ground") == UNLAWFUL_DISCLOSURE:
-        stop = {**payload, "collections": sorted(touched), "reason": UNLAWFUL_DISCLOSURE}
-        deliveries.to_host(services, work, "publication.stop", stop, request_id=snapshot.request_id)
     if touched:
         deliveries.to_recipients(
             services, work, touched, "erasure", payload, request_id=snapshot.request_id

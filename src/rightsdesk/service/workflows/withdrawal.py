@@ -19,6 +19,7 @@ from rightsdesk.service.workflows.base import Asked, Snapshot, Summary, Workflow
 
 class Withdrawal(Workflow):
     type = RequestType.WITHDRAW_CONSENT
+    stop_events = frozenset({"consent.withdrawn", "binding.revoked"})
 
     def check(self, services: Services, asked: Asked) -> Mapping[str, Any]:
         return check(services, asked.params)
