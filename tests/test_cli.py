@@ -44,6 +44,9 @@ def test_demo_runs_access_and_erasure_end_to_end(
     assert "(valid and signed by this server)" in output and "entries, intact" in output
     assert "5. The other rights" in output and "-> 13700137000 (completed)" in output
     assert "confirmed (waiving" in output and "rows of theirs left in the live tables: 0" in output
+    # CAN-05: complete only once the platform acknowledged account.cancel
+    assert "approved -> awaiting_stop" in output
+    assert "the platform confirmed the stop -> completed" in output
     assert "tax-invoices until" in output and "a marketing role asking for it: refused" in output
     data = json.loads((tmp_path / "d" / "export" / "data.json").read_text(encoding="utf-8"))
     account = data["collections"]["platform.accounts"][0]

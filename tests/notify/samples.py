@@ -81,7 +81,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "instructions": "Open WeChat, Me > Settings > Account Security > Cancel Account.",
         "provider_url": None,
     },
-    "publication_stopped": {**BASE, "recipients": ["analytics_partner", "sms_gateway"]},
+    "publication_stopped": {"request_id": "R-2024-0001", "recipients": ["analytics_partner"]},
     # to a recipient (service/deliveries/outbound.py), not to the person: no request_type
     "recipient_notice": {
         "request_id": "R-2024-0001",

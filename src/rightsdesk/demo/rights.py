@@ -17,6 +17,7 @@ from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent import bindings
 from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import actions as requests
 from rightsdesk.service.requests import intake, views
 from rightsdesk.service.retention import vault
@@ -147,5 +148,13 @@ def _cancel(services: Services, outbox: Path, person: str) -> tuple[list[str], s
     steps.append(f"confirmed (waiving {', '.join(checks) or 'nothing'}) -> {confirmed.status}")
     requests.approve(services, demo_requests.DESK, done.request.id, "demo: nothing outstanding")
     wiring.settle(services)
-    steps.append(f"approved -> {views.detail(services, done.request.id).status} {done.request.id}")
+    steps.append(f"approved -> {views.detail(services, done.request.id).status}")
+    # the platform (pulling its events: the demo has no webhook) stops services and sessions
+    # and acknowledges; only then is the cancellation complete (CAN-05)
+    for event in deliveries.listing(services, target=deliveries.HOST, request_id=done.request.id):
+        if event.state != "acknowledged":
+            deliveries.acknowledge(services, event.id, actor="demo-host", target=deliveries.HOST)
+    wiring.settle(services)
+    status = views.detail(services, done.request.id).status
+    steps.append(f"the platform confirmed the stop -> {status} {done.request.id}")
     return steps, backup
