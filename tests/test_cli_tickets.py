@@ -58,6 +58,10 @@ def test_a_jsonl_withdrawal_with_params_runs_without_approval(env: Path, tmp_pat
             "tickets.csv:3:",
         ),
         ("type,email,evidence\n", "no tickets listed"),
+        (  # every bad line at once, not the first alone
+            "type,email,evidence\nforget,a@example.com,t1\ndelete,b@example.com,t2\ndelete,,t3\n",
+            "tickets.csv:4: no identity on this line",  # after line 2's error
+        ),
     ],
 )
 def test_a_bad_line_is_named_and_nothing_is_stored(

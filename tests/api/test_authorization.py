@@ -190,6 +190,8 @@ def test_only_admin_keys_verify_the_audit_chain(
 def test_a_decide_key_decides(api: Api, key: KeyMaker, awaiting: str) -> None:
     response = api.post(f"/v1/admin/requests/{awaiting}/approve", json={}, headers=key("decide"))
     assert response.status_code == 200, response.text
+    assert response.json()["ok"] is True
+    assert response.json()["status"] in ("approved", "in_progress", "completed")  # never null
 
 
 def test_a_revoked_key_is_refused(api: Api, services: Services) -> None:

@@ -168,6 +168,7 @@ def test_refusal_with_an_unknown_ground_lists_the_valid_ones(
         headers=admin,
     )
     assert refused.status_code == 200, refused.text
+    assert refused.json() == {"ok": True, "status": "refused"}
     shown = api.get(f"/v1/admin/requests/{inbox['delete']['id']}", headers=admin).json()
     assert shown["status"] == "refused"
     assert shown["outcome"]["refusal"]["ground"] == "legal_obligation"

@@ -11,12 +11,22 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer
+from typer._click import core as click
+
+from rightsdesk.cli import app
 
 DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
+#: rightsdesk's own store: not reached, an unknown dialect, not a URL
+STORE_DOWN = (("RIGHTSDESK_DATABASE_URL", DOWN),)
+STORE_FOO = (("RIGHTSDESK_DATABASE_URL", "foo://host/db"),)
+STORE_JUNK = (("RIGHTSDESK_DATABASE_URL", "not a url"),)
+BAD_ID = ("-i", "email")  # not kind=value
 
 MAP = """\
 version: 1
@@ -41,6 +51,7 @@ class Case:
     args: tuple[str, ...]
     code: int
     names: str  # a piece of the one error line: the file, URL, option or thing at fault
+    env: tuple[tuple[str, str], ...] = ()  # settings for this row (the store's URL, ...)
 
 
 CASES = [
@@ -166,6 +177,65 @@ CASES = [
         2,
         "--type",
     ),
+    Case(
+        "request submit: malformed identity",
+        ("request", "submit", "-t", "access", *BAD_ID),
+        2,
+        "-i",
+    ),
+    Case("request import: missing file", ("request", "import", "nope.csv"), 2, "nope.csv"),
+    Case("request list: unknown status", ("request", "list", "--status", "lost"), 2, "--status"),
+    Case("request list: store down", ("request", "list"), 3, "127.0.0.1:1", STORE_DOWN),
+    Case("request show: store dialect", ("request", "show", "r1"), 2, "'foo'", STORE_FOO),
+    Case("request confirm: no evidence", ("request", "confirm", "r1"), 2, "--evidence"),
+    Case("request approve: store down", ("request", "approve", "r1"), 3, ":1/", STORE_DOWN),
+    Case("request refuse: no ground", ("request", "refuse", "r1"), 2, "--ground"),
+    Case("request run: store not a URL", ("request", "run", "r1"), 2, "URL", STORE_JUNK),
+    Case("request receipt: no --out", ("request", "receipt", "r1"), 2, "--out"),
+    Case("request grounds: store down", ("request", "grounds"), 3, ":1/", STORE_DOWN),
+    Case("request report: year not a number", ("request", "report", "--year", "x"), 2, "--year"),
+    Case("request sweep: store dialect", ("request", "sweep"), 2, "'foo'", STORE_FOO),
+    Case("binding list: malformed identity", ("binding", "list", *BAD_ID), 2, "--identity"),
+    Case("binding remove: malformed identity", ("binding", "remove", "b1", *BAD_ID), 2, "-i"),
+    Case("consent show: malformed identity", ("consent", "show", *BAD_ID), 2, "--identity"),
+    Case("consent grant: malformed identity", ("consent", "grant", "ads", *BAD_ID), 2, "-i"),
+    Case(
+        "consent withdraw: store down",
+        ("consent", "withdraw", "ads", "-i", "email=a@b.c"),
+        3,
+        ":1/",
+        STORE_DOWN,
+    ),
+    Case("delivery list: unknown state", ("delivery", "list", "--state", "lost"), 2, "--state"),
+    Case("delivery ack: store down", ("delivery", "ack", "d1"), 3, ":1/", STORE_DOWN),
+    Case("delivery retry: store dialect", ("delivery", "retry"), 2, "'foo'", STORE_FOO),
+    Case("delivery secret: no target", ("delivery", "secret"), 2, "'target'"),
+    Case(
+        "outbox list: not a file URL",
+        ("outbox", "list"),
+        2,
+        "smtp://",
+        (("RIGHTSDESK_MAIL_URL", "smtp://127.0.0.1:1"),),
+    ),
+    Case("outbox show: no such message", ("outbox", "show", "m1.eml"), 5, "m1.eml"),
+    Case("apikey create: unknown scope", ("apikey", "create", "desk", "-s", "boss"), 2, "'boss'"),
+    Case("apikey list: store down", ("apikey", "list"), 3, ":1/", STORE_DOWN),
+    Case("apikey revoke: store not a URL", ("apikey", "revoke", "k1"), 2, "URL", STORE_JUNK),
+    Case("audit verify: store down", ("audit", "verify"), 3, ":1/", STORE_DOWN),
+    Case("db upgrade: store dialect", ("db", "upgrade"), 2, "'foo'", STORE_FOO),
+    Case("vault show: no role", ("vault", "show", "s1"), 2, "--role"),
+    Case(
+        "vault tombstone: store down",
+        ("vault", "tombstone", "t1", "--role", "legal"),
+        3,
+        ":1/",
+        STORE_DOWN,
+    ),
+    Case("vault sweep: store down", ("vault", "sweep"), 3, ":1/", STORE_DOWN),
+    Case("status: store down", ("status",), 3, "127.0.0.1:1", STORE_DOWN),
+    Case("serve: port out of range", ("serve", "--port", "99999"), 2, "--port"),
+    Case("worker: no broker", ("worker",), 2, "RIGHTSDESK_BROKER_URL"),
+    Case("demo: its folder is a file", ("demo",), 2, "rightsdesk-demo"),
     Case("receipt verify: missing file", ("receipt", "verify", "nope.json"), 2, "nope.json"),
     Case("unknown option", ("access", "--bogus"), 2, "--bogus"),
 ]
@@ -183,15 +253,19 @@ def _fixtures(folder: Path) -> None:
     (folder / "kind.yml").write_text(MAP.format(url="sqlite:///app.db").replace("sql", "nosql"))
     (folder / "broken.yml").write_text("systems: [\n  - name: app\n    kind: {sql\n")
     (folder / "afile").write_text("a file, not a folder\n")
+    (folder / "rightsdesk-demo").write_text("a file where the demo's folder would go\n")
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(
+    folder: Path, *args: str, settings: tuple[tuple[str, str], ...] = ()
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSDESK_")}
     env["RIGHTSDESK_STATE_DIR"] = str(folder / ".rightsdesk")
+    env.update(settings)
     return subprocess.run(
         [sys.executable, "-m", "rightsdesk", *args],
         cwd=folder,
@@ -207,13 +281,29 @@ def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_bad_input_is_one_line_and_its_exit_code(tmp_path: Path, case: Case) -> None:
     _fixtures(tmp_path)
     before = _snapshot(tmp_path)
-    done = run(tmp_path, *case.args)
+    done = run(tmp_path, *case.args, settings=case.env)
     assert "Traceback" not in done.stderr + done.stdout
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
     assert case.names in lines[0]
     assert done.returncode == case.code, done.stderr
     assert _snapshot(tmp_path) == before, "the command created or changed files"
+
+
+def _commands(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[str]:
+    subcommands: dict[str, click.Command] = getattr(command, "commands", {})
+    if subcommands:
+        for name, sub in subcommands.items():
+            yield from _commands(sub, (*path, name))
+    else:
+        yield " ".join(path)
+
+
+def test_every_command_has_a_row() -> None:
+    tried = {" ".join(a for a in c.args[:2] if not a.startswith("-")) for c in CASES}
+    tried |= {c.args[0] for c in CASES}
+    missing = [name for name in _commands(typer.main.get_command(app)) if name not in tried]
+    assert not missing, f"add a bad input for: {', '.join(missing)}"
 
 
 def test_audit_verify_in_an_empty_folder_creates_nothing(tmp_path: Path) -> None:

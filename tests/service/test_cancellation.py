@@ -23,7 +23,7 @@ from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent import bindings
 from rightsdesk.service.consent import choices as consent
 from rightsdesk.service.requests import actions as requests
-from rightsdesk.service.requests import intake, views
+from rightsdesk.service.requests import intake, reports, views
 from rightsdesk.service.retention import vault
 from rightsdesk.service.runtime import wiring
 from rightsdesk.service.runtime.context import Services
@@ -328,6 +328,8 @@ def test_an_account_that_logs_in_through_a_third_party_is_sent_there(
     shown = views.detail(services, done.request.id)
     assert shown.status == "redirected_to_idp"
     assert shown.outcome["redirected_to"] == "wechat"
+    counted = {s.type: s for s in reports.yearly(services, shown.received_at.year)}
+    assert counted[RequestType.CANCEL_ACCOUNT].redirected_to_idp == 1  # `request report`
     message = mails_to(mailbox)[-1]
     assert "WeChat" in message.subject and "Delete Account" in message.body  # in zh-CN
     assert snapshot(platform) == before

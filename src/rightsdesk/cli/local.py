@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rightsdesk.cli.app import out
+from rightsdesk.domain.subjects import Identity
 from rightsdesk.settings import Settings
 
 if TYPE_CHECKING:
@@ -17,6 +18,16 @@ if TYPE_CHECKING:
     from rightsdesk.service.runtime.operators import Operator
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+#: ``-i kind=value``, checked while the command line is parsed, before any state is made.
+Identities = Annotated[
+    list[Identity],
+    typer.Option(
+        "--identity",
+        "-i",
+        parser=Identity.parse,
+        help="kind=value the person proved, e.g. email=a@b.c (repeatable: all are one person).",
+    ),
+]
 
 
 def print_json(value: object) -> None:

@@ -49,8 +49,21 @@ def open_engine(system: str, url: str, *, schema: str | None = None, **options: 
     """An engine for an existing database at ``url``; never creates one (see the module doc)."""
     parsed = parse(system, url, schema)
     shown = parsed.render_as_string(hide_password=True)
-    try:
+    with dialect_errors(system, parsed):
         engine = sa.create_engine(parsed, **options)
+    path = sqlite_file(parsed)
+    if path is not None and not os.path.isfile(path):
+        engine.dispose()
+        raise ConnectorError(system, f"no SQLite database file at {path} ({shown})")
+    return engine
+
+
+@contextmanager
+def dialect_errors(system: str, parsed: sa.URL) -> Iterator[None]:
+    """An unknown dialect or a driver not installed, as bad input naming the extra to install."""
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        yield
     except NoSuchModuleError:
         raise DatabaseUrlError(
             system,
@@ -64,11 +77,6 @@ def open_engine(system: str, url: str, *, schema: str | None = None, **options: 
             f"the driver for {shown} is not installed ({exc.name or exc}); "
             f"install it with: pip install 'rightsdesk[{extra}]'",
         ) from None
-    path = sqlite_file(parsed)
-    if path is not None and not os.path.isfile(path):
-        engine.dispose()
-        raise ConnectorError(system, f"no SQLite database file at {path} ({shown})")
-    return engine
 
 
 @contextmanager

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 from rich.table import Table
 
 from rightsdesk.cli.app import app, out
-from rightsdesk.cli.local import local_operator, open_services
-from rightsdesk.domain.subjects import Identity
+from rightsdesk.cli.local import Identities, JsonFlag, local_operator, open_services, print_json
 
 binding_app = typer.Typer(help="Third-party account bindings of a person.", no_args_is_help=True)
 app.add_typer(binding_app, name="binding")
-Identities = Annotated[list[str], typer.Option("--identity", "-i", help="kind=value (repeatable).")]
 
 
 @binding_app.command("list")
-def list_(identity: Identities) -> None:
+def list_(identity: Identities, as_json: JsonFlag = False) -> None:
     """The person's bindings, one per line, with the id `binding remove` takes."""
     from rightsdesk.service.consent import bindings
 
     with open_services() as services:
-        found = bindings.listing(services, [Identity.parse(t) for t in identity])
+        found = bindings.listing(services, identity)
+    if as_json:
+        shown = [{"id": b.id, "provider": b.provider, "external_id": b.external_id} for b in found]
+        print_json(shown)
+        return
     table = Table(title=f"bindings: {len(found)}", title_justify="left")
     for column in ("id", "provider", "external id"):
         table.add_column(column, no_wrap=column == "id")
@@ -40,7 +40,7 @@ def remove(binding_id: str, identity: Identities) -> None:
     with open_services() as services:
         removed = bindings.remove(
             services,
-            [Identity.parse(t) for t in identity],
+            identity,
             binding_id,
             actor=local_operator().actor,
         )

@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from rightsdesk.cli.app import app, out
-from rightsdesk.cli.local import local_operator, open_services
+from rightsdesk.cli.local import JsonFlag, local_operator, open_services, print_json
+from rightsdesk.domain.jobs import DeliveryState
 
 delivery_app = typer.Typer(
     help="Webhooks and e-mails to the host platform and recipients.", no_args_is_help=True
@@ -19,17 +20,22 @@ app.add_typer(delivery_app, name="delivery")
 @delivery_app.command("list")
 def list_(
     state: Annotated[
-        str | None,
+        DeliveryState | None,
         typer.Option(help="pending, sent (awaiting acknowledgement), acknowledged, failed."),
     ] = None,
     target: Annotated[str | None, typer.Option(help="host, or a recipient's name.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=500)] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many.")] = 100,
+    as_json: JsonFlag = False,
 ) -> None:
     """Deliveries oldest first."""
     from rightsdesk.service.deliveries import outbox as deliveries
 
     with open_services() as services:
         rows = deliveries.listing(services, state=state, target=target, limit=limit)
+    if as_json:
+        keys = ("id", "target", "channel", "event", "state", "attempts", "created_at", "last_error")
+        print_json([{key: getattr(row, key) for key in keys} for row in rows])
+        return
     table = Table(title=f"deliveries: {len(rows)}", title_justify="left")
     table.add_column("id", no_wrap=True, min_width=32)
     for column in ("target", "channel", "event", "state", "attempts", "created", "last error"):

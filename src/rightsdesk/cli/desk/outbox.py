@@ -68,7 +68,8 @@ def show(
     found = outbox.read(folder(sms))
     chosen = [m for m in found if name in (None, m.name) and (m.code or not code or name)]
     if not chosen:
-        raise NotFoundError(f"{name or 'a message'}: not in the outbox {folder(sms)}")
+        what = f"{name}: not" if name else f"no message{' with a code' if code else ''}"
+        raise NotFoundError(f"{what} in the outbox {folder(sms)}")
     message = chosen[-1]
     if code:
         if message.code is None:

@@ -14,10 +14,9 @@ import typer
 from rich.table import Table
 
 from rightsdesk.cli.app import app, out
-from rightsdesk.cli.local import JsonFlag, local_operator, open_services, print_json
+from rightsdesk.cli.local import Identities, JsonFlag, local_operator, open_services, print_json
 from rightsdesk.domain.errors import InputError
 from rightsdesk.domain.requests import RequestType, Status
-from rightsdesk.domain.subjects import Identity
 from rightsdesk.settings import Settings
 
 request_app = typer.Typer(
@@ -29,9 +28,7 @@ app.add_typer(request_app, name="request")
 @request_app.command("submit")
 def submit(
     type_: Annotated[RequestType, typer.Option("--type", "-t", help="The right exercised.")],
-    identity: Annotated[
-        list[str], typer.Option("--identity", "-i", help="kind=value (repeatable).")
-    ],
+    identity: Identities,
     regime: Annotated[
         list[str] | None, typer.Option("--regime", help="Regime (repeatable).")
     ] = None,
@@ -55,7 +52,7 @@ def submit(
         raise InputError(
             "no data map: set RIGHTSDESK_DATAMAP=path/to/datamap.yml before taking requests"
         )
-    parsed = tuple(Identity.parse(text) for text in identity)
+    parsed = tuple(identity)
     extra = _json_object(params, "--params") if params else {}
     with open_services() as services:
         done = intake.submit(
@@ -255,9 +252,14 @@ def lift(
 
 
 @request_app.command("grounds")
-def grounds() -> None:
+def grounds(as_json: JsonFlag = False) -> None:
     """The refusal grounds of the configured policy profile."""
     with open_services() as services:
+        if as_json:
+            found = services.policy.grounds()
+            shown = [{"code": g.code, "kind": str(g.kind), "title": g.title("en")} for g in found]
+            print_json(shown)
+            return
         table = Table(
             title=f"refusal grounds ({services.policy.config.refusal_profile})",
             title_justify="left",
@@ -296,12 +298,20 @@ def receipt(
 
 
 @request_app.command("report")
-def report(year: Annotated[int, typer.Option(help="Calendar year (UTC) of receipt.")]) -> None:
+def report(
+    year: Annotated[int, typer.Option(help="Calendar year (UTC) of receipt.")],
+    as_json: JsonFlag = False,
+) -> None:
     """Yearly metrics per request type: received, complied with, denied, days to respond."""
+    from dataclasses import asdict
+
     from rightsdesk.service.requests import reports
 
     with open_services() as services:
         stats = reports.yearly(services, year)
+    if as_json:
+        print_json([asdict(s) | {"type": s.type.value} for s in stats])
+        return
     table = Table(title=f"requests received in {year}", title_justify="left")
     columns: tuple[str, ...] = ("type", "received", "completed", "partly", "refused", "to IdP")
     columns += ("open", "median d", "mean d")

@@ -9,7 +9,7 @@ import typer
 
 from rightsdesk.cli.app import out
 from rightsdesk.cli.desk.requests import request_app
-from rightsdesk.cli.local import local_operator, open_services
+from rightsdesk.cli.local import JsonFlag, local_operator, open_services, print_json
 
 
 @request_app.command("import")
@@ -21,6 +21,7 @@ def import_(
         bool, typer.Option(help="Approve each request that waits for an operator.")
     ] = False,
     reason: Annotated[str | None, typer.Option(help="The approval's reason.")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Record tickets from a file: columns type, evidence, optional locale and params (JSON),
     and identity kinds (email, phone, user_id...). Every line is checked before any is stored;
@@ -32,13 +33,17 @@ def import_(
     batch, names = tickets.read(file, actor=operator.actor)
     with open_services() as services:
         checked = tickets.check_all(services, batch, names)  # every line before any is stored
-        size, stored, joined = tickets.MAX_TICKETS, 0, 0
+        size, ids, joined = tickets.MAX_TICKETS, [], 0
         for start in range(0, len(checked), size):
             taken = tickets.store(
                 services, operator, checked[start : start + size], approve, reason
             )
-            stored += len(taken)
+            ids += [t.request.id for t in taken]
             joined += sum(1 for t in taken if t.joined)
-            out.print(f"stored {stored:,}/{len(batch):,} tickets")
+            if not as_json:
+                out.print(f"stored {len(ids):,}/{len(batch):,} tickets")
         wiring.settle(services)
+    if as_json:  # one id per line of the file, in its order (a joined one: the open request's)
+        print_json({"new": len(batch) - joined, "joined": joined, "requests": ids})
+        return
     out.print(f"{len(batch) - joined:,} new requests, {joined:,} joined an open one")

@@ -35,7 +35,7 @@ for sub, name in (
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     sweep_minutes: Annotated[
         float, typer.Option(help="How often to expire abandoned requests and old exports.")
     ] = 10,
@@ -79,12 +79,28 @@ def db_upgrade() -> None:
         out.print(f"database at {services.store.engine.url.render_as_string()} is up to date")
 
 
+def _known_scopes(values: list[str]) -> list[str]:
+    """Scopes checked while the command line is parsed, so a typo makes no state."""
+    from rightsdesk.service.runtime.operators import Scope
+
+    known = [scope.value for scope in Scope]
+    for value in values:
+        if value not in known:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(known)}")
+    return values
+
+
 @apikey_app.command("create")
 def apikey_create(
     name: str,
     scope: Annotated[
         list[str],
-        typer.Option("--scope", "-s", help="read, decide, admin, legal or finance (repeatable)."),
+        typer.Option(
+            "--scope",
+            "-s",
+            callback=_known_scopes,
+            help="read, decide, admin, legal or finance (repeatable).",
+        ),
     ],
     as_json: JsonFlag = False,
 ) -> None:

@@ -13,7 +13,12 @@ from sqlalchemy import select
 
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
-from rightsdesk.domain.errors import AuthenticationError, PermissionDeniedError, PolicyError
+from rightsdesk.domain.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    PolicyError,
+)
 from rightsdesk.service.runtime.context import Services, unit
 from rightsdesk.store.models import ApiKey
 
@@ -150,7 +155,7 @@ def revoke(services: Services, key_id: str) -> None:
     with unit(services) as work:
         row = work.session.get(ApiKey, key_id)
         if row is None:
-            raise PolicyError(f"no API key {key_id!r}")
+            raise NotFoundError(f"no API key {key_id!r}")
         row.revoked_at = work.now
         audit.append(
             work.session,

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 from rightsdesk.audit.receipts import load_or_create_signing_key
+from rightsdesk.connectors import urls
 from rightsdesk.datamap import load
 from rightsdesk.jobs.base import JOB_BACKENDS, JobBackend
 from rightsdesk.jobs.inprocess import ThreadRunner
@@ -29,14 +30,31 @@ from rightsdesk.store.db import Store
 log = logging.getLogger("rightsdesk.service")
 
 
+def open_store(settings: Settings) -> Store:
+    """rightsdesk's own store, migrated; a bad URL is exit 2, a server that does not answer 3."""
+    system = "rightsdesk store (RIGHTSDESK_DATABASE_URL)"
+    parsed = urls.parse(system, settings.store_url())
+    with urls.dialect_errors(system, parsed):
+        store = Store(settings.store_url())
+    try:
+        with urls.driver_errors(system, f"cannot open {parsed.render_as_string()}"):
+            store.migrate()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None = None) -> Services:
     """Open the store (migrated to the newest schema) and everything the workflows use."""
-    state = keyfiles.private_dir(settings.state_dir)
     policy = Policy(PolicyConfig.load(settings.policy) if settings.policy else None)
     cooling.check(settings, policy)  # CAN-09: refuse a cooling-off that can overrun a deadline
+    datamap = load(settings.datamap) if settings.datamap else None
+    if settings.database_url is None:  # the default store is a file in the private folder
+        keyfiles.private_dir(settings.state_dir)
+    store = open_store(settings)  # before any key file: a server not reached leaves nothing
+    state = keyfiles.private_dir(settings.state_dir)
     secret = Secrets(keyfiles.secret(settings.secret_key, state / "secret.key"))
-    store = Store(settings.store_url())
-    store.migrate()
     backend = jobs if jobs is not None else job_backend(settings)
     services = Services(
         settings=settings,
@@ -50,7 +68,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
         secrets=secret,
         signing_key=load_or_create_signing_key(state),
         jobs=backend,
-        datamap=load(settings.datamap) if settings.datamap else None,
+        datamap=datamap,
         open_followup=intake.open_followup,
         clock=clock,
         limits=Gate(store),  # slots are advisory locks in a PostgreSQL store: every process
