@@ -285,3 +285,11 @@ def test_every_message_to_the_person_ends_with_its_follow_link_once(kind: str, l
         assert body.rstrip().splitlines()[-2].endswith(FOLLOW)
     _, without = render(kind, locale, SAMPLES[kind])
     assert "open?token=" not in without
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_recipient_notice_names_identities_as_kind_and_value(locale: str) -> None:
+    details = {"identities": {"email": "a@b.c", "phone": "13800138000"}, "collections": ["x.y"]}
+    _, body = render("recipient_notice", locale, SAMPLES["recipient_notice"] | {"details": details})
+    assert "email=a@b.c" in body and "phone=13800138000" in body
+    assert "{'" not in body and "['" not in body  # never a Python dict or list as typed
