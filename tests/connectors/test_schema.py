@@ -36,8 +36,16 @@ def _shop(admin_url: str, schema: str) -> None:
         else:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS {schema}"))
             conn.execute(sa.text(f"CREATE DATABASE {schema} CHARACTER SET utf8mb4"))
-        for table in (f"{schema}.customers", "customers"):
-            conn.execute(sa.text(f"CREATE TABLE {table} (id INT PRIMARY KEY, email VARCHAR(80))"))
+        conn.execute(
+            sa.text(f"CREATE TABLE {schema}.customers (id INT PRIMARY KEY, email VARCHAR(80))")
+        )
+        conn.execute(  # the default's table has drifted from the map: diff must not read it
+            sa.text(
+                "CREATE TABLE customers (id INT PRIMARY KEY, email VARCHAR(80), mobile VARCHAR(20))"
+            )
+        )
+        conn.execute(sa.text("INSERT INTO customers VALUES (9, 'z@x.org', '13800138000')"))
+        conn.execute(sa.text(f"CREATE INDEX customers_email ON {schema}.customers (email)"))
         conn.execute(
             sa.text(f"INSERT INTO {schema}.customers VALUES (1, 'a@example.com'), (2, 'b@x.org')")
         )
@@ -58,7 +66,7 @@ def test_a_system_names_its_schema_and_the_walk_finds_rows_there(
     schema = f"rd_shop_{make_url(url).database}"
     _shop(url, schema)
     for line, found in ((f"schema: {schema}", 1), ("", 0)):
-        datamap = tmp_path / "datamap.yml"
+        datamap = tmp_path / ("schema.yml" if found else "default.yml")
         datamap.write_text(MAP.format(url=url, schema=line), encoding="utf-8")
         out = tmp_path / f"export-{found}"
         code, output = invoke(
@@ -68,6 +76,12 @@ def test_a_system_names_its_schema_and_the_walk_finds_rows_there(
         data = json.loads((out / "data.json").read_text(encoding="utf-8"))
         rows = data["collections"].get("shop.customers", [])
         assert len(rows) == found, data
+        checked, said = invoke("datamap", "validate", str(datamap), "--live")
+        assert (checked == 0) == bool(found), said  # the default's customers has no index
+    drift, said = invoke("datamap", "diff", str(datamap))
+    assert drift == 1 and "mobile" in said, said  # the default schema's table, drifted
+    drift, said = invoke("datamap", "diff", str(datamap.with_name("schema.yml")))
+    assert drift == 0, said
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
