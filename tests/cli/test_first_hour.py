@@ -95,6 +95,7 @@ JSON_COMMANDS = [
     ("consent", "show", "-i", "email=a@example.com"),
     ("delivery", "list"),
     ("outbox", "list"),
+    ("restriction", "list"),
     ("status",),
 ]
 

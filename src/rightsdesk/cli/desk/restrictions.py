@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from rightsdesk.cli.app import app, out
-from rightsdesk.cli.local import local_operator, open_services
+from rightsdesk.cli.local import JsonFlag, local_operator, open_services, print_json
 from rightsdesk.domain.subjects import Identity
 
 restriction_app = typer.Typer(
@@ -22,12 +22,17 @@ app.add_typer(restriction_app, name="restriction")
 @restriction_app.command("list")
 def list_(
     lifted: Annotated[bool, typer.Option("--lifted", help="Include lifted ones.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Restrictions and objections, oldest first, with the id `restriction lift` takes."""
     from rightsdesk.service.restrictions import ledger
 
     with open_services() as services:
         found = ledger.listing(services, active=not lifted, limit=500)
+    if as_json:
+        keys = ("id", "kind", "ground", "purpose", "collections", "opened_at", "lifted_at")
+        print_json([{k: getattr(r, k) for k in keys} | {"marks": r.marks} for r in found])
+        return
     table = Table(title=f"restrictions: {len(found)}", title_justify="left")
     for column in ("id", "kind", "ground", "purpose", "collections", "opened", "lifted"):
         table.add_column(column, no_wrap=column == "id")
@@ -63,9 +68,12 @@ def lift(
 @restriction_app.command("check")
 def check(
     identity: Annotated[
-        list[str] | None, typer.Option("--identity", "-i", help="kind=value (repeatable).")
+        list[Identity] | None,
+        typer.Option("--identity", "-i", parser=Identity.parse, help="kind=value (repeatable)."),
     ] = None,
-    purpose: Annotated[str | None, typer.Option("--purpose")] = None,
+    purpose: Annotated[
+        str | None, typer.Option("--purpose", help="The processing's purpose, e.g. marketing.")
+    ] = None,
     collection: Annotated[
         str | None, typer.Option("--collection", help="system.collection")
     ] = None,
@@ -81,7 +89,7 @@ def check(
     with open_services() as services:
         verdict = ledger.check(
             services,
-            [Identity.parse(t) for t in identity or []],
+            identity or [],
             purpose=purpose,
             collection=collection,
             key=key,
