@@ -191,6 +191,8 @@ CASES = [
     Case("request approve: store down", ("request", "approve", "r1"), 3, ":1/", STORE_DOWN),
     Case("request refuse: no ground", ("request", "refuse", "r1"), 2, "--ground"),
     Case("request lift: no reason", ("request", "lift", "r1"), 2, "--reason"),
+    Case("request flag-fraud: no reason", ("request", "flag-fraud", "r1"), 2, "--reason"),
+    Case("request stopped: no evidence", ("request", "stopped", "r1"), 2, "--evidence"),
     Case("request run: store not a URL", ("request", "run", "r1"), 2, "URL", STORE_JUNK),
     Case("request receipt: no --out", ("request", "receipt", "r1"), 2, "--out"),
     Case("request grounds: store down", ("request", "grounds"), 3, ":1/", STORE_DOWN),
