@@ -65,6 +65,9 @@ def completed(services: Services, mailbox: Mailbox, kind: RequestType, place: st
     if views.detail(services, request_id).status == "awaiting_approval":
         requests.approve(services, OPERATOR, request_id, "checked")
     wiring.settle(services)
+    if views.detail(services, request_id).status == "awaiting_stop":  # withdrawal, cancellation
+        requests.record_stop(services, OPERATOR, request_id, "host ticket HT-1: stopped")
+        wiring.settle(services)
     status = views.detail(services, request_id).status
     assert status == ("partially_completed" if place else "completed"), status
     return mails_to(mailbox)[-1].body

@@ -53,9 +53,13 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
     if settings.database_url is None:  # the default store is a file in the private folder
         keyfiles.private_dir(settings.state_dir)
     store = open_store(settings)  # before any key file: a server not reached leaves nothing
-    state = keyfiles.private_dir(settings.state_dir)
-    secret = Secrets(keyfiles.secret(settings.secret_key, state / "secret.key"))
-    backend = jobs if jobs is not None else job_backend(settings)
+    try:
+        state = keyfiles.private_dir(settings.state_dir)
+        secret = Secrets(keyfiles.secret(settings.secret_key, state / "secret.key"))
+        backend = jobs if jobs is not None else job_backend(settings)
+    except BaseException:  # a refused secret key or backend: the store opened for nothing
+        store.close()
+        raise
     services = Services(
         settings=settings,
         store=store,
