@@ -133,11 +133,8 @@ def test_no_lift_without_a_way_to_tell_the_person(
         assert session.get(Restriction, run_["restriction_id"]).lifted_at is None  # type: ignore[union-attr]
 
 
-def test_a_contested_correction_restricts_until_it_is_decided(
-    services: Services, mailbox: Mailbox, platform: Path
-) -> None:
-    """COR-04, GDPR Art. 18(1)(a): a correction waiting for an operator opens a restriction of
-    the fields' collections at once; carrying the correction out lifts it, the person told."""
+def contested_correction(services: Services, mailbox: Mailbox) -> intake.Submitted:
+    """A verified correction of the display name, left waiting for an operator's decision."""
     config = services.policy.config
     manual = {**config.manual_approval, RequestType.CORRECT: True}
     services.policy = type(services.policy)(config.model_copy(update={"manual_approval": manual}))
@@ -148,6 +145,15 @@ def test_a_contested_correction_restricts_until_it_is_decided(
     )
     verify(services, mailbox, done)
     wiring.settle(services)
+    return done
+
+
+def test_a_contested_correction_restricts_until_it_is_decided(
+    services: Services, mailbox: Mailbox, platform: Path
+) -> None:
+    """COR-04, GDPR Art. 18(1)(a): a correction waiting for an operator opens a restriction of
+    the fields' collections at once; carrying the correction out lifts it, the person told."""
+    done = contested_correction(services, mailbox)
 
     assert views.detail(services, done.request.id).status == "awaiting_approval"
     assert flags(platform)[PERSON] == 1
@@ -167,16 +173,7 @@ def test_a_refused_correction_ends_its_restriction_at_the_sweep(
     services: Services, mailbox: Mailbox, platform: Path
 ) -> None:
     """COR-04: the restriction waits for the decision, whatever it is."""
-    config = services.policy.config
-    manual = {**config.manual_approval, RequestType.CORRECT: True}
-    services.policy = type(services.policy)(config.model_copy(update={"manual_approval": manual}))
-    done = submit(
-        services,
-        RequestType.CORRECT,
-        params={"changes": [{"field": "display_name", "value": "Wei"}]},
-    )
-    verify(services, mailbox, done)
-    wiring.settle(services)
+    done = contested_correction(services, mailbox)
     assert flags(platform)[PERSON] == 1
     requests.refuse(
         services,
