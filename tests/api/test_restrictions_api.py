@@ -1,9 +1,11 @@
-"""Restriction and objection over the API: the person asks, the host checks, an operator lifts
-(GDPR Arts. 18, 21; PIPL Art. 44; COR-04), on each store backend."""
+"""Restriction and objection over the API: the person asks, the host checks (the processing
+check and the consent check), an operator lifts (GDPR Arts. 18, 21; PIPL Art. 44; COR-04), on
+each store backend."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,3 +122,57 @@ def test_unknown_restriction_is_a_404(api: Api, key: KeyMaker) -> None:
         f"/v1/restrictions/{'a' * 32}/lift", json={"reason": "x"}, headers=key("decide")
     )
     assert response.status_code == 404
+
+
+def test_restriction_and_objection_stop_the_consent_check(
+    api: Api, services: Services, mailbox: Mailbox, platform: Path, key: KeyMaker
+) -> None:
+    """COR-04: a restriction of the log-in events stops fraud scoring (which uses them) but not
+    the newsletter; an objection to the newsletter stops it; the lift lets scoring go on."""
+    reader = key("read")
+    who = [{"kind": "user_id", "value": str(account_id(platform, PERSON))}]
+
+    def ask(purpose: str) -> Any:
+        body = {"purpose": purpose, "identities": who}
+        response = api.post("/v1/consent-checks", json=body, headers=reader)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    before = ask("fraud_analytics")
+    assert (before["allowed"], before["stopped_by"]) == (True, [])
+    hits = services.consent_checks.hits
+    assert ask("fraud_analytics") == before
+    assert services.consent_checks.hits == hits + 1  # cached
+
+    scope = {"ground": "unlawful_processing", "collections": ["platform.login_events"]}
+    restricted = submit(api, "restrict", params=scope, locale="en")
+    verify(api, mailbox, restricted)
+    wiring.settle(services)
+    after = ask("fraud_analytics")  # the cached "yes" did not outlive the restriction
+    assert after["allowed"] is False and after["state"] == "active", after
+    (stop,) = after["stopped_by"]
+    assert (stop["kind"], stop["ground"], stop["collections"]) == (
+        "restriction",
+        "unlawful_processing",
+        ["platform.login_events"],
+    )
+    assert ask("newsletter")["allowed"] is True  # it uses accounts.email, not restricted
+
+    mailbox.clear()  # the next code read is the objection's
+    objected = submit(api, "object", params={"purposes": ["newsletter"]}, locale="en")
+    verify(api, mailbox, objected)
+    wiring.settle(services)
+    newsletter = ask("newsletter")
+    assert newsletter["allowed"] is False
+    assert [(s["kind"], s["purpose"]) for s in newsletter["stopped_by"]] == [
+        ("objection", "newsletter")
+    ]
+
+    lifted = api.post(
+        f"/v1/restrictions/{stop['restriction_id']}/lift",
+        json={"reason": "the processing was found lawful"},
+        headers=key("decide"),
+    )
+    assert lifted.status_code == 200, lifted.text
+    assert ask("fraud_analytics") == {**before, "version": ask("fraud_analytics")["version"]}
+    assert ask("newsletter")["allowed"] is False  # the objection stays

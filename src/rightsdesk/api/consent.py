@@ -112,6 +112,17 @@ class CheckIn(Strict):
     identities: list[IdentityIn] = Field(min_length=1, max_length=10)
 
 
+class StopOut(BaseModel):
+    """A restriction (GDPR Art. 18), objection (Art. 21) or CCPA limit that says no."""
+
+    kind: str
+    restriction_id: str
+    ground: str
+    purpose: str | None
+    collections: list[str]
+    since: datetime
+
+
 class CheckOut(BaseModel):
     purpose: str
     allowed: bool
@@ -120,13 +131,15 @@ class CheckOut(BaseModel):
     source: str
     since: datetime | None
     version: int
+    stopped_by: list[StopOut]
 
 
 @router.post("/v1/consent-checks", response_model=CheckOut)
 def check(body: CheckIn, op: OperatorDep, svc: ServicesDep) -> CheckOut:
     """For the host's jobs: may this purpose be relied on for this person now? A withdrawal
     shows here at once, in every server process (cached, and checked against the ledger's
-    version on every call)."""
+    version on every call). No while a restriction, an upheld objection or a limit stops the
+    purpose for the person, named in ``stopped_by``."""
     op.require(Scope.READ)
     identities = tuple(Identity(i.kind, i.value) for i in body.identities)
     answer = checks.check(svc, identities, body.purpose)

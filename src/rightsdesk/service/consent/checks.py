@@ -8,6 +8,11 @@ reads that version first (one primary-key read on a pooled driver connection, no
 on SQLite no lock). So a withdrawal committed by any process, API worker, Celery worker or CLI, is
 seen by the next check in every other process, with no message between them and no window. An
 answer that a future-dated decision will change is kept only until that moment.
+
+Consent is not the only answer: while a restriction (GDPR Art. 18) covers what the purpose
+uses, an objection to the purpose is upheld (Art. 21) or a CCPA limit covers it, the answer is
+no, with those as ``stopped_by``. Opening and lifting them bump the same version, so the cache
+is invalidated by them as by a receipt.
 """
 
 from __future__ import annotations
@@ -16,15 +21,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rightsdesk.datamap.rights import Purpose
 from rightsdesk.domain.errors import NotFoundError, PolicyError
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent import ledger
+from rightsdesk.service.restrictions.ledger import Stop, stopping
 from rightsdesk.service.runtime.context import Services
-from rightsdesk.store.models import ConsentHead, ConsentRecord
+from rightsdesk.store.models import ConsentRecord
 
 #: The ledger's version, read before every check (one primary-key read).
 VERSION = "SELECT version FROM consent_head WHERE id = 1"
@@ -45,6 +51,8 @@ class Check:
     since: datetime | None
     #: the ledger version the answer was computed under
     version: int
+    #: restrictions, objections and limits in force that stop the purpose for the person
+    stopped_by: tuple[Stop, ...] = ()
 
 
 def check(services: Services, identities: Sequence[Identity], purpose: str) -> Check:
@@ -62,20 +70,14 @@ def check(services: Services, identities: Sequence[Identity], purpose: str) -> C
     with services.store.reading() as session:
         records = _records(session, keys, purpose)
     state = ledger.state_of(spec, records, now)
+    stops = tuple(stopping(services, identities, spec))
     answer = Check(
-        purpose, state.state == ledger.ACTIVE, state.state, spec.basis, state.source, state.since,
-        version,
+        purpose, state.state == ledger.ACTIVE and not stops, state.state, spec.basis,
+        state.source, state.since, version, stops,
     )  # fmt: skip
     until = min((r.effective_at for r in records if r.effective_at > now), default=None)
     cache.put(version, (purpose, keys), answer, until)
     return answer
-
-
-def bump(session: Session) -> None:
-    """Called in the transaction of every receipt: cached answers everywhere are stale."""
-    session.execute(
-        update(ConsentHead).where(ConsentHead.id == 1).values(version=ConsentHead.version + 1)
-    )
 
 
 def _records(session: Session, keys: frozenset[str], purpose: str) -> list[ConsentRecord]:

@@ -19,7 +19,7 @@ from rightsdesk.audit import log as audit
 from rightsdesk.datamap.rights import Purpose
 from rightsdesk.domain.errors import NotFoundError, PolicyError
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.service.consent import checks, effects, ledger
+from rightsdesk.service.consent import effects, ledger
 from rightsdesk.service.consent.effects import Evaluation
 from rightsdesk.service.consent.ledger import ACTIVE, REVOKED, PurposeState, subject_of
 from rightsdesk.service.runtime.context import Services, Unit, unit
@@ -187,7 +187,7 @@ def _append(
     )
     work.session.add(record)
     work.session.flush()
-    checks.bump(work.session)  # every process's cached checks see the change at once
+    ledger.bump(work.session)  # every process's cached checks see the change at once
     audit.append(
         work.session,
         at=work.now,

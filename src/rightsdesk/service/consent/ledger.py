@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 
@@ -20,7 +20,7 @@ from rightsdesk.domain.errors import ConflictError
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.requests import subjects as subjects_
 from rightsdesk.service.runtime.context import Services
-from rightsdesk.store.models import ConsentRecord
+from rightsdesk.store.models import ConsentHead, ConsentRecord
 
 ACTIVE, REVOKED = "active", "revoked"
 #: The order an account's identities are tried in to name its consent subject.
@@ -208,3 +208,11 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
 
 
 install_guard()
+
+
+def bump(session: Session) -> None:
+    """Called in the transaction of every receipt, restriction, objection or lift: the consent
+    checks cached in every process (``consent.checks``) are stale."""
+    session.execute(
+        update(ConsentHead).where(ConsentHead.id == 1).values(version=ConsentHead.version + 1)
+    )

@@ -11,13 +11,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from rightsdesk.audit import events
+from rightsdesk.datamap.rights import Purpose
 from rightsdesk.domain.errors import NotFoundError
 from rightsdesk.domain.subjects import Identity
+from rightsdesk.service.consent.ledger import bump
 from rightsdesk.service.requests import lifecycle, subjects
 from rightsdesk.service.runtime.context import Services, Unit
 from rightsdesk.store.models import Request
@@ -81,6 +84,7 @@ def record(
         RestrictionKey(restriction_id=restriction.id, ref=ref, kind=how)
         for ref, how in refs.items()
     )
+    bump(work.session)  # the consent checks cached in every process consult it from now
     lifecycle.record(
         work,
         request,
@@ -138,13 +142,8 @@ def check(
     refs = subjects.refs(services, SUBJECT, identities)
     if collection is not None and key is not None:
         refs.append(row_ref(services, collection, key))
-    with services.store.session() as session:
-        keyed = select(RestrictionKey.restriction_id).where(RestrictionKey.ref.in_(refs))
-        found = session.scalars(
-            select(Restriction).where(Restriction.id.in_(keyed), Restriction.lifted_at.is_(None))
-        ).all()
     reasons, blocked = [], False
-    for r in sorted(found, key=lambda r: (r.opened_at, r.id)):
+    for r in _active(services, refs):
         if r.kind == "restriction":
             applies = collection is None or not r.collections or collection in r.collections
             stops = applies and purpose not in STILL_ALLOWED
@@ -157,6 +156,48 @@ def check(
             blocked = blocked or stops
             reasons.append(_reason(r, stops))
     return Verdict(not blocked, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A restriction, objection or limit in force that stops a purpose for the person."""
+
+    kind: str
+    restriction_id: str
+    ground: str
+    purpose: str | None
+    collections: tuple[str, ...]
+    since: datetime
+
+
+def stopping(services: Services, identities: Sequence[Identity], purpose: Purpose) -> list[Stop]:
+    """What in force stops ``purpose`` for the person (the consent check asks, GDPR Arts. 18,
+    21): a restriction of a collection the purpose uses (or of all of them), an objection to
+    the purpose, a CCPA limit of a collection it uses unless the map permits that use."""
+    stops = []
+    for r in _active(services, subjects.refs(services, SUBJECT, identities)):
+        uses = not r.collections or any(purpose.covers(c) for c in r.collections)
+        if r.kind == "restriction":
+            applies = purpose.name not in STILL_ALLOWED and (
+                uses or not (purpose.collections or purpose.fields)
+            )
+        elif r.kind == "limit":
+            applies = uses and not purpose.sensitive_use_permitted
+        else:
+            applies = r.purpose == purpose.name
+        if applies:
+            stops.append(Stop(r.kind, r.id, r.ground, r.purpose, tuple(r.collections), r.opened_at))
+    return stops
+
+
+def _active(services: Services, refs: Sequence[str]) -> list[Restriction]:
+    """The restrictions in force found by any of ``refs``, oldest first."""
+    with services.store.session() as session:
+        keyed = select(RestrictionKey.restriction_id).where(RestrictionKey.ref.in_(refs))
+        found = session.scalars(
+            select(Restriction).where(Restriction.id.in_(keyed), Restriction.lifted_at.is_(None))
+        ).all()
+    return sorted(found, key=lambda r: (r.opened_at, r.id))
 
 
 def _permitted(services: Services, purpose: str | None) -> bool:

@@ -18,6 +18,7 @@ from rightsdesk.audit import events
 from rightsdesk.domain.errors import ConflictError, NotifyError, PolicyError
 from rightsdesk.domain.requests import FINAL, Status
 from rightsdesk.policy import Regime
+from rightsdesk.service.consent.ledger import bump
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import lifecycle
 from rightsdesk.service.requests.notices import notice
@@ -58,6 +59,7 @@ def lift(services: Services, restriction_id: str, *, actor: str, reason: str) ->
             work.session.execute(
                 delete(RestrictionKey).where(RestrictionKey.restriction_id == found.id)
             )
+            bump(work.session)  # the consent checks cached in every process see the lift
             _tell_host(services, work, request, found)
             lifecycle.record(
                 work,
