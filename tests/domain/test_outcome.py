@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 
-from rightsdesk.domain.outcome import Export, Outcome
+from rightsdesk.domain.outcome import Export, Lifted, Outcome, Refusal
+
+#: A refusal as this version writes it (every writer sets these five keys, None or not).
+WHOLE = {
+    "ground": "repeated",
+    "title": "Repeated request",
+    "justification": "the same request was answered last week",
+    "part": None,
+    "alternative": None,
+}
 
 STORED: list[dict[str, Any]] = [
     {},
@@ -24,12 +33,22 @@ STORED: list[dict[str, Any]] = [
     },
     {
         "run": {"collections": {"app.users": {"deleted": 1, "masked": 0}}},
-        "refused_parts": [{"ground": "legal_claims", "part": "invoices"}],
+        "refused_parts": [
+            {
+                **WHOLE,
+                "ground": "legal_claims",
+                "part": "app.invoices",
+                "places": ["app.invoices"],
+                "lifted": {"at": "2026-02-02T10:00:00+00:00", "by": "op", "reason": "settled"},
+            },
+            {**WHOLE, "ground": "registration_site", "part": "email", "fields": ["email"]},
+        ],
         "receipt_id": "rc1",
         "overdue_flagged": "2026-02-01",
         "export": {"file": "r1.zip", "expires_at": "x", "revoked_at": "y"},
     },
-    {"refusal": {"ground": "repeated"}, "written_by_a_later_version": [1]},
+    {"refusal": WHOLE, "written_by_a_later_version": [1]},
+    {"refusal": {**WHOLE, "remedies_seen": ["a later version's key"]}},
 ]
 
 
@@ -46,3 +65,56 @@ def test_a_change_is_a_new_value_with_only_that_key_added() -> None:
         "prechecks": [],
         "export": {"file": "r.zip", "expires_at": "2026-01-05"},
     }
+
+
+#: Rows of earlier versions: a refusal with only some of its keys.
+OLD_SHAPES: list[tuple[dict[str, Any], Outcome]] = [
+    (
+        {"refusal": {"ground": "repeated"}},
+        Outcome(refusal=Refusal("repeated")),
+    ),
+    (
+        {"refused_parts": [{"ground": "legal_claims", "part": "invoices", "places": []}]},
+        Outcome(refused_parts=(Refusal("legal_claims", part="invoices"),)),
+    ),
+    (
+        {
+            "refused_parts": [
+                {
+                    "ground": "legal_claims",
+                    "justification": "a claim is pending",
+                    "places": ["app.invoices"],
+                    "lifted": {"at": "t", "by": "op", "reason": "settled"},
+                }
+            ]
+        },
+        Outcome(
+            refused_parts=(
+                Refusal(
+                    "legal_claims",
+                    justification="a claim is pending",
+                    places=("app.invoices",),
+                    lifted=Lifted("t", "op", "settled"),
+                ),
+            )
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("stored", "typed"), OLD_SHAPES)
+def test_rows_of_earlier_versions_read_into_the_typed_record(
+    stored: dict[str, Any], typed: Outcome
+) -> None:
+    assert Outcome.from_json(stored) == typed
+    again = Outcome.from_json(typed.to_json())
+    assert again == typed  # written back with the keys it lacked as null, read the same
+
+
+def test_a_refused_part_holds_its_places_until_lifted() -> None:
+    part = Refusal("legal_claims", places=("app.invoices", "app.orders"))
+    outcome = Outcome(refused_parts=(part, Refusal("repeated", places=("app.users",))))
+    assert outcome.held() == ("app.invoices", "app.orders", "app.users")
+    lifted = replace(part, lifted=Lifted("t", "op", "settled"))
+    assert not lifted.holding()
+    assert replace(outcome, refused_parts=(lifted,)).held() == ()

@@ -28,9 +28,83 @@ class Export:
         return out if self.revoked_at is None else {**out, "revoked_at": self.revoked_at}
 
 
-def holding(part: Mapping[str, Any]) -> bool:
-    """Whether a refused part still holds its places (named, and not lifted)."""
-    return bool(part.get("places")) and not part.get("lifted")
+@dataclass(frozen=True)
+class Lifted:
+    """Who ended the ground of a refused part, when and why: its places are held no more."""
+
+    at: str
+    by: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"at": self.at, "by": self.by, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refusal of the whole request, or of one part of it while the rest goes on (DEL-10,
+    RSP-06..08): on a ground of the policy's catalogue, with the reason and what the person can
+    do instead. The remedies are not stored: they follow from the request's regimes and
+    language whenever the refusal is told (``Policy.remedies``)."""
+
+    ground: str
+    justification: str | None = None
+    #: The ground's title, in the person's language when the refusal was made.
+    title: str | None = None
+    #: What is refused, in words (None: the whole request).
+    part: str | None = None
+    alternative: str | None = None
+    #: Places of the data map (``system.collection[.field]``) the refused part holds.
+    places: tuple[str, ...] = ()
+    #: A correction's identity fields sent to the registration site, told at ``finish``.
+    fields: tuple[str, ...] | None = None
+    lifted: Lifted | None = None
+    #: Keys this version does not know, kept as they were.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def holding(self) -> bool:
+        """Whether the refused part still holds its places (named, and not lifted)."""
+        return bool(self.places) and self.lifted is None
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            **self.extra,
+            "ground": self.ground,
+            "title": self.title,
+            "justification": self.justification,
+            "part": self.part,
+            "alternative": self.alternative,
+        }
+        if self.places:
+            out["places"] = list(self.places)
+        if self.fields is not None:
+            out["fields"] = list(self.fields)
+        if self.lifted is not None:
+            out["lifted"] = self.lifted.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Refusal:
+        """Read a stored refusal; rows of earlier versions may lack any key but the ground."""
+        known = {"ground", "title", "justification", "part", "alternative"}
+        fields, lifted = data.get("fields"), data.get("lifted")
+        return cls(
+            ground=str(data["ground"]),
+            justification=data.get("justification"),
+            title=data.get("title"),
+            part=data.get("part"),
+            alternative=data.get("alternative"),
+            places=tuple(data.get("places") or ()),
+            fields=None if fields is None else tuple(fields),
+            lifted=(
+                Lifted(str(lifted.get("at")), str(lifted.get("by")), str(lifted.get("reason")))
+                if isinstance(lifted, Mapping)
+                else None
+            ),
+            extra={
+                k: v for k, v in data.items() if k not in known | {"places", "fields", "lifted"}
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -39,10 +113,10 @@ class Outcome:
 
     #: The workflow's run summary (per type; signed into the receipt).
     run: Mapping[str, Any] | None = None
-    #: The refusal of the whole request (ground, title, justification, ...).
-    refusal: Mapping[str, Any] | None = None
+    #: The refusal of the whole request.
+    refusal: Refusal | None = None
     #: Parts refused while the rest went on (by an operator, or by the run itself).
-    refused_parts: tuple[Mapping[str, Any], ...] = ()
+    refused_parts: tuple[Refusal, ...] = ()
     export: Export | None = None
     receipt_id: str | None = None
     #: An account cancellation's failing pre-checks, shown before confirmation (None: not run).
@@ -58,7 +132,7 @@ class Outcome:
 
     def held(self) -> tuple[str, ...]:
         """The places of the data map refused parts hold and no one has lifted yet."""
-        places = (p for part in self.refused_parts if holding(part) for p in part["places"])
+        places = (p for part in self.refused_parts if part.holding() for p in part.places)
         return tuple(dict.fromkeys(places))
 
     def to_json(self) -> dict[str, Any]:
@@ -66,9 +140,9 @@ class Outcome:
         if self.run is not None:
             out["run"] = self.run
         if self.refusal is not None:
-            out["refusal"] = self.refusal
+            out["refusal"] = self.refusal.to_json()
         if self.refused_parts:
-            out["refused_parts"] = list(self.refused_parts)
+            out["refused_parts"] = [part.to_json() for part in self.refused_parts]
         if self.export is not None:
             out["export"] = self.export.to_json()
         if self.receipt_id is not None:
@@ -88,11 +162,11 @@ class Outcome:
         known = {"run", "refusal", "refused_parts", "export", "receipt_id", "prechecks"}
         known |= {"overdue_flagged", "fraud", *REDIRECT_KEYS}
         export = data.get("export")
-        prechecks = data.get("prechecks")
+        prechecks, refusal = data.get("prechecks"), data.get("refusal")
         return cls(
             run=data.get("run"),
-            refusal=data.get("refusal"),
-            refused_parts=tuple(data.get("refused_parts", ())),
+            refusal=None if refusal is None else Refusal.from_json(refusal),
+            refused_parts=tuple(Refusal.from_json(p) for p in data.get("refused_parts", ())),
             export=Export(**export) if export else None,
             receipt_id=data.get("receipt_id"),
             prechecks=None if prechecks is None else tuple(prechecks),

@@ -13,6 +13,7 @@ and by whom the stop was confirmed, never more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import select
 
 from rightsdesk.domain.errors import ConflictError, PolicyError
 from rightsdesk.domain.jobs import DeliveryState, JobEvent
+from rightsdesk.domain.outcome import Refusal
 from rightsdesk.domain.requests import Event, Status
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import exports, lifecycle, receipts
@@ -40,8 +42,8 @@ def complete(
     mark its job done. False when another attempt settled it."""
     if Status(request.status) is not Status.IN_PROGRESS:
         return False  # an attempt that took over after a lapsed lease has settled it
-    refused = summary.pop("refused_parts", None)
-    parts = (*request.outcome.refused_parts, *(refused or ()))
+    refused: Sequence[Refusal] = summary.pop("refused_parts", ())
+    parts = (*request.outcome.refused_parts, *refused)
     request.outcome = replace(request.outcome, run=summary, refused_parts=parts)
     if job is not None:
         leases.move(job, JobEvent.FINISH, work.now)

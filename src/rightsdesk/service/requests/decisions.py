@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from rightsdesk.audit import events
 from rightsdesk.domain.errors import ConflictError, PolicyError
-from rightsdesk.domain.outcome import holding
+from rightsdesk.domain.outcome import Lifted, Refusal
 from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
 from rightsdesk.engine import holds
 from rightsdesk.policy import Due, Outcome, Regime
@@ -82,20 +82,20 @@ def refuse(
     refusal = services.policy.refusal(
         ground, justification, part=part, alternative=alternative, evidence=evidence
     )
-    entry: dict[str, Any] = {
-        "ground": refusal.ground.code,
-        "title": refusal.ground.title(request.locale),
-        "justification": refusal.justification,
-        "part": part,
-        "alternative": alternative,
-    }
+    entry = Refusal(
+        ground=refusal.ground.code,
+        title=refusal.ground.title(request.locale),
+        justification=refusal.justification,
+        part=part,
+        alternative=alternative,
+        places=tuple(places),
+    )
     if not places:
         lifecycle.advance(
             work, request, Event.REFUSE, actor=actor, reason=justification, data={"ground": ground}
         )
         request.outcome = replace(request.outcome, refusal=entry)
     else:
-        entry["places"] = list(places)
         data = {"ground": ground, "places": list(places)}
         lifecycle.record(
             work, request, events.REFUSE_PART, actor=actor, reason=justification, data=data
@@ -104,7 +104,11 @@ def refuse(
             request.outcome, refused_parts=(*request.outcome.refused_parts, entry)
         )
     remedies = services.policy.remedies(_regimes(request), request.locale)
-    context = {**entry, "partial": part is not None, "remedies": [r.text for r in remedies]}
+    context = {
+        **entry.to_json(),
+        "partial": part is not None,
+        "remedies": [r.text for r in remedies],
+    }
     _notify(request, work, "refused", context)
 
 
@@ -126,12 +130,12 @@ def lift(
         raise ConflictError("the run is under way; lift the hold once it has finished")
     wanted = set(holds.check(services.require_datamap(), places)) if places else None
     lifted: list[str] = []
-    parts: list[Mapping[str, Any]] = []
-    mark = {"at": work.now.isoformat(), "by": actor, "reason": reason}
+    parts: list[Refusal] = []
+    mark = Lifted(at=work.now.isoformat(), by=actor, reason=reason)
     for part in request.outcome.refused_parts:
-        if holding(part) and (wanted is None or wanted & set(part["places"])):
-            lifted += part["places"]
-            parts.append({**part, "lifted": mark})
+        if part.holding() and (wanted is None or wanted & set(part.places)):
+            lifted += part.places
+            parts.append(replace(part, lifted=mark))
         else:
             parts.append(part)
     if not lifted:

@@ -84,12 +84,12 @@ def _refused(services: Services, request: Request) -> tuple[RefusedPart, ...]:
     remedies = tuple(r.text for r in services.policy.remedies(_regimes(request), request.locale))
     return tuple(
         RefusedPart(
-            part=p["part"],
-            ground=p["ground"],
-            justification=p["justification"],
-            title=p.get("title") or None,
-            places=tuple(p.get("places", ())),
-            alternative=p.get("alternative") or None,
+            part=p.part or "",
+            ground=p.ground,
+            justification=p.justification or "",
+            title=p.title or None,
+            places=p.places,
+            alternative=p.alternative or None,
             remedies=remedies,
         )
         for p in request.outcome.refused_parts
@@ -162,11 +162,11 @@ def notice_context(services: Services, request: Request) -> dict[str, Any]:
             done.append({"collection": dotted, "rows": changed})
     refused = [
         {
-            "part": p["part"],
-            "title": p.get("title") or p["ground"],
-            "justification": p["justification"],
-            "alternative": p.get("alternative"),
-            "held": bool(p.get("places")) and not p.get("lifted"),
+            "part": p.part,
+            "title": p.title or p.ground,
+            "justification": p.justification,
+            "alternative": p.alternative,
+            "held": p.holding(),
         }
         for p in request.outcome.refused_parts
     ]

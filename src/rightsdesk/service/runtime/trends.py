@@ -74,7 +74,7 @@ def gather(services: Services, weeks: int = WEEKS) -> Trends:
             margins[_margin((row.due - row.closed_at.date()).days)] += 1
         outcome: Outcome = row.outcome
         refusals = [outcome.refusal, *outcome.refused_parts]
-        grounds.update(str(r["ground"]) for r in refusals if r and r.get("ground"))
+        grounds.update(r.ground for r in refusals if r is not None and r.ground)
     return Trends(
         weeks=mondays,
         received={t: counts for t, counts in received.items() if any(counts)},

@@ -20,6 +20,7 @@ from rightsdesk.datamap.identities import identity_kind, kind_of_category
 from rightsdesk.datamap.model import DataMap, FieldSpec
 from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.identities import IdentityKind
+from rightsdesk.domain.outcome import Refusal
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.correction import Copy, copies
@@ -76,8 +77,8 @@ class Correction(Workflow):
     ) -> dict[str, Any]:
         """The parts sent to the registration site, told in the person's language."""
         parts = tuple(
-            elsewhere(services, p["part"], p["fields"], request.locale)
-            if p["ground"] == "registration_site" and "fields" in p
+            elsewhere(services, p.part or "", p.fields, request.locale)
+            if p.ground == "registration_site" and p.fields is not None
             else p
             for p in request.outcome.refused_parts
         )
@@ -120,20 +121,20 @@ ELSEWHERE = {
 }
 
 
-def elsewhere(services: Services, field: str, fields: Sequence[str], locale: str) -> dict[str, Any]:
+def elsewhere(services: Services, field: str, fields: Sequence[str], locale: str) -> Refusal:
     """The refused part of a correction of identity-verification data: where to go instead
     (the registration site, by name and link; COR-02)."""
     title, why, instead, linked = ELSEWHERE.get(locale, ELSEWHERE["en"])
     site, url = services.settings.registration_site, services.settings.registration_site_url
     link = linked.format(url=url) if url else ""
-    return {
-        "part": field,
-        "ground": "registration_site",
-        "title": title,
-        "justification": why.format(fields=", ".join(fields), site=site),
-        "alternative": instead.format(site=site, link=link),
-        "fields": list(fields),
-    }
+    return Refusal(
+        part=field,
+        ground="registration_site",
+        title=title,
+        justification=why.format(fields=", ".join(fields), site=site),
+        alternative=instead.format(site=site, link=link),
+        fields=tuple(fields),
+    )
 
 
 def _within(copy: str, places: Sequence[str]) -> bool:
@@ -225,7 +226,7 @@ def run(
     statement; tell recipients."""
     datamap = services.require_datamap()
     values: dict[Copy, Any] = {}
-    refused: list[dict[str, Any]] = []
+    refused: list[Refusal] = []
     for change in params.get("changes", []):
         held_back = set(change["verification"])
         if held_back:

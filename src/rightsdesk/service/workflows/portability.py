@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from rightsdesk.audit import events
 from rightsdesk.domain.errors import DeliveryError, PolicyError
+from rightsdesk.domain.outcome import Refusal
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Subject
 from rightsdesk.engine.erasure import ErasureCollector
@@ -138,11 +139,11 @@ def _archive(services: Services, request_id: str, content: bytes) -> str:
     return archive.name
 
 
-def _not_sent(reason: str) -> dict[str, Any]:
-    return {
-        "part": "direct transfer to another handler",
-        "ground": "transfer_not_feasible",
-        "title": "The direct transfer is not technically feasible",
-        "justification": reason,
-        "alternative": "download the export with the link in this message and hand it over",
-    }
+def _not_sent(reason: str) -> Refusal:
+    return Refusal(
+        part="direct transfer to another handler",
+        ground="transfer_not_feasible",
+        title="The direct transfer is not technically feasible",
+        justification=reason,
+        alternative="download the export with the link in this message and hand it over",
+    )
