@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rightsdesk.domain.requests import RequestType
-from rightsdesk.service import requests
+from rightsdesk.service import requests, workflows
 from rightsdesk.service.workflows.table import WORKFLOWS, workflow
 
 
@@ -30,3 +30,20 @@ def test_the_request_side_names_no_request_type(module: str) -> None:
         and node.value.id == "RequestType"
     ]
     assert named == []
+
+
+@pytest.mark.parametrize(
+    "module", sorted(p.name for p in Path(workflows.__file__).parent.glob("*.py"))
+)
+def test_workflows_read_their_settings_slices_not_the_settings(module: str) -> None:
+    source = Path(workflows.__file__).with_name(module).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    read = [
+        n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "settings"
+    ]
+    imported = [
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.ImportFrom) and n.module == "rightsdesk.settings"
+    ]
+    assert read == imported == [], "read services.slices (service/runtime/context.Slices)"

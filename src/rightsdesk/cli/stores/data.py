@@ -112,7 +112,10 @@ def erase(
     ):
         result = engine.erase(subjects, dry_run=dry_run)
     checked = (settings.verify_erasure if verify is None else verify) and not dry_run
-    residues = runs.verify_erasure(loaded, result, subjects, settings) if checked else None
+    residues = None
+    if checked:
+        key = runs.masking_key(settings).secret
+        residues = runs.verify_erasure(loaded, result, subjects, key)
     if as_json:
         shown = _result_json(result, [s.id for s in subjects])
         if residues is not None:

@@ -97,6 +97,50 @@ class RecentIds:
         return one in self._ids
 
 
+@dataclass(frozen=True)
+class Links:
+    """Where the person's links point, and how long an export's link lasts."""
+
+    public_url: str
+    export_ttl_hours: int
+
+
+@dataclass(frozen=True)
+class CoolingOff:
+    """A confirmed cancellation's cooling-off, and the approval time it must leave room for."""
+
+    days: int
+    approval_days: int
+
+
+@dataclass(frozen=True)
+class RegistrationSite:
+    """Where a person corrects the data that proves who they are (COR-02)."""
+
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ResidueScan:
+    """Whether a deletion scans every store for what it erased, and the key needles are
+    hashed with (read when first needed: only erasures that verify create its file)."""
+
+    on: bool
+    hash_key: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class Slices:
+    """The settings the workflows read, each a small frozen slice (``wiring`` builds them from
+    ``Settings``); a workflow never reads the whole settings object."""
+
+    links: Links
+    cooling_off: CoolingOff
+    registration_site: RegistrationSite
+    residue: ResidueScan
+
+
 class OpenFollowup(Protocol):
     """Opens a request on the system's initiative for a person just proven (``intake``'s)."""
 
@@ -125,6 +169,8 @@ class Services:
     datamap: DataMap | None
     #: Opening a request is intake's; consent, below it, is handed the door (WDR-05 follow-ups).
     open_followup: OpenFollowup
+    #: What the workflows read of the settings.
+    slices: Slices
     clock: Clock = utcnow
     #: Sends notices in the background so a request never waits for mail (wiring sets it).
     outbox: ThreadRunner[Notice] | None = None

@@ -215,7 +215,7 @@ class Residues:
 
 
 def verify_erasure(
-    datamap: DataMap, result: ErasureResult, subjects: list[Subject], settings: Settings
+    datamap: DataMap, result: ErasureResult, subjects: list[Subject], hash_key: bytes
 ) -> list[Residues]:
     """Scan every text and JSON column of every system (mapped or not) for what was erased."""
     from rightsdesk.discovery import residue  # only erasures that verify pay for the scanner
@@ -228,6 +228,6 @@ def verify_erasure(
             for r in datamap.retention
             if r.collection.startswith(f"{system.name}.")
         )
-        report = residue.scan(system.url, wanted, hash_key=masking_key(settings).secret)
+        report = residue.scan(system.url, wanted, hash_key=hash_key)
         found.append(Residues(system.name, report, retained))
     return found

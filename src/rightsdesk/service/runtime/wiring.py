@@ -20,8 +20,20 @@ from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import completion, decisions, execution, expiry, intake
 from rightsdesk.service.restrictions import lifting
 from rightsdesk.service.retention import cases, vault
-from rightsdesk.service.runtime import keyfiles
-from rightsdesk.service.runtime.context import Clock, Secrets, Services, deliver, unit, utcnow
+from rightsdesk.service.runtime import keyfiles, runs
+from rightsdesk.service.runtime.context import (
+    Clock,
+    CoolingOff,
+    Links,
+    RegistrationSite,
+    ResidueScan,
+    Secrets,
+    Services,
+    Slices,
+    deliver,
+    unit,
+    utcnow,
+)
 from rightsdesk.service.runtime.limits import Gate
 from rightsdesk.service.workflows import cooling
 from rightsdesk.settings import Settings
@@ -45,10 +57,23 @@ def open_store(settings: Settings) -> Store:
     return store
 
 
+def settings_slices(settings: Settings) -> Slices:
+    """What the workflows read of the settings, each slice frozen."""
+    return Slices(
+        links=Links(settings.public_url, settings.export_ttl_hours),
+        cooling_off=CoolingOff(settings.cooling_off_days, settings.approval_days),
+        registration_site=RegistrationSite(
+            settings.registration_site, settings.registration_site_url
+        ),
+        residue=ResidueScan(settings.verify_erasure, lambda: runs.masking_key(settings).secret),
+    )
+
+
 def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None = None) -> Services:
     """Open the store (migrated to the newest schema) and everything the workflows use."""
     policy = Policy(PolicyConfig.load(settings.policy) if settings.policy else None)
-    cooling.check(settings, policy)  # CAN-09: refuse a cooling-off that can overrun a deadline
+    slices = settings_slices(settings)
+    cooling.check(slices.cooling_off, policy)  # CAN-09: no cooling-off that can overrun a deadline
     datamap = load(settings.datamap) if settings.datamap else None
     if settings.database_url is None:  # the default store is a file in the private folder
         keyfiles.private_dir(settings.state_dir)
@@ -74,6 +99,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, jobs: JobBackend | None 
         jobs=backend,
         datamap=datamap,
         open_followup=intake.open_followup,
+        slices=slices,
         clock=clock,
         limits=Gate(store),  # slots are advisory locks in a PostgreSQL store: every process
     )

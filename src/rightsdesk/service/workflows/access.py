@@ -94,7 +94,7 @@ def told(services: Services, regimes: Sequence[str], locale: str) -> processing.
             for r in remedies
         ],
         rights=[kind.value for kind in RequestType],
-        url=services.settings.public_url,
+        url=services.slices.links.public_url,
     )
 
 
@@ -105,7 +105,7 @@ def held_in(summary: Mapping[str, Any]) -> dict[str, int]:
 
 def offer(services: Services, work: Unit, request: Request, file: str) -> dict[str, Any]:
     """Record the export in the outcome; the link and its expiry, to tell the person."""
-    expires = work.now + timedelta(hours=services.settings.export_ttl_hours)
+    expires = work.now + timedelta(hours=services.slices.links.export_ttl_hours)
     request.outcome = replace(request.outcome, export=Export(file, expires.isoformat()))
     return {
         "download_url": download_url(services, request.id, expires.timestamp()),

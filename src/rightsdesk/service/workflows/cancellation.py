@@ -244,7 +244,7 @@ def backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
         request = lifecycle.load(work, snapshot.request_id)
         context: dict[str, Any] = {
             "checks": list(request.outcome.prechecks or ()),
-            "cooling_off_days": services.settings.cooling_off_days,
+            "cooling_off_days": services.slices.cooling_off.days,
         }
         if failure is None:
             context.update(access.offer(services, work, request, summary["file"]))

@@ -20,8 +20,7 @@ from rightsdesk.domain.errors import PolicyError
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.policy import Policy, Regime
 from rightsdesk.service.requests import lifecycle
-from rightsdesk.service.runtime.context import Services, Unit
-from rightsdesk.settings import Settings
+from rightsdesk.service.runtime.context import CoolingOff, Services, Unit
 from rightsdesk.store.models import Request
 
 #: Time kept for the run itself after the cooling-off ends.
@@ -58,9 +57,9 @@ def shortest(policy: Policy, regimes: list[Regime]) -> Room:
     return best
 
 
-def check(settings: Settings, policy: Policy) -> None:
+def check(settings: CoolingOff, policy: Policy) -> None:
     """CAN-09: refuse a cooling-off that can push a cancellation past its deadline."""
-    days = settings.cooling_off_days
+    days = settings.days
     if days <= 0:
         return
     regimes = list(policy.config.regimes) or [Regime.PROVIDER_CN]
@@ -81,7 +80,7 @@ def cool_off(services: Services, work: Unit, request: Request) -> bool:
     """At approval: hold a confirmed cancellation for the cooling-off period, cut so the run
     still starts a day before the due day ends. True when it must wait (the sweep starts it
     once the period is over); False when there is no period, or no room left for one."""
-    days = services.settings.cooling_off_days
+    days = services.slices.cooling_off.days
     held = "cooling_off_until" in request.params  # the period ran already: go on
     if days <= 0 or held or Status(request.status) is not Status.APPROVED:
         return False

@@ -125,7 +125,7 @@ def elsewhere(services: Services, field: str, fields: Sequence[str], locale: str
     """The refused part of a correction of identity-verification data: where to go instead
     (the registration site, by name and link; COR-02)."""
     title, why, instead, linked = ELSEWHERE.get(locale, ELSEWHERE["en"])
-    site, url = services.settings.registration_site, services.settings.registration_site_url
+    site, url = services.slices.registration_site.name, services.slices.registration_site.url
     link = linked.format(url=url) if url else ""
     return Refusal(
         part=field,

@@ -192,7 +192,7 @@ def erase_many(
         }
         for n in range(len(subjects))
     ]
-    if services.settings.verify_erasure and len(subjects) == 1:
+    if services.slices.residue.on and len(subjects) == 1:
         # per person: execution does not batch deletions while residue scans are on
         summaries[0]["residue"] = _residue(services, result, subjects)
     return summaries
@@ -209,7 +209,8 @@ def _links(result: ErasureResult, n: int, held: Sequence[str]) -> dict[str, Any]
 def _residue(
     services: Services, result: ErasureResult, subjects: list[Subject]
 ) -> list[dict[str, Any]]:
-    found = runs.verify_erasure(services.require_datamap(), result, subjects, services.settings)
+    key = services.slices.residue.hash_key()
+    found = runs.verify_erasure(services.require_datamap(), result, subjects, key)
     return [
         {
             "system": r.system,

@@ -77,7 +77,7 @@ def carry(services: Services, snapshot: Snapshot) -> Summary:
     document = portability.document(
         snapshot.request_id,
         services.clock(),
-        {"name": services.settings.public_url, "url": services.settings.public_url},
+        {"name": services.slices.links.public_url, "url": services.slices.links.public_url},
         snapshot.identities,
         shares,
         _rows(services, snapshot, set(shares)),
