@@ -65,7 +65,7 @@ FREE_FORM: dict[str, tuple[int, str]] = {
 }
 
 #: Every other ``dict[str, Any]`` in src/: records still waiting for a type. Only goes down.
-CEILING = 125
+CEILING = 124
 
 
 def _is_str_any(node: ast.Subscript) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rightsdesk.domain.outcome import Export, Lifted, Outcome, Refusal
+from rightsdesk.domain.outcome import Export, FailedCheck, Mark, Outcome, Redirect, Refusal
 
 #: A refusal as this version writes it (every writer sets these five keys, None or not).
 WHOLE = {
@@ -48,6 +48,7 @@ STORED: list[dict[str, Any]] = [
         "export": {"file": "r1.zip", "expires_at": "x", "revoked_at": "y"},
     },
     {"refusal": WHOLE, "written_by_a_later_version": [1]},
+    {"fraud": {"reason": "two accounts, one card", "by": "op", "at": "2026-02-01T09:00:00+00:00"}},
     {"refusal": {**WHOLE, "remedies_seen": ["a later version's key"]}},
 ]
 
@@ -67,8 +68,16 @@ def test_a_change_is_a_new_value_with_only_that_key_added() -> None:
     }
 
 
-#: Rows of earlier versions: a refusal with only some of its keys.
+#: Rows of earlier versions: records with only some of their keys.
 OLD_SHAPES: list[tuple[dict[str, Any], Outcome]] = [
+    (
+        {"prechecks": [{"name": "unpaid", "waivable": True}]},
+        Outcome(prechecks=(FailedCheck("unpaid", "unpaid", waivable=True, count=0),)),
+    ),
+    (
+        {"redirected_to": "google"},
+        Outcome(redirect=Redirect("google")),
+    ),
     (
         {"refusal": {"ground": "repeated"}},
         Outcome(refusal=Refusal("repeated")),
@@ -94,7 +103,7 @@ OLD_SHAPES: list[tuple[dict[str, Any], Outcome]] = [
                     "legal_claims",
                     justification="a claim is pending",
                     places=("app.invoices",),
-                    lifted=Lifted("t", "op", "settled"),
+                    lifted=Mark("t", "op", "settled"),
                 ),
             )
         ),
@@ -115,6 +124,6 @@ def test_a_refused_part_holds_its_places_until_lifted() -> None:
     part = Refusal("legal_claims", places=("app.invoices", "app.orders"))
     outcome = Outcome(refused_parts=(part, Refusal("repeated", places=("app.users",))))
     assert outcome.held() == ("app.invoices", "app.orders", "app.users")
-    lifted = replace(part, lifted=Lifted("t", "op", "settled"))
+    lifted = replace(part, lifted=Mark("t", "op", "settled"))
     assert not lifted.holding()
     assert replace(outcome, refused_parts=(lifted,)).held() == ()

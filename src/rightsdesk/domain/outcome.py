@@ -8,7 +8,7 @@ workflow's summary, free-form JSON per request type (it is signed into the recei
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 #: The keys of a federated account's redirect, stored flat beside the others.
@@ -29,15 +29,63 @@ class Export:
 
 
 @dataclass(frozen=True)
-class Lifted:
-    """Who ended the ground of a refused part, when and why: its places are held no more."""
+class Mark:
+    """Who did something to a request, when and why: a refused part's ground ended (its
+    places are held no more), a suspected fraud flagged."""
 
     at: str
     by: str
     reason: str
 
     def to_json(self) -> dict[str, str]:
-        return {"at": self.at, "by": self.by, "reason": self.reason}
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Mark:
+        return cls(str(data.get("at")), str(data.get("by")), str(data.get("reason")))
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    """An account cancellation's pre-check that fails now (the data map's ``account.prechecks``),
+    shown before the person confirms: waived then, or settled first."""
+
+    name: str
+    message: str
+    waivable: bool
+    #: How many of the person's rows fail it.
+    count: int
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FailedCheck:
+        return cls(
+            name=str(data["name"]),
+            message=str(data.get("message") or data["name"]),
+            waivable=bool(data.get("waivable", False)),
+            count=int(data.get("count") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Where a federated account is sent to cancel: its login provider (stored flat in the
+    outcome, under ``REDIRECT_KEYS``)."""
+
+    redirected_to: str
+    provider_title: str | None = None
+    instructions: str | None = None
+    provider_url: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {k: getattr(self, k) for k in REDIRECT_KEYS}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Redirect:
+        title, instructions, url = (data.get(k) for k in REDIRECT_KEYS[1:])
+        return cls(str(data["redirected_to"]), title, instructions, url)
 
 
 @dataclass(frozen=True)
@@ -58,7 +106,7 @@ class Refusal:
     places: tuple[str, ...] = ()
     #: A correction's identity fields sent to the registration site, told at ``finish``.
     fields: tuple[str, ...] | None = None
-    lifted: Lifted | None = None
+    lifted: Mark | None = None
     #: Keys this version does not know, kept as they were.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -96,11 +144,7 @@ class Refusal:
             alternative=data.get("alternative"),
             places=tuple(data.get("places") or ()),
             fields=None if fields is None else tuple(fields),
-            lifted=(
-                Lifted(str(lifted.get("at")), str(lifted.get("by")), str(lifted.get("reason")))
-                if isinstance(lifted, Mapping)
-                else None
-            ),
+            lifted=Mark.from_json(lifted) if isinstance(lifted, Mapping) else None,
             extra={
                 k: v for k, v in data.items() if k not in known | {"places", "fields", "lifted"}
             },
@@ -120,13 +164,13 @@ class Outcome:
     export: Export | None = None
     receipt_id: str | None = None
     #: An account cancellation's failing pre-checks, shown before confirmation (None: not run).
-    prechecks: tuple[Mapping[str, Any], ...] | None = None
-    #: Where a federated account is sent to cancel (``REDIRECT_KEYS``).
-    redirect: Mapping[str, Any] | None = None
+    prechecks: tuple[FailedCheck, ...] | None = None
+    #: Where a federated account is sent to cancel.
+    redirect: Redirect | None = None
     #: The due date the overdue alert was raised for (raised once per due date).
     overdue_flagged: str | None = None
-    #: A fraud or compromise flag (reason, by, at): no run before a step-up after it (INT-05).
-    fraud: Mapping[str, Any] | None = None
+    #: A fraud or compromise flag: no run before a step-up after it (INT-05).
+    fraud: Mark | None = None
     #: Keys this version does not know, kept as they were.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -148,13 +192,13 @@ class Outcome:
         if self.receipt_id is not None:
             out["receipt_id"] = self.receipt_id
         if self.prechecks is not None:
-            out["prechecks"] = list(self.prechecks)
+            out["prechecks"] = [check.to_json() for check in self.prechecks]
         if self.redirect is not None:
-            out.update(self.redirect)
+            out.update(self.redirect.to_json())
         if self.overdue_flagged is not None:
             out["overdue_flagged"] = self.overdue_flagged
         if self.fraud is not None:
-            out["fraud"] = self.fraud
+            out["fraud"] = self.fraud.to_json()
         return out
 
     @classmethod
@@ -162,20 +206,18 @@ class Outcome:
         known = {"run", "refusal", "refused_parts", "export", "receipt_id", "prechecks"}
         known |= {"overdue_flagged", "fraud", *REDIRECT_KEYS}
         export = data.get("export")
-        prechecks, refusal = data.get("prechecks"), data.get("refusal")
+        prechecks, refusal, fraud = data.get("prechecks"), data.get("refusal"), data.get("fraud")
         return cls(
             run=data.get("run"),
             refusal=None if refusal is None else Refusal.from_json(refusal),
             refused_parts=tuple(Refusal.from_json(p) for p in data.get("refused_parts", ())),
             export=Export(**export) if export else None,
             receipt_id=data.get("receipt_id"),
-            prechecks=None if prechecks is None else tuple(prechecks),
-            redirect=(
-                {k: data[k] for k in REDIRECT_KEYS if k in data}
-                if "redirected_to" in data
-                else None
+            prechecks=(
+                None if prechecks is None else tuple(FailedCheck.from_json(c) for c in prechecks)
             ),
+            redirect=Redirect.from_json(data) if "redirected_to" in data else None,
             overdue_flagged=data.get("overdue_flagged"),
-            fraud=data.get("fraud"),
+            fraud=None if fraud is None else Mark.from_json(fraud),
             extra={k: v for k, v in data.items() if k not in known},
         )

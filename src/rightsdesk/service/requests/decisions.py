@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from rightsdesk.audit import events
 from rightsdesk.domain.errors import ConflictError, PolicyError
-from rightsdesk.domain.outcome import Lifted, Refusal
+from rightsdesk.domain.outcome import Mark, Refusal
 from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
 from rightsdesk.engine import holds
 from rightsdesk.policy import Due, Outcome, Regime
@@ -131,7 +131,7 @@ def lift(
     wanted = set(holds.check(services.require_datamap(), places)) if places else None
     lifted: list[str] = []
     parts: list[Refusal] = []
-    mark = Lifted(at=work.now.isoformat(), by=actor, reason=reason)
+    mark = Mark(at=work.now.isoformat(), by=actor, reason=reason)
     for part in request.outcome.refused_parts:
         if part.holding() and (wanted is None or wanted & set(part.places)):
             lifted += part.places
@@ -177,8 +177,8 @@ def flag_fraud(work: Unit, request: Request, *, actor: str, reason: str) -> None
     ground ``suspected_fraud`` with the documented belief."""
     if not reason.strip():
         raise PolicyError("document why fraud is suspected")
-    at = work.now.isoformat()
-    request.outcome = replace(request.outcome, fraud={"reason": reason, "by": actor, "at": at})
+    flag = Mark(at=work.now.isoformat(), by=actor, reason=reason)
+    request.outcome = replace(request.outcome, fraud=flag)
     lifecycle.record(work, request, events.FRAUD_FLAGGED, actor=actor)
 
 

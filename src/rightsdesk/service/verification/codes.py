@@ -269,7 +269,7 @@ def fraud_pending(request: Request) -> bool:
     fraud, verified = request.outcome.fraud, request.verified_at
     if fraud is None:
         return False
-    return verified is None or verified <= datetime.fromisoformat(fraud["at"])
+    return verified is None or verified <= datetime.fromisoformat(fraud.at)
 
 
 def acknowledge(services: Services, work: Unit, request: Request) -> None:

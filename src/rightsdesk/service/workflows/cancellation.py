@@ -28,6 +28,7 @@ from rightsdesk.audit import log as audit
 from rightsdesk.connectors.base import Row
 from rightsdesk.datamap.rights import Precheck
 from rightsdesk.domain.errors import ConflictError, RightsdeskError
+from rightsdesk.domain.outcome import FailedCheck, Redirect
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
@@ -89,17 +90,17 @@ def prepare(services: Services, work: Unit, request: Request) -> None:
         checks = evaluate(engine, identities, found) if provider is None else []
     if provider is not None:
         spec = datamap.account.providers.get(provider) if datamap.account else None
-        title = spec.title if spec else provider
-        instructions = spec.instructions if spec else f"Cancel the account at {provider}."
-        context = {
-            "provider_title": title,
-            "instructions": instructions,
-            "provider_url": spec.url if spec else None,
-        }
+        redirect = Redirect(
+            redirected_to=provider,
+            provider_title=spec.title if spec else provider,
+            instructions=spec.instructions if spec else f"Cancel the account at {provider}.",
+            provider_url=spec.url if spec else None,
+        )
         lifecycle.advance(
             work, request, Event.REDIRECT, actor="system", data={"provider": provider}
         )
-        request.outcome = replace(request.outcome, redirect={"redirected_to": provider, **context})
+        request.outcome = replace(request.outcome, redirect=redirect)
+        context = {k: v for k, v in redirect.to_json().items() if k != "redirected_to"}
         work.notices.append(notice(request, "cancellation_redirected", context))
         return
     lifecycle.advance(work, request, Event.AWAIT_CONFIRMATION, actor="system")
@@ -125,7 +126,7 @@ class _Found:
 
 def evaluate(
     engine: Engine, identities: Sequence[Identity], found: _Found | None = None
-) -> list[dict[str, Any]]:
+) -> list[FailedCheck]:
     """Every pre-check of the data map's account section that currently fails."""
     account = engine.datamap.account
     if account is None or not account.prechecks:
@@ -135,14 +136,7 @@ def evaluate(
     for check in account.prechecks:
         count = _count(engine, check, found, identities)
         if count:
-            failing.append(
-                {
-                    "name": check.name,
-                    "message": check.message,
-                    "waivable": check.waivable,
-                    "count": count,
-                }
-            )
+            failing.append(FailedCheck(check.name, check.message, check.waivable, count))
     return failing
 
 
@@ -174,13 +168,13 @@ def confirm(services: Services, work: Unit, request: Request, *, waive: Sequence
         raise ConflictError(f"this request is {request.status}, not awaiting confirmation")
     with connections.engine(services, services.require_datamap(), limited=False) as engine:
         failing = evaluate(engine, _identities(request))
-    blocking = [c for c in failing if not c["waivable"]]
+    blocking = [c for c in failing if not c.waivable]
     if blocking:
-        raise ConflictError("settle these first: " + "; ".join(c["message"] for c in blocking))
-    unwaived = [c["name"] for c in failing if c["name"] not in set(waive)]
+        raise ConflictError("settle these first: " + "; ".join(c.message for c in blocking))
+    unwaived = [c.name for c in failing if c.name not in set(waive)]
     if unwaived:
         raise ConflictError(f"waive {', '.join(unwaived)} to go ahead (or settle them first)")
-    waived = sorted({c["name"] for c in failing})
+    waived = sorted({c.name for c in failing})
     request.params = {**request.params, "confirmed_at": work.now.isoformat(), "waived": waived}
     lifecycle.advance(work, request, Event.CONFIRM, actor="person", data={"waived": waived})
 
@@ -243,7 +237,7 @@ def backup(services: Services, job_id: str, snapshot: Snapshot) -> None:
         jobs.settle(work, job_id, failure)
         request = lifecycle.load(work, snapshot.request_id)
         context: dict[str, Any] = {
-            "checks": list(request.outcome.prechecks or ()),
+            "checks": [c.to_json() for c in request.outcome.prechecks or ()],
             "cooling_off_days": services.slices.cooling_off.days,
         }
         if failure is None:
