@@ -12,7 +12,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from rightsdesk.notify.locales import LOCALES
+from rightsdesk.domain.texts import LOCALES
 from rightsdesk.service.runtime import operators
 from rightsdesk.web import i18n, session
 from tests.web.conftest import Site

@@ -16,6 +16,7 @@ from rightsdesk.domain.errors import AuthenticationError
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent import checks
 from rightsdesk.service.consent import choices as consent
+from rightsdesk.service.consent.ledger import PurposeState
 from rightsdesk.service.runtime.context import Services
 from rightsdesk.service.runtime.operators import Scope
 from rightsdesk.service.verification import codes as verification
@@ -69,7 +70,9 @@ class ReceiptOut(BaseModel):
 
 class PurposeOut(BaseModel):
     purpose: str
+    #: In the data map's own language; ``descriptions`` has each language the map gives.
     description: str
+    descriptions: dict[str, str]
     basis: str
     state: str
     source: str
@@ -92,7 +95,16 @@ def scope(person: PersonDep, gpc: GpcDep, svc: ServicesDep) -> ScopeOut:
     if gpc:
         consent.honour_gpc(svc, person)
     states = consent.show(svc, person)
-    return ScopeOut(purposes=[PurposeOut.model_validate(s, from_attributes=True) for s in states])
+    return ScopeOut(purposes=[_purpose(s) for s in states])
+
+
+def _purpose(state: PurposeState) -> PurposeOut:
+    texts = dict(state.description.texts)
+    fields = {k: v for k, v in vars(state).items() if k not in ("description", "history")}
+    history = [ReceiptOut.model_validate(r, from_attributes=True) for r in state.history]
+    return PurposeOut(
+        **fields, description=str(state.description), descriptions=texts, history=history
+    )
 
 
 @router.put("/v1/consents/{purpose}", response_model=ReceiptOut)

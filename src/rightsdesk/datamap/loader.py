@@ -44,7 +44,7 @@ def loads(
     if issues:
         raise DataMapError(issues)
     try:
-        datamap = DataMap.model_validate(raw)
+        datamap = DataMap.model_validate(raw, context={"language": _language(raw)})
     except ValidationError as exc:
         raise DataMapError(_pydantic_issues(exc, raw, lines, source)) from exc
     datamap._source, datamap._lines = source, lines
@@ -52,6 +52,12 @@ def loads(
     if semantic:
         raise DataMapError(semantic)
     return datamap
+
+
+def _language(raw: Any) -> str:
+    """The map's language, which every text in several languages must have (checked as a field)."""
+    language = raw.get("language", "en") if isinstance(raw, dict) else "en"
+    return language if isinstance(language, str) else "en"
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[PathKey, int]]:

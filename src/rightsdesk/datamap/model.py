@@ -24,7 +24,7 @@ from rightsdesk.datamap.rights import (
     RestrictSpec,
     Source,
 )
-from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec
+from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec, Text
 from rightsdesk.domain.actions import ExportMode, ReferenceDirection, ValueType
 from rightsdesk.domain.errors import Location
 from rightsdesk.domain.identities import NAME as KIND_NAME
@@ -135,7 +135,7 @@ class CollectionSpec(Spec):
     #: Where the rows come from, told in an access answer (None: the map does not say).
     source: Source | None = None
     #: How long rows are kept, in words, where no retention rule or ``keep_for`` says it.
-    kept: Annotated[str, Field(min_length=3)] | None = None
+    kept: Text | None = None
 
     @property
     def primary_key(self) -> str | None:
@@ -218,7 +218,7 @@ class RetentionRule(Spec):
 
     name: str
     collection: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")]
-    basis: Annotated[str, Field(min_length=3)]
+    basis: Text
     period: PeriodField
     start: Name = Field(alias="from")
     where: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
@@ -247,6 +247,8 @@ class Closure(Spec):
 
 class DataMap(Spec):
     version: Literal[1] = 1
+    #: The map's own language: a text given in several languages must have this one.
+    language: Literal["en", "zh-CN"] = "en"
     systems: tuple[SystemSpec, ...]
     closure: Closure | None = None
     retention: tuple[RetentionRule, ...] = ()

@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec
+from rightsdesk.datamap.spec import Name, PeriodField, Scalar, Spec, Text
+from rightsdesk.domain.texts import LocalText
 
 Dotted = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")]
 DottedField = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")]
@@ -52,6 +53,12 @@ class RestrictSpec(Spec):
         return self
 
 
+#: Why rows kept for a period go, unless ``keep_for`` says it in its own words (PIPL Art. 47(1)).
+ACHIEVED = LocalText(
+    (("en", "the purpose of processing has been achieved"), ("zh-CN", "处理目的已实现")), "en"
+)
+
+
 class KeepFor(Spec):
     """Rows are needed for ``period`` after the date in ``start``; then the sweep deletes them."""
 
@@ -59,14 +66,14 @@ class KeepFor(Spec):
 
     period: PeriodField
     start: Name = Field(alias="from")
-    purpose: str = "the purpose of processing has been achieved"
+    purpose: Text = ACHIEVED
 
 
 class Purpose(Spec):
     """A purpose of processing; with basis ``consent`` people grant and withdraw it."""
 
     name: Name
-    description: str
+    description: Text
     basis: Basis = "consent"
     collections: tuple[Dotted, ...] = ()
     fields: tuple[DottedField, ...] = ()
@@ -96,7 +103,7 @@ class Recipient(Spec):
     #: Where the recipient processes the data (told to the person: GDPR Art. 15(1)(c), (2)).
     country: Annotated[str, Field(min_length=2)] | None = None
     #: The safeguard for a transfer abroad, in words (GDPR Art. 15(2), 46; PIPL Art. 38).
-    safeguard: Annotated[str, Field(min_length=3)] | None = None
+    safeguard: Text | None = None
 
     @model_validator(mode="after")
     def _one_channel(self) -> Recipient:
@@ -119,10 +126,10 @@ Source = Literal["person", "observed", "derived"] | ReceivedFrom
 class Notice(Spec):
     """What an access answer says besides the data (GDPR Art. 13-15; PIPL Art. 17, 48)."""
 
-    controller: Annotated[str, Field(min_length=2)]
+    controller: Text
     contact: Annotated[str, Field(min_length=3)] | None = None
     #: Automated decision-making, profiling and its logic, in words (GDPR Art. 15(1)(h)).
-    automated_decisions: Annotated[str, Field(min_length=3)] | None = None
+    automated_decisions: Text | None = None
 
 
 class Precheck(Spec):
@@ -133,7 +140,7 @@ class Precheck(Spec):
     """
 
     name: Name
-    message: str
+    message: Text
     collection: Dotted | None = None
     where: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
     plugin: str | None = None
@@ -150,8 +157,8 @@ class Precheck(Spec):
 class Provider(Spec):
     """A third party people log in through; cancelling such an account happens there."""
 
-    title: str
-    instructions: str
+    title: Text
+    instructions: Text
     url: str | None = None
 
 

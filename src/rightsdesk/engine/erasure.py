@@ -204,7 +204,7 @@ class _Decider:
             for subject in owners:
                 outcome = _outcome(report, subject, self.step.name)
                 held = outcome.retained.setdefault(
-                    (rule.name, until), Retained(rule.name, rule.basis, until, 0, kept)
+                    (rule.name, until), Retained(rule.name, str(rule.basis), until, 0, kept)
                 )
                 held.rows += 1
         elif self.deletes_rows and not self.keep:
@@ -273,7 +273,7 @@ class _Decider:
                     collection=self.step.collection,
                     key=str(pk),
                     rule=rule.name,
-                    basis=rule.basis,
+                    basis=str(rule.basis),
                     until=date.fromisoformat(until) if until else None,
                     roles=rule.roles,
                     row=kept,
@@ -281,7 +281,8 @@ class _Decider:
             )
             outcome = _outcome(report, subject, self.step.name)
             held = outcome.retained.setdefault(
-                (rule.name, until), Retained(rule.name, rule.basis, until, 0, rule.fields, True)
+                (rule.name, until),
+                Retained(rule.name, str(rule.basis), until, 0, rule.fields, True),
             )
             held.rows += 1
 

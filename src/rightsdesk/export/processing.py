@@ -34,11 +34,12 @@ def build(datamap: DataMap, held: Mapping[str, int], context: Context) -> dict[s
     """The section for a person with ``held`` rows per ``system.collection``."""
     say = wording.words(context.locale)
     notice = datamap.notice
+    decisions = notice.automated_decisions if notice else None
     return {
         "locale": context.locale,
         "controller": None
         if notice is None
-        else {"name": notice.controller, "contact": notice.contact},
+        else {"name": notice.controller.get(context.locale), "contact": notice.contact},
         "categories": _categories(datamap, held, say, context.locale),
         "rights": [
             {
@@ -49,8 +50,7 @@ def build(datamap: DataMap, held: Mapping[str, int], context: Context) -> dict[s
             for kind in context.rights
         ],
         "complaints": [dict(c) for c in context.complaints],
-        "automated_decisions": (notice.automated_decisions if notice else None)
-        or say["no_decisions"],
+        "automated_decisions": decisions.get(context.locale) if decisions else say["no_decisions"],
     }
 
 
@@ -81,7 +81,7 @@ def _category(
     purposes = [
         {
             "name": p.name,
-            "description": p.description,
+            "description": p.description.get(locale),
             "basis": p.basis,
             "basis_text": say[p.basis],
         }
@@ -94,7 +94,7 @@ def _category(
             "kind": r.kind,
             "kind_text": say[r.kind],
             **({"country": r.country} if r.country else {}),
-            **({"safeguard": r.safeguard} if r.safeguard else {}),
+            **({"safeguard": r.safeguard.get(locale)} if r.safeguard else {}),
         }
         for r in datamap.recipients_for(set(collections))
     ]
@@ -131,9 +131,11 @@ def _retention(
             "rule": rule.name,
             "period": str(rule.period),
             "from": rule.start,
-            "basis": rule.basis,
+            "basis": rule.basis.get(locale),
             "text": say["rule"].format(
-                period=wording.period(rule.period, locale), start=rule.start, basis=rule.basis
+                period=wording.period(rule.period, locale),
+                start=rule.start,
+                basis=rule.basis.get(locale),
             ),
         }
         for rule in datamap.retention_for(system, name)
@@ -141,14 +143,16 @@ def _retention(
     if collection.keep_for is not None:
         keep = collection.keep_for
         text = say["keep_for"].format(
-            period=wording.period(keep.period, locale), start=keep.start, purpose=keep.purpose
+            period=wording.period(keep.period, locale),
+            start=keep.start,
+            purpose=keep.purpose.get(locale),
         )
         rules.append(
             {"collection": dotted, "period": str(keep.period), "from": keep.start, "text": text}
         )
     if not rules:
         stated = collection.kept is not None
-        text = collection.kept if collection.kept is not None else say["not_stated"]
+        text = collection.kept.get(locale) if collection.kept is not None else say["not_stated"]
         rules.append({"collection": dotted, "stated": stated, "text": text})
     return rules
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rightsdesk.domain.errors import DeliveryError, NotifyError, RenderError
-from rightsdesk.notify.locales import LOCALES, resolve_locale
+from rightsdesk.domain.texts import LOCALES
+from rightsdesk.notify.locales import resolve_locale
 from rightsdesk.notify.mailer import Mailer, OutboxMailer, SmtpMailer, mailer_from_url
 from rightsdesk.notify.notifier import Notifier
 from rightsdesk.notify.rendering import KINDS, render, render_sms

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-#: The locales every template exists in.
-LOCALES = ("en", "zh-CN")
-
 _TRADITIONAL = frozenset({"hant", "tw", "hk", "mo"})
 _BEIJING = timezone(timedelta(hours=8))
 _MONTHS = (

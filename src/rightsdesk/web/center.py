@@ -20,7 +20,7 @@ from rightsdesk.domain.errors import AuthenticationError, LockedOutError
 from rightsdesk.domain.identities import EMAIL
 from rightsdesk.domain.requests import TRANSITIONS, Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
-from rightsdesk.notify.locales import LOCALES
+from rightsdesk.domain.texts import LOCALES
 from rightsdesk.policy import Regime
 from rightsdesk.service.requests import actions as requests
 from rightsdesk.service.requests import intake, receipts

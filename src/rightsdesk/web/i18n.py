@@ -22,7 +22,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import Translations
 
-from rightsdesk.notify.locales import LOCALES, request_label, resolve_locale
+from rightsdesk.domain.texts import LOCALES, localise
+from rightsdesk.notify.locales import request_label, resolve_locale
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"
@@ -111,6 +112,10 @@ class Language:
 
     def money(self, amount: str, currency: str) -> str:
         return format_currency(Decimal(amount), currency, locale=BABEL[self.code])
+
+    def text(self, value: object) -> str:
+        """A data map's text (``LocalText``, or as kept in a request) in this language."""
+        return localise(value, self.code)
 
     def right(self, request_type: str) -> str:
         return request_label(request_type, self.code)

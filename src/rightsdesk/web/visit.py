@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from rightsdesk.api.auth import ServicesDep, client_address
 from rightsdesk.api.errors import status_of
 from rightsdesk.domain.errors import RightsdeskError
-from rightsdesk.notify.locales import LOCALES
+from rightsdesk.domain.texts import LOCALES
 from rightsdesk.service.runtime.context import Services
 from rightsdesk.web import i18n, problems, session
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 from rightsdesk.datamap.rights import Purpose
 from rightsdesk.domain.errors import ConflictError
 from rightsdesk.domain.subjects import Identity
+from rightsdesk.domain.texts import LocalText
 from rightsdesk.service.requests import subjects as subjects_
 from rightsdesk.service.runtime.context import Services
 from rightsdesk.store.models import ConsentHead, ConsentRecord
@@ -34,7 +35,7 @@ class PurposeState:
     """One catalogue purpose as it stands for a person, and why, with every receipt."""
 
     purpose: str
-    description: str
+    description: LocalText
     basis: str
     #: active | revoked | not_given (a consent purpose never granted)
     state: str
@@ -150,7 +151,7 @@ def document(
                 "service": "host platform",
                 "purposes": [
                     {
-                        "purpose": purpose.description,
+                        "purpose": purpose.description.get(services.settings.locale),
                         "purposeName": purpose.name,
                         "purposeCategory": [purpose.basis],
                         "consentType": "OPT-OUT" if purpose.default_granted else "EXPLICIT",

@@ -30,7 +30,7 @@ def sweep(services: Services) -> int:
                 at=work.now,
                 actor="system",
                 event=events.OWN_INITIATIVE_DELETION,
-                reason=keep.purpose,
+                reason=str(keep.purpose),
                 data={"collection": name, "rows": count, "kept_for": str(keep.period)},
             )
     return sum(deleted.values())

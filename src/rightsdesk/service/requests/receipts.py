@@ -143,6 +143,14 @@ def for_person(services: Services, request_id: str, token: str) -> dict[str, Any
     return document(services, request_id)
 
 
+def _basis(services: Services, rule: object, written: object, locale: str) -> str:
+    """Why rows were kept, in the person's language: the data map's ``rule`` (the run kept its
+    words in the map's own language), else as the run ``written`` it."""
+    rules = services.datamap.retention if services.datamap else ()
+    found = next((r for r in rules if r.name == rule), None)
+    return str(written) if found is None else found.basis.get(locale)
+
+
 def notice_context(services: Services, request: Request) -> dict[str, Any]:
     """What every completion answer tells: what was done where, what was kept and why, what
     was not done (each refused part: ground, reasons, where to go instead) and the remedies."""
@@ -153,7 +161,7 @@ def notice_context(services: Services, request: Request) -> dict[str, Any]:
                 {
                     "collection": dotted,
                     "rows": item["rows"],
-                    "basis": item["basis"],
+                    "basis": _basis(services, item.get("rule"), item["basis"], request.locale),
                     "until": item.get("until"),
                 }
             )

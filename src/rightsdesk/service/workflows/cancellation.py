@@ -31,6 +31,7 @@ from rightsdesk.domain.errors import ConflictError, RightsdeskError
 from rightsdesk.domain.outcome import FailedCheck, Redirect
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.domain.texts import LocalText
 from rightsdesk.engine.runner import Engine
 from rightsdesk.engine.traversal import Owners, canon
 from rightsdesk.service.consent import bindings
@@ -80,6 +81,12 @@ class Cancellation(Workflow):
         return deletion.erase_later(services, work, request, places)
 
 
+#: What a federated account is told when the data map names no instructions for its provider.
+_ELSEWHERE = LocalText.of(
+    {"en": "Cancel the account at {provider}.", "zh-CN": "请前往{provider}注销账号。"}
+)
+
+
 def prepare(services: Services, work: Unit, request: Request) -> None:
     """Right after verification: redirect a federated account, else ask for confirmation."""
     datamap = services.require_datamap()
@@ -87,13 +94,15 @@ def prepare(services: Services, work: Unit, request: Request) -> None:
     with connections.engine(services, datamap, limited=False) as engine:
         found = _Found.of(engine, identities)  # one walk for the login provider and the checks
         provider = _login_provider(engine, found)
-        checks = evaluate(engine, identities, found) if provider is None else []
+        checks = evaluate(engine, identities, request.locale, found) if provider is None else []
     if provider is not None:
         spec = datamap.account.providers.get(provider) if datamap.account else None
+        # the texts in the person's language, kept in the request as its refusal titles are
+        elsewhere = _ELSEWHERE.get(request.locale).format(provider=provider)
         redirect = Redirect(
             redirected_to=provider,
-            provider_title=spec.title if spec else provider,
-            instructions=spec.instructions if spec else f"Cancel the account at {provider}.",
+            provider_title=spec.title.get(request.locale) if spec else provider,
+            instructions=spec.instructions.get(request.locale) if spec else elsewhere,
             provider_url=spec.url if spec else None,
         )
         lifecycle.advance(
@@ -125,9 +134,10 @@ class _Found:
 
 
 def evaluate(
-    engine: Engine, identities: Sequence[Identity], found: _Found | None = None
+    engine: Engine, identities: Sequence[Identity], locale: str, found: _Found | None = None
 ) -> list[FailedCheck]:
-    """Every pre-check of the data map's account section that currently fails."""
+    """Every pre-check of the data map's account section that currently fails; each message in
+    ``locale`` (the request's)."""
     account = engine.datamap.account
     if account is None or not account.prechecks:
         return []
@@ -136,7 +146,9 @@ def evaluate(
     for check in account.prechecks:
         count = _count(engine, check, found, identities)
         if count:
-            failing.append(FailedCheck(check.name, check.message, check.waivable, count))
+            failing.append(
+                FailedCheck(check.name, check.message.get(locale), check.waivable, count)
+            )
     return failing
 
 
@@ -167,7 +179,7 @@ def confirm(services: Services, work: Unit, request: Request, *, waive: Sequence
     if Status(request.status) is not Status.AWAITING_CONFIRMATION:
         raise ConflictError(f"this request is {request.status}, not awaiting confirmation")
     with connections.engine(services, services.require_datamap(), limited=False) as engine:
-        failing = evaluate(engine, _identities(request))
+        failing = evaluate(engine, _identities(request), request.locale)
     blocking = [c for c in failing if not c.waivable]
     if blocking:
         raise ConflictError("settle these first: " + "; ".join(c.message for c in blocking))
