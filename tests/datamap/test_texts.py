@@ -71,9 +71,9 @@ def test_get_falls_back_by_tag_then_language_then_default(asked: str | None, exp
 
 
 def test_the_maps_language_is_the_default() -> None:
-    chinese = "language: zh-CN\n" + MAP.replace(
-        "      en: Product news by email\n", ""
-    ).replace('{en: "Pay your bills first.", zh-CN: "请先付清账单。"}', "请先付清账单。")
+    chinese = "language: zh-CN\n" + MAP.replace("      en: Product news by email\n", "").replace(
+        '{en: "Pay your bills first.", zh-CN: "请先付清账单。"}', "请先付清账单。"
+    )
     datamap = loads(chinese, env={})
     assert datamap.purposes[0].description.get("en") == "通过邮件发送产品资讯"
     assert str(datamap.purposes[0].description) == "通过邮件发送产品资讯"
@@ -97,9 +97,21 @@ def test_the_maps_language_is_the_default() -> None:
             "",
             "map.yml:13: marketing: description: no en text: the map's default language (en)",
         ),
-        ("kept: while the account exists", "kept: '  '", "map.yml:6: app.users: kept: the text is empty"),
-        ("kept: while the account exists", "kept: {}", "map.yml:6: app.users: kept: a text is a string"),
-        ("kept: while the account exists", "kept: [a, b]", "map.yml:6: app.users: kept: a text is a string"),
+        (
+            "kept: while the account exists",
+            "kept: '  '",
+            "map.yml:6: app.users: kept: the text is empty",
+        ),
+        (
+            "kept: while the account exists",
+            "kept: {}",
+            "map.yml:6: app.users: kept: a text is a string",
+        ),
+        (
+            "kept: while the account exists",
+            "kept: [a, b]",
+            "map.yml:6: app.users: kept: a text is a string",
+        ),
         (
             '{en: "Pay your bills first.", zh-CN: "请先付清账单。"}',
             '{en: "Pay your bills first.", fr: "Payez."}',

@@ -136,8 +136,11 @@ def test_a_blocking_pre_check_stops_the_cancellation(
     assert shown.status == "awaiting_confirmation"
     assert {c["name"] for c in shown.outcome["prechecks"]} == {"unpaid_bills", "active_services"}
     warning = mails_to(mailbox)[-1].body
-    assert "注销不可恢复" in warning and "/export?" in warning and "unpaid bills" in warning
-    with pytest.raises(ConflictError, match="settle these first: You have unpaid bills"):
+    assert "注销不可恢复" in warning and "/export?" in warning
+    # the data map's pre-check messages in the person's language, not its English (issue 17)
+    assert "您有未支付的账单，请先付清再注销账号。" in warning  # noqa: RUF001
+    assert "您正在使用的云服务将停止" in warning and "unpaid bills" not in warning
+    with pytest.raises(ConflictError, match="settle these first: 您有未支付的账单"):
         requests.confirm_cancellation(
             services, done.request.id, done.token, ["unpaid_bills", "active_services"]
         )
@@ -331,7 +334,10 @@ def test_an_account_that_logs_in_through_a_third_party_is_sent_there(
     counted = {s.type: s for s in reports.yearly(services, shown.received_at.year)}
     assert counted[RequestType.CANCEL_ACCOUNT].redirected_to_idp == 1  # `request report`
     message = mails_to(mailbox)[-1]
-    assert "WeChat" in message.subject and "Delete Account" in message.body  # in zh-CN
+    # in zh-CN, the provider's name and instructions too (the data map's Chinese, issue 17)
+    assert "微信" in message.subject and "WeChat" not in message.subject
+    assert "在微信中：我 > 设置 > 账号与安全" in message.body  # noqa: RUF001
+    assert "Delete Account" not in message.body
     assert snapshot(platform) == before
 
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from rightsdesk.domain.errors import NotFoundError
+from rightsdesk.export import wording
 from rightsdesk.service.requests import execution
 from rightsdesk.web.visit import PageRoute, VisitDep
 
@@ -64,6 +65,10 @@ def export_page(
         generated_at=datetime.fromisoformat(data["generated_at"]),
         tables=tables,
         download=download,
+        # how the data is processed, as the export says it (in the request's language), under
+        # the headings of the export's own report in the page's
+        processing=data.get("processing"),
+        say=wording.words(page.language.code),
     )
 
 
