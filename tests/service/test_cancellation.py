@@ -165,6 +165,9 @@ def test_a_waived_pre_check_proceeds_and_nothing_of_the_person_stays_live(
 
     shown = views.detail(services, done.request.id)
     assert shown.status == "completed", shown.outcome
+    # the answer says why rows were kept in the person's language, from the map (issue 17)
+    answer = mails_to(mailbox)[-1].body
+    assert "《电子商务法》第三十一条" in answer and "E-Commerce Law" not in answer
     for store, tables in LIVE.items():
         for table, owner in tables:
             assert sql(platform, store, f"SELECT * FROM {table} WHERE {owner} = 1") == [], table

@@ -118,5 +118,17 @@ def test_the_export_read_as_a_page_says_the_processing_in_chinese(
         "账号存续期间保存",
         "《电子商务法》第三十一条",
         "已向国家网信办备案的个人信息出境标准合同",
+        "我们的短信服务商",
         "无：我们不会仅通过自动化决策作出与您有关的决定。",
     )
+
+
+def test_the_correction_page_offers_the_maps_labels_in_chinese(
+    new_page: PageMaker, site: Site
+) -> None:
+    page = new_page("zh-CN")
+    page.goto("/correct")
+    options = page.locator("#field-0 option")
+    expect(options.filter(has_text="昵称")).to_have_count(1)
+    expect(options.filter(has_text="发票抬头")).to_have_count(1)
+    assert_chinese(page, site)

@@ -64,6 +64,8 @@ def _references(raw: Any) -> Any:
 
 class FieldSpec(Spec):
     name: Name
+    #: The field as people know it, offered for correction by this name (else its category's).
+    label: Text | None = None
     categories: tuple[str, ...] = ()
     identity: KindName | None = None
     primary_key: bool = False

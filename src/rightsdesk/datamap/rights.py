@@ -96,6 +96,8 @@ class Recipient(Spec):
     """Someone the data is disclosed to; told of corrections, deletions and withdrawals."""
 
     name: Name
+    #: The recipient as people know it, told in an access answer (else its ``name``).
+    title: Text | None = None
     kind: Literal["processor", "third_party", "controller"] = "processor"
     collections: tuple[Dotted, ...]
     webhook: str | None = None  # may reference an environment variable: ${NAME}

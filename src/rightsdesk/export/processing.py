@@ -91,6 +91,7 @@ def _category(
     recipients = [
         {
             "name": r.name,
+            **({"title": r.title.get(locale)} if r.title else {}),
             "kind": r.kind,
             "kind_text": say[r.kind],
             **({"country": r.country} if r.country else {}),

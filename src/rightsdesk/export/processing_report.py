@@ -41,4 +41,5 @@ def write(out: TextIO, processing: Mapping[str, Any], say: Mapping[str, str]) ->
 def _recipient(recipient: Mapping[str, Any]) -> str:
     where = f", {recipient['country']}" if recipient.get("country") else ""
     safeguard = f"; {recipient['safeguard']}" if recipient.get("safeguard") else ""
-    return f"{recipient['name']} ({recipient['kind_text']}{where}{safeguard})"
+    name = recipient.get("title") or recipient["name"]
+    return f"{name} ({recipient['kind_text']}{where}{safeguard})"

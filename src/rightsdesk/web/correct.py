@@ -22,6 +22,7 @@ from rightsdesk.service.requests import intake
 from rightsdesk.service.workflows import correction
 from rightsdesk.web import wording
 from rightsdesk.web.center import Csrf
+from rightsdesk.web.i18n import Language
 from rightsdesk.web.visit import PageRoute, Visit, VisitDep
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -77,18 +78,20 @@ def submit(
 
 
 def _form(page: Visit) -> Response:
-    say = page.language.gettext
     offered = correction.offered(page.services.require_datamap())
     return page.render(
         "correct.html",
-        fields=[(o.field, _label(say, o)) for o in offered],
+        fields=[(o.field, _label(page.language, o)) for o in offered],
         rows=range(ROWS),
         signed_in=page.session.host is not None,
         registration_site=page.services.settings.registration_site,
     )
 
 
-def _label(say: wording.Say, offered: correction.Offered) -> str:
-    """The field as people know it (its category's name), with the data map's name beside."""
+def _label(lang: Language, offered: correction.Offered) -> str:
+    """The field as people know it (the data map's label, else its category's name), with the
+    data map's name beside."""
+    if offered.label is not None:
+        return f"{lang.text(offered.label)} ({offered.field})"
     named = wording.category(offered.categories)
-    return f"{say(named)} ({offered.field})" if named else offered.field
+    return f"{lang.gettext(named)} ({offered.field})" if named else offered.field

@@ -23,6 +23,7 @@ from rightsdesk.domain.identities import IdentityKind
 from rightsdesk.domain.outcome import Refusal
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity, Subject
+from rightsdesk.domain.texts import LocalText
 from rightsdesk.engine.correction import Copy, copies
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import subjects
@@ -313,6 +314,8 @@ class Offered:
     field: str
     categories: tuple[str, ...]
     copies: int
+    #: The data map's own name for it (a copy's ``label``), if it gives one.
+    label: LocalText | None = None
 
 
 #: What people are offered to correct: facts about themselves that they know better than our
@@ -333,7 +336,8 @@ def offered(datamap: DataMap) -> list[Offered]:
         specs = [_field(datamap, copy) for copy in copies(datamap, name)]
         if specs and all(spec is not None and _open(spec) for spec in specs):
             categories = sorted({c for spec in specs for c in spec.categories})
-            found.append(Offered(name, tuple(categories), len(specs)))
+            label = next((s.label for s in specs if s is not None and s.label), None)
+            found.append(Offered(name, tuple(categories), len(specs), label))
     return found
 
 
