@@ -55,6 +55,14 @@ def test_withdrawing_takes_exactly_the_steps_of_giving(
     assert marketing["state"] == "revoked"
     assert [r["state"] for r in marketing["history"]] == ["active", "revoked"]
     assert marketing["history"][0]["receipt"]["version"] == "KI-CR-v1.1.0"
+    # the description in the map's language, and each language the map gives (issue 17)
+    assert marketing["description"] == "Product news and offers by e-mail and SMS"
+    assert marketing["descriptions"] == {
+        "en": "Product news and offers by e-mail and SMS",
+        "zh-CN": "通过邮件和短信发送产品资讯和优惠信息",
+    }
+    [service] = [p for p in shown if p["purpose"] == "service"]
+    assert service["descriptions"] == {"en": service["description"]}  # one text for all
     withdrawn = receiver.at("host")[-1]
     assert withdrawn.json["event"] == "consent.withdrawn"
     assert withdrawn.json["payload"]["features"] == ["newsletter", "promo_sms"]

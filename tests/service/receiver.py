@@ -100,7 +100,9 @@ purposes:
     basis: contract
     collections: [platform.accounts, billing.subscriptions]
   - name: marketing
-    description: Product news and offers by e-mail and SMS
+    description:
+      en: Product news and offers by e-mail and SMS
+      zh-CN: 通过邮件和短信发送产品资讯和优惠信息
     collections: [platform.login_events]
     fields: [platform.accounts.phone]
     features: [newsletter, promo_sms]
