@@ -136,7 +136,9 @@ def test_an_account_signing_in_through_a_third_party_is_sent_there(
     submit(page, "cancel_account", person, "发送验证码")
     enter_code(page, cooling, person, 1, "确认")
     wait_for(page, "#idp-title")
-    expect(page.locator("#idp-title")).to_have_text("请在 Weibo 注销")
-    expect(page.locator("main")).to_contain_text("Settings > Account Security")
+    # the provider's name and instructions are the data map's Chinese ones (issue 17)
+    expect(page.locator("#idp-title")).to_have_text("请在 微博 注销")
+    expect(page.locator("main")).to_contain_text("在微博中：设置 > 账号与安全 > 注销账号。")  # noqa: RUF001
+    expect(page.locator("main")).not_to_contain_text("Settings > Account Security")
     assert_accessible(page)
     page.context.close()
