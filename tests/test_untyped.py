@@ -39,6 +39,7 @@ FREE_FORM: dict[str, tuple[int, str]] = {
     "connectors/sql_schema.py:table_info": (1, "SQLAlchemy's reflected table parts"),
     "connectors/sql_write.py:_composite_group": (1, "bind parameters of one statement"),
     "engine/checkpoint.py:EncodedChange": (1, "a checkpointed change's row values"),
+    "engine/runner.py:Engine": (1, "column -> new value of rows, as the connector takes it"),
     "domain/retention.py:HeldRow": (1, "a row kept under a retention rule"),
     "domain/payloads.py:decode_blob": (1, "rows of a JSON blob column"),
     "vault/codec.py:decode": (1, "a vaulted row, as sealed"),
@@ -65,7 +66,7 @@ FREE_FORM: dict[str, tuple[int, str]] = {
 }
 
 #: Every other ``dict[str, Any]`` in src/: records still waiting for a type. Only goes down.
-CEILING = 124
+CEILING = 111
 
 
 def _is_str_any(node: ast.Subscript) -> bool:

@@ -15,7 +15,7 @@ import base64
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -279,7 +279,7 @@ _TAGS: dict[type, tuple[str, Any]] = {
     UUID: ("uuid", str),
     bytes: ("bytes", lambda b: base64.b64encode(b).decode()),
 }
-_UNTAGS: dict[str, Any] = {
+_UNTAGS: dict[str, Callable[[Any], object]] = {
     "datetime": datetime.fromisoformat,
     "date": date.fromisoformat,
     "decimal": Decimal,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from rightsdesk.connectors.base import Connector
 from rightsdesk.datamap.model import Closure, DataMap
@@ -25,6 +25,17 @@ from rightsdesk.engine.rowkeys import row_identity
 Candidate = tuple[str, str, str]  # (kind, normal form, original value)
 
 
+class ClosureReport(TypedDict):
+    """What the closure did for one person, as checkpointed and reported: no values."""
+
+    rounds: int
+    #: kind -> values added as identities, and values refused as someone else's too
+    added: dict[str, int]
+    shared: dict[str, int]
+    #: stopped at ``closure.max_values`` or ``closure.max_rounds``
+    capped: bool
+
+
 @dataclass
 class ClosureRecord:
     """What the closure did for one person."""
@@ -34,13 +45,13 @@ class ClosureRecord:
     shared: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     capped: bool = False
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "rounds": self.rounds,
-            "added": dict(sorted(self.added.items())),
-            "shared": dict(sorted(self.shared.items())),
-            "capped": self.capped,
-        }
+    def as_json(self) -> ClosureReport:
+        return ClosureReport(
+            rounds=self.rounds,
+            added=dict(sorted(self.added.items())),
+            shared=dict(sorted(self.shared.items())),
+            capped=self.capped,
+        )
 
 
 def expand(

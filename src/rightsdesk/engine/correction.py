@@ -5,13 +5,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from rightsdesk.connectors.base import Change, Row, UpdateWhere
 from rightsdesk.datamap.model import DataMap
 from rightsdesk.domain.errors import PlanError
 from rightsdesk.engine.plan import Plan
 from rightsdesk.engine.traversal import Owners
+
+
+class Corrected(TypedDict):
+    """What a correction changed in one collection: rows updated, and which fields."""
+
+    updated: int
+    fields: list[str]
+
+
+#: collection -> what the correction changed there (only collections it had fields for).
+CorrectionReport = dict[str, Corrected]
 
 
 @dataclass(frozen=True, order=True)
@@ -48,19 +59,19 @@ def build(
     plan: Plan,
     collected: Mapping[str, Mapping[Any, tuple[Row, Owners]]],
     values: Mapping[Copy, Any],
-) -> tuple[dict[str, list[Change]], dict[str, dict[str, Any]]]:
+) -> tuple[dict[str, list[Change]], CorrectionReport]:
     """One set-based UPDATE per collection holding the person's rows; and what it changes."""
     wanted: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
     for copy, value in values.items():
         wanted[(copy.system, copy.collection)][copy.field] = value
     changes: dict[str, list[Change]] = defaultdict(list)
-    report: dict[str, dict[str, Any]] = {}
+    report: CorrectionReport = {}
     for step in plan.steps:
         fields = wanted.get((step.system, step.collection))
         rows = collected.get(step.name, {})
         if not fields:
             continue
-        report[step.name] = {"updated": len(rows), "fields": sorted(fields)}
+        report[step.name] = Corrected(updated=len(rows), fields=sorted(fields))
         if not rows:
             continue
         if step.primary_key is None:

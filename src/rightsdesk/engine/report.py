@@ -2,48 +2,76 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from rightsdesk.connectors.base import Change, DeleteOlder, DeleteWhere, UpdateRows
 from rightsdesk.engine import erasure
 from rightsdesk.engine.plan import Plan
 
 
-def report_json(report: dict[str, erasure.Outcome], plan: Plan) -> dict[str, Any]:
+class RetainedReport(TypedDict):
+    """Rows a retention rule keeps (whole, or ``kept_fields``), until when and on which basis."""
+
+    rule: str
+    basis: str
+    until: str | None
+    rows: int
+    kept_fields: list[str] | None
+    sealed: bool
+
+
+class CollectionReport(TypedDict):
+    """What an erasure did to one person's rows in one collection: checkpointed, stored in the
+    run's summary and signed into the receipt as this JSON."""
+
+    found: int
+    deleted: int
+    masked: int
+    masked_fields: list[str]
+    retained: list[RetainedReport]
+    #: Rows left as they are because a refused part holds the place (and which fields).
+    held: NotRequired[int]
+    held_fields: NotRequired[list[str] | None]
+    #: Fields the schema forbids masking, and why.
+    unmasked: NotRequired[dict[str, str]]
+
+
+#: One person's erasure: collection -> what was done there, every collection of the plan.
+ErasureReport = dict[str, CollectionReport]
+
+
+def report_json(report: dict[str, erasure.Outcome], plan: Plan) -> ErasureReport:
     """Every collection of the plan, in plan order: "we looked here and found nothing" counts."""
     return {
         step.name: _outcome_json(report.get(step.name) or erasure.Outcome()) for step in plan.steps
     }
 
 
-def _outcome_json(o: erasure.Outcome) -> dict[str, Any]:
-    found = _outcome_fields(o)
+def _outcome_json(o: erasure.Outcome) -> CollectionReport:
+    found = CollectionReport(
+        found=o.found,
+        deleted=o.deleted,
+        masked=o.masked,
+        masked_fields=sorted(o.masked_fields),
+        retained=[_retained(r) for r in o.retained.values()],
+    )
     if o.held:  # left as they are: a part of the request refused on a ground
-        fields = None if o.held_fields is None else sorted(o.held_fields)
-        found |= {"held": o.held, "held_fields": fields}
-    return found | {"unmasked": dict(sorted(o.unmasked.items()))} if o.unmasked else found
+        found["held"] = o.held
+        found["held_fields"] = None if o.held_fields is None else sorted(o.held_fields)
+    if o.unmasked:
+        found["unmasked"] = dict(sorted(o.unmasked.items()))
+    return found
 
 
-def _outcome_fields(o: erasure.Outcome) -> dict[str, Any]:
-    if not o.retained:
-        fields = sorted(o.masked_fields) if o.masked_fields else []
-        return {
-            "found": o.found,
-            "deleted": o.deleted,
-            "masked": o.masked,
-            "masked_fields": fields,
-            "retained": [],
-        }
-    return {
-        "found": o.found,
-        "deleted": o.deleted,
-        "masked": o.masked,
-        "masked_fields": sorted(o.masked_fields),
-        "retained": [
-            vars(r) | {"kept_fields": list(r.kept_fields) if r.kept_fields else None}
-            for r in o.retained.values()
-        ],
-    }
+def _retained(r: erasure.Retained) -> RetainedReport:
+    return RetainedReport(
+        rule=r.rule,
+        basis=r.basis,
+        until=r.until,
+        rows=r.rows,
+        kept_fields=list(r.kept_fields) if r.kept_fields else None,
+        sealed=r.sealed,
+    )
 
 
 def describe(changes: dict[str, list[Change]]) -> list[str]:

@@ -36,14 +36,14 @@ from rightsdesk.engine.checkpoint import (
     encode_changes,
     resume,
 )
-from rightsdesk.engine.closure import ClosureRecord, expand
+from rightsdesk.engine.closure import ClosureRecord, ClosureReport, expand
 from rightsdesk.engine.copies import CopyCheck, PersonValues
-from rightsdesk.engine.correction import Copy
+from rightsdesk.engine.correction import Copy, CorrectionReport
 from rightsdesk.engine.guard import Guard, Tee
 from rightsdesk.engine.holds import Holds, held_links, holding
 from rightsdesk.engine.needles import gather as gather_needles
 from rightsdesk.engine.plan import Plan, compile_plan
-from rightsdesk.engine.report import describe, report_json
+from rightsdesk.engine.report import ErasureReport, describe, report_json
 from rightsdesk.engine.traversal import Owners, Progress, RowSink, Traversal, TraversalStats
 from rightsdesk.masking.base import MaskingKey
 from rightsdesk.masking.fitting import Columns, columns_of
@@ -55,7 +55,7 @@ Sealer = Callable[[Sequence[HeldRow]], None]
 class CorrectionResult:
     run_id: str
     resumed: bool
-    report: dict[str, dict[str, Any]]  # collection -> {"updated": rows, "fields": [...]}
+    report: CorrectionReport
     affected: dict[str, list[int]] = field(default_factory=dict)
 
 
@@ -64,7 +64,7 @@ class ErasureResult:
     run_id: str
     dry_run: bool
     resumed: bool
-    report: list[dict[str, Any]]  # per subject, JSON-ready: collection -> outcome
+    report: list[ErasureReport]  # per subject, in order
     statements: list[str] = field(default_factory=list)  # what was (or would be) run
     affected: dict[str, list[int]] = field(default_factory=dict)  # system -> rows per change
     changes: dict[str, list[Change]] = field(default_factory=dict)  # set on dry runs only
@@ -72,7 +72,7 @@ class ErasureResult:
     #: resumed run has only the identities it was given
     needles: list[set[str]] = field(default_factory=list)
     #: per subject, what the identity closure added and refused, by kind (no values)
-    closure: list[dict[str, Any]] = field(default_factory=list)
+    closure: list[ClosureReport] = field(default_factory=list)
     #: per subject, the identities in rows a hold left as they are: a later run lifting the
     #: hold finds them by these (never checkpointed, like ``needles``)
     links: list[set[Identity]] = field(default_factory=list)

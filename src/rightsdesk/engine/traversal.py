@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rightsdesk.connectors.base import Connector, Row
 from rightsdesk.domain.subjects import Subject
 from rightsdesk.engine.plan import Plan, Step, identity_channel
 from rightsdesk.engine.rowkeys import row_identity
+
+if TYPE_CHECKING:
+    from rightsdesk.engine.closure import ClosureReport
 
 Owners = frozenset[int]  # indexes of the subjects a value or row belongs to
 _NOBODY: Owners = frozenset()
@@ -50,7 +53,7 @@ class TraversalStats:
     #: copy rows found by a value but holding someone else's (``copies.py``), per collection
     refused: dict[str, int] = field(default_factory=dict)
     #: per person, what the identity closure added and refused (``closure.py``); no values
-    closure: list[dict[str, Any]] = field(default_factory=list)
+    closure: list[ClosureReport] = field(default_factory=list)
 
 
 def canon(value: Any) -> str:

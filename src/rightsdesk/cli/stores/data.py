@@ -19,6 +19,7 @@ from rich.table import Table
 
 from rightsdesk.cli import files
 from rightsdesk.cli.app import app, err, out
+from rightsdesk.engine.closure import ClosureReport
 from rightsdesk.engine.runner import ErasureResult
 from rightsdesk.engine.traversal import Progress as ProgressCallback
 from rightsdesk.service.runtime import runs
@@ -194,7 +195,7 @@ def _result_json(result: ErasureResult, ids: list[str]) -> dict[str, Any]:
     } | ({"closure": dict(zip(ids, result.closure, strict=True))} if result.closure else {})
 
 
-def _closure_text(record: dict[str, Any]) -> str:
+def _closure_text(record: ClosureReport) -> str:
     """What the identity closure added and refused for one person (counts, never values)."""
     added = ", ".join(f"{n} {k}" for k, n in record["added"].items()) or "nothing"
     shared = ", ".join(f"{n} {k}" for k, n in record["shared"].items())
