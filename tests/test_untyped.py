@@ -59,6 +59,11 @@ FREE_FORM: dict[str, tuple[int, str]] = {
     "api/deliveries.py:EventOut": (1, "a webhook's payload, per event"),
     "api/schemas.py:SubmitIn": (3, "params as submitted, checked as plain JSON here"),
     "service/verification/codes.py:host_claims": (2, "a host's JWT claims"),
+    "service/requests/receipts.py:document": (1, "the signed receipt document, as stored"),
+    "service/requests/receipts.py:for_person": (1, "the signed receipt document, as stored"),
+    "service/requests/views.py:AuditEntry": (1, "an audit event's fields (docs/audit.md)"),
+    "service/requests/views.py:_entry": (1, "the stored audit record, read back"),
+    "service/requests/tickets.py:_ticket": (1, "a line of an imported ticket file, checked here"),
     "service/runtime/runs.py:records": (1, "lines of a JSONL file"),
     "datamap/fides_references.py:Node": (1, "a node of a fides dataset's YAML"),
     "export/portability.py:schema": (2, "the published JSON Schema, loaded"),
@@ -66,7 +71,7 @@ FREE_FORM: dict[str, tuple[int, str]] = {
 }
 
 #: Every other ``dict[str, Any]`` in src/: records still waiting for a type. Only goes down.
-CEILING = 111
+CEILING = 106
 
 
 def _is_str_any(node: ast.Subscript) -> bool:
