@@ -127,3 +127,9 @@ def test_a_refused_part_holds_its_places_until_lifted() -> None:
     lifted = replace(part, lifted=Mark("t", "op", "settled"))
     assert not lifted.holding()
     assert replace(outcome, refused_parts=(lifted,)).held() == ()
+
+
+def test_the_runs_collections_read_from_the_stored_summary() -> None:
+    run = {"collections": {"app.users": {"deleted": 1, "masked": None}}, "run_id": "r1"}
+    assert Outcome(run=run).collections() == {"app.users": {"deleted": 1, "masked": None}}
+    assert Outcome().collections() == {}

@@ -9,10 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 #: The keys of a federated account's redirect, stored flat beside the others.
 REDIRECT_KEYS = ("redirected_to", "provider_title", "instructions", "provider_url")
+
+
+class KeptRows(TypedDict):
+    """Rows a retention rule keeps (whole, or ``kept_fields``), until when and on which basis."""
+
+    rule: str
+    basis: str
+    until: str | None
+    rows: int
+    kept_fields: NotRequired[list[str] | None]
+    #: Sealed in the retention vault and erased from the live table, not kept in place.
+    sealed: NotRequired[bool]
+
+
+class RunCollection(TypedDict, total=False):
+    """One collection's entry in a run's summary (``run["collections"]``), whichever type ran:
+    an erasure's counts (``engine.report.CollectionReport``), a correction's ``updated``, an
+    access's ``found``. Read from stored JSON, so every key may be missing."""
+
+    found: int
+    deleted: int
+    masked: int
+    updated: int
+    held: int
+    retained: list[KeptRows]
 
 
 @dataclass(frozen=True)
@@ -178,6 +203,10 @@ class Outcome:
         """The places of the data map refused parts hold and no one has lifted yet."""
         places = (p for part in self.refused_parts if part.holding() for p in part.places)
         return tuple(dict.fromkeys(places))
+
+    def collections(self) -> Mapping[str, RunCollection]:
+        """The run's entry per ``system.collection`` (none before the run)."""
+        return cast(Mapping[str, RunCollection], (self.run or {}).get("collections", {}))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.extra)

@@ -5,19 +5,9 @@ from __future__ import annotations
 from typing import NotRequired, TypedDict
 
 from rightsdesk.connectors.base import Change, DeleteOlder, DeleteWhere, UpdateRows
+from rightsdesk.domain.outcome import KeptRows
 from rightsdesk.engine import erasure
 from rightsdesk.engine.plan import Plan
-
-
-class RetainedReport(TypedDict):
-    """Rows a retention rule keeps (whole, or ``kept_fields``), until when and on which basis."""
-
-    rule: str
-    basis: str
-    until: str | None
-    rows: int
-    kept_fields: list[str] | None
-    sealed: bool
 
 
 class CollectionReport(TypedDict):
@@ -28,7 +18,7 @@ class CollectionReport(TypedDict):
     deleted: int
     masked: int
     masked_fields: list[str]
-    retained: list[RetainedReport]
+    retained: list[KeptRows]
     #: Rows left as they are because a refused part holds the place (and which fields).
     held: NotRequired[int]
     held_fields: NotRequired[list[str] | None]
@@ -63,8 +53,8 @@ def _outcome_json(o: erasure.Outcome) -> CollectionReport:
     return found
 
 
-def _retained(r: erasure.Retained) -> RetainedReport:
-    return RetainedReport(
+def _retained(r: erasure.Retained) -> KeptRows:
+    return KeptRows(
         rule=r.rule,
         basis=r.basis,
         until=r.until,

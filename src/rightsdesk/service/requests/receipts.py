@@ -21,6 +21,7 @@ from rightsdesk.audit.receipts import (
     sign_receipt,
 )
 from rightsdesk.domain.errors import AuthenticationError, NotFoundError
+from rightsdesk.domain.outcome import RunCollection
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.policy import Regime
 from rightsdesk.service.runtime.context import Services, Unit, unit
@@ -33,7 +34,7 @@ ISSUER = "rightsdesk"
 
 def issue(services: Services, work: Unit, request: Request) -> str:
     """Build, sign and store the receipt of a request that has just completed."""
-    collections: dict[str, Any] = (request.outcome.run or {}).get("collections", {})
+    collections = request.outcome.collections()
     exported = RequestType(request.type) in (RequestType.ACCESS, RequestType.PORTABILITY)
     per_system: dict[str, list[CollectionOutcome]] = defaultdict(list)
     retained: list[RetainedData] = []
@@ -41,6 +42,7 @@ def issue(services: Services, work: Unit, request: Request) -> str:
         system, _, collection = dotted.partition(".")
         per_system[system] += _outcomes(collection, result, exported=exported)
         for kept in result.get("retained", []):
+            until = kept.get("until")
             retained.append(
                 RetainedData(
                     system=system,
@@ -48,7 +50,7 @@ def issue(services: Services, work: Unit, request: Request) -> str:
                     rows=kept["rows"],
                     rule=kept["rule"],
                     legal_basis=kept["basis"],
-                    retain_until=date.fromisoformat(kept["until"]) if kept.get("until") else None,
+                    retain_until=date.fromisoformat(until) if until else None,
                 )
             )
     head = audit.seal(work.session)  # the receipt names the head that includes its own run
@@ -100,9 +102,7 @@ def _regimes(request: Request) -> list[Regime]:
     return [Regime(r) for r in request.regimes]
 
 
-def _outcomes(
-    collection: str, result: dict[str, Any], *, exported: bool
-) -> list[CollectionOutcome]:
+def _outcomes(collection: str, result: RunCollection, *, exported: bool) -> list[CollectionOutcome]:
     if exported:
         found = int(result.get("found", 0))
         return [
@@ -155,7 +155,7 @@ def notice_context(services: Services, request: Request) -> dict[str, Any]:
     """What every completion answer tells: what was done where, what was kept and why, what
     was not done (each refused part: ground, reasons, where to go instead) and the remedies."""
     kept, done = [], []
-    for dotted, result in (request.outcome.run or {}).get("collections", {}).items():
+    for dotted, result in request.outcome.collections().items():
         for item in result.get("retained", []):
             kept.append(
                 {
@@ -165,7 +165,8 @@ def notice_context(services: Services, request: Request) -> dict[str, Any]:
                     "until": item.get("until"),
                 }
             )
-        changed = sum(int(result.get(k) or 0) for k in ("deleted", "masked", "updated"))
+        counts = (result.get("deleted"), result.get("masked"), result.get("updated"))
+        changed = sum(n or 0 for n in counts)
         if changed:
             done.append({"collection": dotted, "rows": changed})
     refused = [
