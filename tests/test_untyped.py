@@ -71,7 +71,7 @@ FREE_FORM: dict[str, tuple[int, str]] = {
 }
 
 #: Every other ``dict[str, Any]`` in src/: records still waiting for a type. Only goes down.
-CEILING = 104
+CEILING = 103
 
 
 def _is_str_any(node: ast.Subscript) -> bool:

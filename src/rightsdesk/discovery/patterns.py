@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeAlias
 
 #: needles narrower than this are skipped: they would match almost anywhere
 MIN_NEEDLE = 4
@@ -25,7 +25,8 @@ _ID_NUMBER = re.compile(r"^[0-9A-Za-z-]+$")
 _LOWER_HEX = re.compile(r"\\u[0-9a-f]{4}")
 _DIGITS_IN_PHONE = range(7, 16)
 
-_Trie = dict[str, Any]
+#: A character trie: each character leads to the rest; the key "" marks a word's end.
+_Trie: TypeAlias = dict[str, "_Trie"]
 
 
 @dataclass(frozen=True)
