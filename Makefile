@@ -43,9 +43,9 @@ services:
 ## Re-extract the pages' messages into the catalogues (then translate the new ones) and compile.
 messages: install
 	$(BIN)/pybabel extract -F src/rightsdesk/web/babel.cfg -k N_ -k say -o src/rightsdesk/web/locale/messages.pot \
-		--no-location --omit-header src/rightsdesk/web
+		--no-location --omit-header -w 100 src/rightsdesk/web
 	$(BIN)/pybabel update -i src/rightsdesk/web/locale/messages.pot -d src/rightsdesk/web/locale \
-		--no-fuzzy-matching --omit-header
+		--no-fuzzy-matching --omit-header -w 100
 	$(PY) -c 'from rightsdesk.web import i18n; i18n.compile_all()'
 
 ## Debian's chromium for the browser tests (tests/web), installed with apt when missing.

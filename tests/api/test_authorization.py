@@ -152,8 +152,10 @@ def test_operator_endpoints_refuse_a_missing_or_bad_key(
             assert response.status_code == 401, (headers, method, path, response.text)
             assert response.json() == {
                 "error": "AuthenticationError",
+                "code": response.json()["code"],
                 "detail": response.json()["detail"],
             }
+            assert response.json()["code"] in {"unauthenticated", "api_key_invalid"}
 
 
 @pytest.mark.parametrize(("action", "json"), DECISIONS)

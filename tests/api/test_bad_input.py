@@ -222,7 +222,7 @@ def test_bad_input_is_a_4xx_naming_the_field(
     response = api.request(method, path.replace(ID, request_id), headers=headers, **options)
     assert response.status_code == status, response.text
     problem = response.json()
-    assert set(problem) == {"error", "detail"}, problem
+    assert {"error", "code", "detail"} <= set(problem) <= {"error", "code", "detail", "params"}
     assert problem["error"] == error if error else problem["error"], problem
     if isinstance(problem["detail"], list):
         fields = [d["field"] for d in problem["detail"]]

@@ -52,7 +52,7 @@ def test_an_error_raised_in_an_endpoint_is_its_status_with_a_reason(
 
     response = api.get("/raise")
     assert (response.status_code, status_of(exc)) == (status, status)
-    assert response.json() == {"error": type(exc).__name__, "detail": str(exc)}
+    assert response.json() == {"error": type(exc).__name__, "code": exc.code, "detail": str(exc)}
 
 
 def test_a_data_store_that_cannot_be_reached_is_a_503_naming_the_system(

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rightsdesk.domain.errors import (
     AuthenticationError,
+    Code,
     ConflictError,
     ConnectorError,
     DatabaseUrlError,
@@ -83,11 +84,21 @@ def status_of(exc: RightsdeskError) -> int:
 
 
 def problem(
-    status: int, error: str, detail: object, headers: Mapping[str, str] | None = None
+    status: int,
+    error: str,
+    detail: object,
+    headers: Mapping[str, str] | None = None,
+    *,
+    code: str,
+    params: Mapping[str, str] | None = None,
 ) -> JSONResponse:
+    """The problem JSON: the error's class, its stable ``code`` (``domain.errors.Code``, or the
+    HTTP phrase in snake case for the framework's own errors), the English detail, and the
+    values the detail names when there are any."""
     extra = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    body = {"error": error, "code": code, "detail": detail} | ({"params": params} if params else {})
     return JSONResponse(
-        {"error": error, "detail": detail},
+        body,
         status_code=status,
         headers={**extra, **(headers or {})} or None,
     )
@@ -99,16 +110,18 @@ def install(app: FastAPI) -> None:
         status = status_of(exc)
         if status == 500:
             log.error("%s: %s", type(exc).__name__, exc)
-        return problem(status, type(exc).__name__, str(exc))
+        return problem(status, type(exc).__name__, str(exc), code=exc.code, params=exc.params)
 
     @app.exception_handler(StarletteHTTPException)
     async def framework_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         name = HTTPStatus(exc.status_code).phrase.replace(" ", "").replace("-", "")
-        return problem(exc.status_code, name, exc.detail, exc.headers)
+        phrase = HTTPStatus(exc.status_code).phrase
+        code = phrase.lower().replace("-", " ").replace(" ", "_")
+        return problem(exc.status_code, name, exc.detail, exc.headers, code=code)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
             {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
         ]
-        return problem(422, "InvalidInput", details)
+        return problem(422, "InvalidInput", details, code=Code.INVALID_INPUT)

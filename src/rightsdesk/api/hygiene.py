@@ -82,7 +82,11 @@ def _add_headers(message: MutableMapping[str, Any]) -> None:
 
 async def _too_large(send: Send, limit: int) -> None:
     body = json.dumps(
-        {"error": "ContentTooLarge", "detail": f"request bodies are limited to {limit} bytes"}
+        {
+            "error": "ContentTooLarge",
+            "code": "content_too_large",
+            "detail": f"request bodies are limited to {limit} bytes",
+        }
     ).encode()
     start: Message = {
         "type": "http.response.start",

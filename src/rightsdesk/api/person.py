@@ -92,7 +92,7 @@ def verify(
     capped per hour and per day, with back-off: then 429)."""
     result = verification.enter_code(svc, request_id, token, body.code, client=client)
     if not result.ok:
-        raise AuthenticationError(result.message)
+        raise result.error()
     return CodeOut(verified=True, status=result.status, message=result.message)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -13,8 +14,107 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class Code(StrEnum):
+    """Stable machine codes of errors (the API's ``code``; pages say them in their language).
+
+    Every error class has a code of its own (its kind); a raise that a person or an operator
+    may meet and that says something more specific gives one of the specific codes below, with
+    the values its message names in ``params``. Codes never change meaning; new ones are added.
+    """
+
+    # one per error class
+    ERROR = "error"
+    DATAMAP_INVALID = "datamap_invalid"
+    SYSTEM_UNAVAILABLE = "system_unavailable"
+    DATABASE_URL = "database_url"
+    INVALID_INPUT = "invalid_input"
+    PLAN_IMPOSSIBLE = "plan_impossible"
+    RUN_FAILED = "run_failed"
+    GUARD_STOPPED = "guard_stopped"
+    POLICY = "policy"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    UNAUTHENTICATED = "unauthenticated"
+    CONFLICT = "conflict"
+    LOCKED_OUT = "locked_out"
+    NOTIFY_FAILED = "notify_failed"
+    DELIVERY_FAILED = "delivery_failed"
+    TEMPLATE_FAILED = "template_failed"
+    VAULT_UNAVAILABLE = "vault_unavailable"
+    TAMPERED = "tampered"
+    KEY_DESTROYED = "key_destroyed"
+    KEY_FILE = "key_file"
+    POLICY_FILE = "policy_file"
+    EVIDENCE_BROKEN = "evidence_broken"
+    SIGNER_UNKNOWN = "signer_unknown"
+    NOT_NOW = "not_now"  # a transition the state table does not allow from the current state
+    # the person's side: codes, links, requests
+    REQUEST_UNKNOWN = "request_unknown"
+    TOKEN_NOT_HELD = "token_not_held"
+    VERIFY_FIRST = "verify_first"
+    VERIFY_BEFORE_CANCEL = "verify_before_cancel"
+    NO_CODE_OUT = "no_code_out"
+    WRONG_CODE = "wrong_code"
+    CODE_LOCKED = "code_locked"
+    CODES_HELD_BACK = "codes_held_back"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    FORM_EXPIRED = "form_expired"
+    LOGIN_REJECTED = "login_rejected"
+    LOGIN_TOO_OLD = "login_too_old"
+    LOGIN_DISABLED = "login_disabled"
+    SIGN_IN_FIRST = "sign_in_first"
+    LINK_EXPIRED = "link_expired"
+    LINK_INVALID = "link_invalid"
+    EXPORT_GONE = "export_gone"
+    NO_RECEIPT = "no_receipt"
+    SETTLE_FIRST = "settle_first"
+    WAIVE_FIRST = "waive_first"
+    NOT_AWAITING_CONFIRMATION = "not_awaiting_confirmation"
+    CORRECTION_SAME_CONTACT = "correction_same_contact"
+    VALUE_MALFORMED = "value_malformed"
+    FIELD_UNKNOWN = "field_unknown"
+    CORRECTION_EMPTY = "correction_empty"
+    CONTACT_MALFORMED = "contact_malformed"
+    PURPOSE_UNKNOWN = "purpose_unknown"
+    BINDING_UNKNOWN = "binding_unknown"
+    # the operator's side
+    SIGN_IN = "sign_in"
+    API_KEY_INVALID = "api_key_invalid"
+    CONSOLE_SESSION_ENDED = "console_session_ended"
+    SCOPE_MISSING = "scope_missing"
+    VAULT_ROLES = "vault_roles"
+    EVIDENCE_REFERENCE = "evidence_reference"
+    CONFIRMATION_REFERENCE = "confirmation_reference"
+    NOTE_EMPTY = "note_empty"
+    NOT_APPROVED = "not_approved"
+    KEY_INCOMPLETE = "key_incomplete"
+    FIELD_BLANK = "field_blank"
+    NO_CONSOLE_ROLE = "no_console_role"
+    TOMBSTONE_UNKNOWN = "tombstone_unknown"
+    VAULT_EMPTY = "vault_empty"
+    API_KEY_UNKNOWN = "api_key_unknown"
+    SCOPE_UNKNOWN = "scope_unknown"
+    DELIVERY_ACKNOWLEDGED = "delivery_acknowledged"
+    HOST_PULLS = "host_pulls"
+    NOT_AWAITING_STOP = "not_awaiting_stop"
+
+
 class RightsdeskError(Exception):
-    """Root of every error rightsdesk raises on purpose."""
+    """Root of every error rightsdesk raises on purpose.
+
+    ``code`` is the class's own code unless the raise gives a more specific one; ``params``
+    are the values its message names (what a page needs to say it in another language).
+    """
+
+    code: ClassVar[Code] = Code.ERROR
+
+    def __init__(
+        self, *args: object, code: Code | None = None, params: Mapping[str, object] | None = None
+    ) -> None:
+        super().__init__(*args)
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+        self.params: dict[str, str] = {k: str(v) for k, v in (params or {}).items()}
 
 
 @dataclass(frozen=True)
@@ -44,6 +144,8 @@ class Issue:
 class DataMapError(RightsdeskError):
     """A data map is malformed or inconsistent; carries every issue found, with file and line."""
 
+    code = Code.DATAMAP_INVALID
+
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = issues
         super().__init__("\n".join(str(i) for i in issues))
@@ -51,6 +153,8 @@ class DataMapError(RightsdeskError):
 
 class ConnectorError(RightsdeskError):
     """A data store could not be reached or refused a statement."""
+
+    code = Code.SYSTEM_UNAVAILABLE
 
     def __init__(self, system: str, message: str) -> None:
         self.system = system
@@ -60,17 +164,25 @@ class ConnectorError(RightsdeskError):
 class DatabaseUrlError(ConnectorError):
     """A database URL cannot be used: unparsable, an unknown dialect or a missing driver."""
 
+    code = Code.DATABASE_URL
+
 
 class InputError(RightsdeskError):
     """A command's input (identities, files, options) is malformed or names nothing usable."""
+
+    code = Code.INVALID_INPUT
 
 
 class PlanError(RightsdeskError):
     """A plan cannot be built for the identities given (e.g. no identity field of that kind)."""
 
+    code = Code.PLAN_IMPOSSIBLE
+
 
 class ExecutionError(RightsdeskError):
     """A run failed part-way; every system touched was rolled back and the run can be resumed."""
+
+    code = Code.RUN_FAILED
 
     def __init__(self, run_id: str, message: str) -> None:
         self.run_id = run_id
@@ -93,6 +205,8 @@ class Overreach:
 class GuardError(RightsdeskError):
     """The blast-radius guard stopped a run before it changed or exported anything."""
 
+    code = Code.GUARD_STOPPED
+
     def __init__(self, findings: tuple[Overreach, ...]) -> None:
         self.findings = findings
         lines = "\n".join(f"  {f}" for f in findings)
@@ -105,33 +219,49 @@ class GuardError(RightsdeskError):
 class PolicyError(RightsdeskError):
     """A request or a decision breaks the law or the company's policy; the message says why."""
 
+    code = Code.POLICY
+
 
 class NotFoundError(RightsdeskError):
     """A request, key or file does not exist, or the caller may not know that it exists."""
+
+    code = Code.NOT_FOUND
 
 
 class PermissionDeniedError(RightsdeskError):
     """The caller is authenticated but lacks the scope or capability for this action."""
 
+    code = Code.FORBIDDEN
+
 
 class AuthenticationError(RightsdeskError):
     """The caller's credentials, token or code are missing, wrong, expired or locked out."""
+
+    code = Code.UNAUTHENTICATED
 
 
 class ConflictError(RightsdeskError):
     """The action does not fit the current state (e.g. a transition the table forbids)."""
 
+    code = Code.CONFLICT
+
 
 class LockedOutError(AuthenticationError):
     """Too many wrong attempts; the caller must wait before trying again."""
+
+    code = Code.LOCKED_OUT
 
 
 class NotifyError(RightsdeskError):
     """Root of the errors raised while telling the requester something."""
 
+    code = Code.NOTIFY_FAILED
+
 
 class DeliveryError(NotifyError):
     """A transport (``email`` or ``sms``) could not take the message; the request itself stands."""
+
+    code = Code.DELIVERY_FAILED
 
     def __init__(self, channel: str, message: str) -> None:
         self.channel = channel
@@ -140,6 +270,8 @@ class DeliveryError(NotifyError):
 
 class RenderError(NotifyError):
     """A template is unknown, malformed, or needs a context variable the caller did not pass."""
+
+    code = Code.TEMPLATE_FAILED
 
     def __init__(self, kind: str, locale: str, message: str) -> None:
         self.kind = kind
@@ -150,13 +282,19 @@ class RenderError(NotifyError):
 class VaultError(RightsdeskError):
     """The vault cannot do this: a bad master key, a key from another provider, bad input."""
 
+    code = Code.VAULT_UNAVAILABLE
+
 
 class TamperedError(VaultError):
     """A ciphertext or wrapped key does not authenticate: wrong key, moved or altered bytes."""
 
+    code = Code.TAMPERED
+
 
 class KeyDestroyedError(VaultError, ConflictError):
     """The subject's data key was shredded; nothing sealed with it can ever be read again."""
+
+    code = Code.KEY_DESTROYED
 
     def __init__(self, subject: str, destroyed_at: datetime) -> None:
         self.subject = subject
@@ -170,6 +308,8 @@ class KeyDestroyedError(VaultError, ConflictError):
 class KeyFileError(RightsdeskError):
     """A signing or public key file is unreadable, malformed, not Ed25519, or too open."""
 
+    code = Code.KEY_FILE
+
     def __init__(self, path: Path, message: str) -> None:
         self.path = path
         super().__init__(f"{path}: {message}")
@@ -177,6 +317,8 @@ class KeyFileError(RightsdeskError):
 
 class PolicyFileError(PolicyError):
     """A policy or calendar file is malformed; each issue reads ``file:line: field: message``."""
+
+    code = Code.POLICY_FILE
 
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = issues
@@ -186,9 +328,13 @@ class PolicyFileError(PolicyError):
 class EvidenceError(RightsdeskError):
     """An audit chain or a signed receipt does not verify: edited, removed or forged."""
 
+    code = Code.EVIDENCE_BROKEN
+
 
 class SignerUnknownError(RightsdeskError):
     """A receipt is intact, but no trusted key said who signed it (integrity without origin)."""
+
+    code = Code.SIGNER_UNKNOWN
 
 
 def nearest(table: Mapping[type[RightsdeskError], T], exc: RightsdeskError) -> T | None:

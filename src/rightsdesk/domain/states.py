@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from rightsdesk.domain.errors import ConflictError
+from rightsdesk.domain.errors import Code, ConflictError
 
 S = TypeVar("S", bound=StrEnum)
 E = TypeVar("E", bound=StrEnum)
@@ -14,6 +14,8 @@ E = TypeVar("E", bound=StrEnum)
 
 class StateError(ConflictError):
     """An event that a transition table does not allow from the current state."""
+
+    code = Code.NOT_NOW
 
     def __init__(self, what: str, state: StrEnum, event: StrEnum, allowed: list[str]) -> None:
         self.state, self.event = state, event

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rightsdesk.domain.errors import NotFoundError, TamperedError
+from rightsdesk.domain.errors import Code, NotFoundError, TamperedError
 from rightsdesk.store.models import VaultItem, VaultKey
 from rightsdesk.vault import codec
 from rightsdesk.vault.keys import KeyProvider
@@ -48,7 +48,11 @@ def read(session: Session, provider: KeyProvider, subject: str, role: str) -> Re
     """The subject's rows whose roles include ``role``; NotFoundError when nothing was sealed."""
     key = session.get(VaultKey, subject)
     if key is None:
-        raise NotFoundError(f"nothing is sealed in the vault for {subject}")
+        raise NotFoundError(
+            f"nothing is sealed in the vault for {subject}",
+            code=Code.VAULT_EMPTY,
+            params={"id": subject},
+        )
     data_key = unwrap(key, provider)  # a shredded key raises here, before any row is read
     query = select(VaultItem).where(VaultItem.subject == subject)
     items = list(session.scalars(query.order_by(VaultItem.system, VaultItem.collection)))

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form
 from starlette.responses import Response
 
 from rightsdesk.api.consent import gpc_signal
-from rightsdesk.domain.errors import AuthenticationError
+from rightsdesk.domain.errors import AuthenticationError, Code
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent import bindings
@@ -36,7 +36,9 @@ BindingId = Annotated[str, Form(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+:[A-Za-z0
 
 def host_token(page: Visit) -> str:
     if page.session.host is None:
-        raise AuthenticationError("sign in on the platform first, then open the privacy center")
+        raise AuthenticationError(
+            "sign in on the platform first, then open the privacy center", code=Code.SIGN_IN_FIRST
+        )
     return page.session.host
 
 

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query
 from starlette.responses import Response
 
-from rightsdesk.domain.errors import AuthenticationError, LockedOutError
+from rightsdesk.domain.errors import AuthenticationError, Code, LockedOutError
 from rightsdesk.domain.identities import EMAIL
 from rightsdesk.domain.requests import TRANSITIONS, Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
@@ -94,9 +94,9 @@ def verify(
             page.services, request_id, token, code.strip(), client=page.client
         )
     except LockedOutError as exc:
-        return _request_page(page, request_id, status=429, problem=page.explain(str(exc)))
+        return _request_page(page, request_id, status=429, problem=page.explain(exc))
     if not result.ok:
-        return _request_page(page, request_id, status=401, problem=page.explain(result.message))
+        return _request_page(page, request_id, status=401, problem=page.explain(result.error()))
     return page.redirect(f"/requests/{request_id}")
 
 
@@ -199,7 +199,8 @@ def _token(page: Visit, request_id: str) -> str:
     if token is None:
         raise AuthenticationError(
             "this browser does not hold this request: open it with the link in any message we "
-            "sent you about it"
+            "sent you about it",
+            code=Code.TOKEN_NOT_HELD,
         )
     return token
 

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from rightsdesk.api.errors import status_of
 from rightsdesk.api.schemas import PRINTABLE
-from rightsdesk.domain.errors import AuthenticationError, InputError, RightsdeskError
+from rightsdesk.domain.errors import AuthenticationError, Code, InputError, RightsdeskError
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.policy import Regime
 from rightsdesk.service.deliveries import outbox as deliveries
@@ -54,9 +54,9 @@ class ConsoleRoute(PageRoute):
         if isinstance(exc, AuthenticationError):
             asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             back = asked if request.method == "GET" else "/console"
-            problem = page.explain(str(exc))
+            problem = page.explain(exc)
             return page.render("console/sign_in.html", status=401, problem=problem, back=back)
-        return page.render(self.error_page, status=status_of(exc), detail=page.explain(str(exc)))
+        return page.render(self.error_page, status=status_of(exc), detail=page.explain(exc))
 
 
 def routes() -> APIRouter:
@@ -98,7 +98,7 @@ def desk(page: VisitDep) -> Desk:
     key = page.request.headers.get(KEY_HEADER)
     if key:
         return Desk(page, operators.authenticate(page.services, key))
-    raise AuthenticationError("sign in with your API key")
+    raise AuthenticationError("sign in with your API key", code=Code.SIGN_IN)
 
 
 def _proxied(page: Visit) -> Operator | None:

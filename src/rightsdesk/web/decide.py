@@ -14,7 +14,7 @@ from fastapi import Form
 from starlette.responses import Response
 
 from rightsdesk.api.schemas import PRINTABLE
-from rightsdesk.domain.errors import InputError
+from rightsdesk.domain.errors import Code, InputError
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import actions as requests
 from rightsdesk.service.runtime.operators import Scope
@@ -27,7 +27,7 @@ Optional = Annotated[str, Form(max_length=2000, pattern=PRINTABLE)]
 
 def _required(value: str, name: str) -> str:
     if not value.strip():
-        raise InputError(f"{name} cannot be blank")
+        raise InputError(f"{name} cannot be blank", code=Code.FIELD_BLANK, params={"name": name})
     return value.strip()
 
 

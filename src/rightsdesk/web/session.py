@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rightsdesk.domain.errors import PermissionDeniedError
+from rightsdesk.domain.errors import Code, PermissionDeniedError
 from rightsdesk.service.runtime.context import Secrets
 
 COOKIE = "rd_session"
@@ -104,7 +104,9 @@ def csrf_token(session: Session, keys: Secrets) -> str:
 
 def check_csrf(session: Session, keys: Secrets, submitted: str | None) -> None:
     if not submitted or not hmac.compare_digest(csrf_token(session, keys), submitted):
-        raise PermissionDeniedError("this form has expired: reload the page and send it again")
+        raise PermissionDeniedError(
+            "this form has expired: reload the page and send it again", code=Code.FORM_EXPIRED
+        )
 
 
 def secure_cookies(public_url: str) -> bool:

@@ -91,12 +91,12 @@ class Visit:
         """Whether cookies are Secure: everywhere but a loopback public URL."""
         return session.secure_cookies(self.public_url)
 
-    def explain(self, text: str) -> str | None:
-        """A service's message in the page's language (``problems``)."""
-        return problems.explain(self.language, text)
+    def explain(self, exc: RightsdeskError) -> str | None:
+        """A service error said in the page's language, from its code (``problems``)."""
+        return problems.explain(self.language, exc)
 
     def error(self, exc: RightsdeskError) -> Response:
-        return self.render("error.html", status=status_of(exc), detail=self.explain(str(exc)))
+        return self.render("error.html", status=status_of(exc), detail=self.explain(exc))
 
 
 def visit(request: Request, services: ServicesDep) -> Visit:
@@ -125,7 +125,7 @@ class PageRoute(APIRoute):
             except RequestValidationError as exc:
                 fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
                 page = Visit(request, request.app.state.services)
-                detail = page.explain(f"invalid: {fields}")
+                detail = problems.invalid(page.language, fields)
                 return page.render(self.error_page, status=422, detail=detail)
 
         return handle

@@ -14,7 +14,7 @@ from typing import Any
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap.model import DataMap
-from rightsdesk.domain.errors import NotFoundError, PolicyError
+from rightsdesk.domain.errors import Code, NotFoundError, PolicyError
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine.runner import Engine
 from rightsdesk.service.deliveries import outbox as deliveries
@@ -50,7 +50,9 @@ def remove(
     with connections.engine(services, _datamap(services)) as engine:
         binding = next((b for b in _find(engine, identities) if b.id == binding_id), None)
         if binding is None:
-            raise NotFoundError(f"no binding {binding_id!r} of this person")
+            raise NotFoundError(
+                f"no binding {binding_id!r} of this person", code=Code.BINDING_UNKNOWN
+            )
         _delete(engine, binding)
     _announce(services, identities, binding, actor=actor, request_id=request_id)
     return binding

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rightsdesk.datamap.rights import Purpose
-from rightsdesk.domain.errors import NotFoundError, PolicyError
+from rightsdesk.domain.errors import Code, NotFoundError, PolicyError
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent import ledger
 from rightsdesk.service.restrictions.ledger import Stop, stopping
@@ -91,5 +91,9 @@ def _purpose(services: Services, name: str) -> Purpose:
     found = services.datamap.purpose(name) if services.datamap is not None else None
     if found is None:
         known = ", ".join(p.name for p in services.datamap.purposes) if services.datamap else ""
-        raise NotFoundError(f"no purpose {name!r} in the data map's catalogue ({known})")
+        raise NotFoundError(
+            f"no purpose {name!r} in the data map's catalogue ({known})",
+            code=Code.PURPOSE_UNKNOWN,
+            params={"purpose": name},
+        )
     return found

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap.rights import Purpose
-from rightsdesk.domain.errors import NotFoundError, PolicyError
+from rightsdesk.domain.errors import Code, NotFoundError, PolicyError
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent import effects, ledger
 from rightsdesk.service.consent.effects import Evaluation
@@ -226,7 +226,11 @@ def _catalogue(services: Services) -> tuple[Purpose, ...]:
 def _consent_purpose(services: Services, name: str) -> Purpose:
     found = services.datamap.purpose(name) if services.datamap is not None else None
     if found is None:
-        raise NotFoundError(f"no purpose {name!r} in the data map's catalogue")
+        raise NotFoundError(
+            f"no purpose {name!r} in the data map's catalogue",
+            code=Code.PURPOSE_UNKNOWN,
+            params={"purpose": name},
+        )
     if found.basis != "consent":
         raise PolicyError(
             f"{name!r} rests on {found.basis.replace('_', ' ')}, not on consent: it is not "

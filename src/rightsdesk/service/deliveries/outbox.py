@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from rightsdesk.audit import events
-from rightsdesk.domain.errors import NotFoundError, PolicyError
+from rightsdesk.domain.errors import Code, NotFoundError, PolicyError
 from rightsdesk.domain.jobs import DeliveryEvent, DeliveryState
 from rightsdesk.service.deliveries import outbound
 from rightsdesk.service.deliveries.outbound import (
@@ -115,9 +115,14 @@ def retry(services: Services, delivery_id: str, *, actor: str) -> None:
     with unit(services) as work:
         row = outbound.locked(work, delivery_id)
         if row.state == DeliveryState.ACKNOWLEDGED:
-            raise PolicyError(f"delivery {delivery_id} is already acknowledged")
+            raise PolicyError(
+                f"delivery {delivery_id} is already acknowledged",
+                code=Code.DELIVERY_ACKNOWLEDGED,
+            )
         if row.target == HOST and services.settings.host_hook_url is None:
-            raise PolicyError("no RIGHTSDESK_HOST_HOOK_URL: the host pulls its events")
+            raise PolicyError(
+                "no RIGHTSDESK_HOST_HOOK_URL: the host pulls its events", code=Code.HOST_PULLS
+            )
         outbound.settle(work, row, DeliveryEvent.RETRY, actor=actor)
         work.after_commit.append(lambda: _send_later(services, delivery_id))
 

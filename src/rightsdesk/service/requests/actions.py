@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rightsdesk.audit import events
-from rightsdesk.domain.errors import AuthenticationError, PolicyError
+from rightsdesk.domain.errors import AuthenticationError, Code, PolicyError
 from rightsdesk.domain.requests import Status
 from rightsdesk.service.requests import completion, decisions, execution, exports, lifecycle
 from rightsdesk.service.requests.views import RequestView, processing_of, view
@@ -75,7 +75,10 @@ def cancel(services: Services, request_id: str, token: str) -> RequestView:
         holder = verification.resolve_token(services, work, request_id, token)
         request = lifecycle.load(work, request_id)
         if request.verified_at is not None and holder.verified_at is None:
-            raise AuthenticationError("verify with the code sent to you before cancelling")
+            raise AuthenticationError(
+                "verify with the code sent to you before cancelling",
+                code=Code.VERIFY_BEFORE_CANCEL,
+            )
         decisions.cancel(work, request, actor="person")
         return view(services, request, now=work.now)
 
@@ -84,7 +87,7 @@ def _verified_holder(services: Services, work: Unit, request_id: str, token: str
     holder = verification.resolve_token(services, work, request_id, token)
     request = lifecycle.load(work, request_id)
     if holder.verified_at is None:
-        raise AuthenticationError("verify with the code sent to you first")
+        raise AuthenticationError("verify with the code sent to you first", code=Code.VERIFY_FIRST)
     return request
 
 
@@ -188,7 +191,9 @@ def confirm_for(
     """An operator records the person's explicit confirmation of a cancellation (ticket)."""
     operator.require(Scope.DECIDE)
     if not evidence.strip():
-        raise PolicyError("say where the person's confirmation is kept")
+        raise PolicyError(
+            "say where the person's confirmation is kept", code=Code.CONFIRMATION_REFERENCE
+        )
     with unit(services) as work:
         request = lifecycle.load(work, request_id)
         cancellation.confirm(services, work, request, waive=waive)

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from rightsdesk.domain.errors import ConflictError, PolicyError
+from rightsdesk.domain.errors import Code, ConflictError, PolicyError
 from rightsdesk.domain.jobs import DeliveryState, JobEvent
 from rightsdesk.domain.outcome import Refusal
 from rightsdesk.domain.requests import Event, Status
@@ -122,11 +122,16 @@ def record(services: Services, request_id: str, evidence: str, *, actor: str) ->
     every unacknowledged stop event of the request is acknowledged, audited with the evidence.
     The number acknowledged."""
     if len(evidence.strip()) < 5:
-        raise PolicyError("recording the host's confirmation needs a reference to the evidence")
+        raise PolicyError(
+            "recording the host's confirmation needs a reference to the evidence",
+            code=Code.EVIDENCE_REFERENCE,
+        )
     with unit(services) as work:
         request = lifecycle.load(work, request_id)
         if Status(request.status) is not Status.AWAITING_STOP:
-            raise ConflictError(f"this request is {request.status}, not awaiting_stop")
+            raise ConflictError(
+                f"this request is {request.status}, not awaiting_stop", code=Code.NOT_AWAITING_STOP
+            )
         waiting = [d.id for d in unconfirmed(work, request)]
     for delivery_id in waiting:
         deliveries.acknowledge(services, delivery_id, actor=actor, reason=evidence, by=OPERATOR)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from rightsdesk.audit import events
-from rightsdesk.domain.errors import ConflictError, PolicyError
+from rightsdesk.domain.errors import Code, ConflictError, PolicyError
 from rightsdesk.domain.outcome import Mark, Refusal
 from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
 from rightsdesk.engine import holds
@@ -189,7 +189,7 @@ def assign(work: Unit, request: Request, *, actor: str, assignee: str) -> None:
 
 def note(work: Unit, request: Request, *, actor: str, text: str) -> None:
     if not text.strip():
-        raise PolicyError("a note needs some text")
+        raise PolicyError("a note needs some text", code=Code.NOTE_EMPTY)
     work.session.add(Note(request_id=request.id, author=actor, at=work.now, text=text))
     lifecycle.record(work, request, events.NOTE, actor=actor)
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import (
     AuthenticationError,
+    Code,
     ConflictError,
     GuardError,
     NotFoundError,
@@ -354,12 +355,14 @@ def export_file(services: Services, request_id: str, expires: str, signature: st
     """The export archive behind a signed, unexpired link."""
     expected = services.secrets.mac("download", request_id, expires)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
-        raise AuthenticationError("this download link is not valid")
+        raise AuthenticationError("this download link is not valid", code=Code.LINK_INVALID)
     if not expires.isdigit() or int(expires) < services.clock().timestamp():
-        raise AuthenticationError("this download link has expired; ask for a new export")
+        raise AuthenticationError(
+            "this download link has expired; ask for a new export", code=Code.LINK_EXPIRED
+        )
     path = services.exports_dir / f"{request_id}.zip"
     if not path.exists():
-        raise NotFoundError("the export is no longer available")
+        raise NotFoundError("the export is no longer available", code=Code.EXPORT_GONE)
     return path
 
 
@@ -368,5 +371,8 @@ def run_now(services: Services, request_id: str) -> None:
     with unit(services) as work:
         request = lifecycle.load(work, request_id)
         if Status(request.status) is not Status.APPROVED:
-            raise ConflictError(f"only approved requests run; this one is {request.status}")
+            raise ConflictError(
+                f"only approved requests run; this one is {request.status}",
+                code=Code.NOT_APPROVED,
+            )
         enqueue(services, work, request)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap.identities import identity_kind
-from rightsdesk.domain.errors import ConflictError, PolicyError
+from rightsdesk.domain.errors import Code, ConflictError, PolicyError
 from rightsdesk.domain.outcome import Outcome
 from rightsdesk.domain.requests import OPEN, Event, RequestType
 from rightsdesk.domain.subjects import Identity
@@ -329,7 +329,9 @@ def _identities(
 def _check_format(identity: Identity) -> None:
     kind = identity_kind(identity.kind)
     if not kind.accepts(kind.compact(identity.value)):
-        raise PolicyError(f"the {identity.kind} given is not {kind.description}")
+        raise PolicyError(
+            f"the {identity.kind} given is not {kind.description}", code=Code.CONTACT_MALFORMED
+        )
     if len(identity.value) > 320:
         raise PolicyError(f"identity {identity.kind} is longer than 320 characters")
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.audit.events import AuditEventType
-from rightsdesk.domain.errors import NotFoundError
+from rightsdesk.domain.errors import Code, NotFoundError
 from rightsdesk.domain.requests import FINAL, Event, Status, next_status
 from rightsdesk.service.runtime.context import Unit
 from rightsdesk.store.models import Request
@@ -77,7 +77,10 @@ def load_many(
     found = {r.id: r for r in work.session.scalars(query.with_for_update(skip_locked=skip_locked))}
     missing = set(request_ids) - set(found)
     if missing and not skip_locked:
-        raise NotFoundError(f"no request {sorted(missing)[0]!r}")
+        first = sorted(missing)[0]
+        raise NotFoundError(
+            f"no request {first!r}", code=Code.REQUEST_UNKNOWN, params={"id": first}
+        )
     return found
 
 

@@ -20,7 +20,7 @@ from rightsdesk.audit.receipts import (
     SystemOutcome,
     sign_receipt,
 )
-from rightsdesk.domain.errors import AuthenticationError, NotFoundError
+from rightsdesk.domain.errors import AuthenticationError, Code, NotFoundError
 from rightsdesk.domain.outcome import RunCollection
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.policy import Regime
@@ -131,7 +131,9 @@ def document(services: Services, request_id: str) -> dict[str, Any]:
     with services.store.session() as session:
         row = session.scalars(select(ReceiptRow).where(ReceiptRow.request_id == request_id)).first()
         if row is None:
-            raise NotFoundError(f"request {request_id!r} has no receipt (yet)")
+            raise NotFoundError(
+                f"request {request_id!r} has no receipt (yet)", code=Code.NO_RECEIPT
+            )
         return dict(row.document)
 
 
@@ -139,7 +141,9 @@ def for_person(services: Services, request_id: str, token: str) -> dict[str, Any
     with unit(services) as work:
         holder = verification.resolve_token(services, work, request_id, token)
         if holder.verified_at is None:
-            raise AuthenticationError("verify with the code sent to you first")
+            raise AuthenticationError(
+                "verify with the code sent to you first", code=Code.VERIFY_FIRST
+            )
     return document(services, request_id)
 
 

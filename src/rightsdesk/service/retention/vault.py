@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import (
+    Code,
     KeyDestroyedError,
     NotFoundError,
     PermissionDeniedError,
@@ -144,7 +145,11 @@ def obligations(services: Services, tombstone_id: str, *, role: str, actor: str)
         request_id = None if found is None else found.request_id
         _audit_read(work.session, work.now, actor, tombstone_id, role, request_id, **data)
     if found is None:
-        raise NotFoundError(f"no tombstone {tombstone_id}")
+        raise NotFoundError(
+            f"no tombstone {tombstone_id}",
+            code=Code.TOMBSTONE_UNKNOWN,
+            params={"id": tombstone_id},
+        )
     return found
 
 
@@ -182,7 +187,9 @@ def deny(services: Services, target: str, *, role: str, actor: str) -> NoReturn:
             reason=f"acting as {role!r}, which is not a vault role the caller holds",
             data={"target": target, "role": role},
         )
-    raise PermissionDeniedError(f"the vault is readable only by the {' and '.join(ROLES)} roles")
+    raise PermissionDeniedError(
+        f"the vault is readable only by the {' and '.join(ROLES)} roles", code=Code.VAULT_ROLES
+    )
 
 
 def sweep(services: Services) -> int:

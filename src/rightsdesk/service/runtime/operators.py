@@ -15,6 +15,7 @@ from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.domain.errors import (
     AuthenticationError,
+    Code,
     NotFoundError,
     PermissionDeniedError,
     PolicyError,
@@ -58,7 +59,11 @@ class Operator:
 
     def require(self, scope: Scope) -> None:
         if scope not in self.scopes:
-            raise PermissionDeniedError(f"this API key lacks the {scope.value!r} scope")
+            raise PermissionDeniedError(
+                f"this API key lacks the {scope.value!r} scope",
+                code=Code.SCOPE_MISSING,
+                params={"scope": scope.value},
+            )
 
 
 def create_key(services: Services, name: str, scopes: list[str]) -> tuple[str, str]:
@@ -66,9 +71,13 @@ def create_key(services: Services, name: str, scopes: list[str]) -> tuple[str, s
     try:
         granted = sorted({Scope(s) for s in scopes})
     except ValueError:
-        raise PolicyError(f"scopes are {', '.join(s.value for s in Scope)}") from None
+        raise PolicyError(
+            f"scopes are {', '.join(s.value for s in Scope)}", code=Code.SCOPE_UNKNOWN
+        ) from None
     if not granted or not name.strip():
-        raise PolicyError("an API key needs a name and at least one scope")
+        raise PolicyError(
+            "an API key needs a name and at least one scope", code=Code.KEY_INCOMPLETE
+        )
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     with unit(services) as work:
         work.session.add(
@@ -95,13 +104,13 @@ def authenticate(services: Services, presented: str) -> Operator:
     prefix, _, rest = presented.partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != PREFIX or not key_id or not secret:
-        raise AuthenticationError("invalid API key")
+        raise AuthenticationError("invalid API key", code=Code.API_KEY_INVALID)
     with services.store.session() as session:
         row = session.get(ApiKey, key_id)
         if row is None or row.revoked_at is not None:
-            raise AuthenticationError("invalid API key")
+            raise AuthenticationError("invalid API key", code=Code.API_KEY_INVALID)
         if not hmac.compare_digest(row.secret_hash, _hash(secret)):
-            raise AuthenticationError("invalid API key")
+            raise AuthenticationError("invalid API key", code=Code.API_KEY_INVALID)
         return _operator(row)
 
 
@@ -120,7 +129,9 @@ def resume(services: Services, key_id: str, mark: str) -> Operator:
         row = session.get(ApiKey, key_id)
         expected = "" if row is None else _mark(services, row.id, row.secret_hash)
         if row is None or row.revoked_at is not None or not hmac.compare_digest(expected, mark):
-            raise AuthenticationError("your console session has ended: sign in again")
+            raise AuthenticationError(
+                "your console session has ended: sign in again", code=Code.CONSOLE_SESSION_ENDED
+            )
         return _operator(row)
 
 
@@ -138,7 +149,9 @@ def federated(services: Services, user: str, groups: Iterable[str]) -> Operator:
     except ValueError:
         raise PolicyError(f"console_groups: scopes are {', '.join(Scope)}") from None
     if not scopes:
-        raise PermissionDeniedError("none of your groups has a console role")
+        raise PermissionDeniedError(
+            "none of your groups has a console role", code=Code.NO_CONSOLE_ROLE
+        )
     return Operator(f"sso:{user}", user, scopes)
 
 
@@ -155,7 +168,9 @@ def revoke(services: Services, key_id: str) -> None:
     with unit(services) as work:
         row = work.session.get(ApiKey, key_id)
         if row is None:
-            raise NotFoundError(f"no API key {key_id!r}")
+            raise NotFoundError(
+                f"no API key {key_id!r}", code=Code.API_KEY_UNKNOWN, params={"id": key_id}
+            )
         row.revoked_at = work.now
         audit.append(
             work.session,

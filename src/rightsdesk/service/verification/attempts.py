@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
-from rightsdesk.domain.errors import LockedOutError
+from rightsdesk.domain.errors import Code, LockedOutError
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.store.models import Attempt, AuditEvent, Request
 
@@ -83,7 +83,9 @@ def check(work: Unit, counted: Keys, kind: Kind) -> None:
             what = "wrong codes" if kind is Kind.GUESS else "codes sent"
             raise LockedOutError(
                 f"too many {what} for this {'contact' if scope == 'person' else 'address'}; "
-                f"try again after {block.until:%Y-%m-%d %H:%M:%S} UTC"
+                f"try again after {block.until:%Y-%m-%d %H:%M:%S} UTC",
+                code=Code.TOO_MANY_ATTEMPTS,
+                params={"until": f"{block.until:%Y-%m-%d %H:%M:%S}"},
             )
 
 

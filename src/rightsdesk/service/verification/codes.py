@@ -6,7 +6,7 @@ import hmac
 import math
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from rightsdesk.audit import events
 from rightsdesk.domain.errors import (
     AuthenticationError,
+    Code,
     LockedOutError,
     NotFoundError,
     PolicyError,
@@ -44,13 +45,21 @@ class CodeResult:
     ok: bool
     message: str
     status: str
+    code: Code | None = None  # why not, when not ok
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def error(self) -> AuthenticationError:
+        """The refusal as the error the API raises (401 with its code)."""
+        return AuthenticationError(self.message, code=self.code, params=self.params)
 
 
 def host_claims(services: Services, token: str) -> dict[str, Any]:
     """The claims of a host-platform login token (HS256, audience ``rightsdesk``), or raise."""
     secret = services.settings.host_token_secret
     if secret is None:
-        raise AuthenticationError("signed login tokens are not enabled on this server")
+        raise AuthenticationError(
+            "signed login tokens are not enabled on this server", code=Code.LOGIN_DISABLED
+        )
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -62,12 +71,16 @@ def host_claims(services: Services, token: str) -> dict[str, Any]:
         )
         expires, issued = _seconds(claims, "exp"), _seconds(claims, "iat")
     except (jwt.PyJWTError, TypeError, ValueError) as exc:
-        raise AuthenticationError(f"login token rejected: {exc}") from None
+        raise AuthenticationError(
+            f"login token rejected: {exc}", code=Code.LOGIN_REJECTED
+        ) from None
     now = services.clock().timestamp()
     if now > expires + LEEWAY:
-        raise AuthenticationError("login token rejected: it has expired")
+        raise AuthenticationError("login token rejected: it has expired", code=Code.LOGIN_REJECTED)
     if now - issued > HOST_TOKEN_MAX_AGE.total_seconds() or issued > now + LEEWAY:
-        raise AuthenticationError("login token is too old (or from the future); sign in again")
+        raise AuthenticationError(
+            "login token is too old (or from the future); sign in again", code=Code.LOGIN_TOO_OLD
+        )
     return claims
 
 
@@ -95,7 +108,9 @@ def resolve_token(services: Services, work: Unit, request_id: str, token: str) -
     if row is None and hmac.compare_digest(token, services.secrets.follow_token(request_id)):
         row = _follow_row(services, work, request_id)
     if row is None or not hmac.compare_digest(row.request_id.encode(), request_id.encode()):
-        raise NotFoundError(f"no request {request_id!r}")
+        raise NotFoundError(
+            f"no request {request_id!r}", code=Code.REQUEST_UNKNOWN, params={"id": request_id}
+        )
     return row
 
 
@@ -179,7 +194,9 @@ def _refuse_while_locked_out(latest: Challenge, now: datetime, max_attempts: int
         until = latest.used_at + LOCKOUT
         if now < until:
             raise LockedOutError(
-                f"too many wrong codes; a new code can be sent after {until:%H:%M} UTC"
+                f"too many wrong codes; a new code can be sent after {until:%H:%M} UTC",
+                code=Code.CODES_HELD_BACK,
+                params={"until": f"{until:%H:%M}"},
             )
 
 
@@ -210,7 +227,9 @@ def enter_code(
         request = lifecycle.load(work, request_id)
         latest = _latest(work, request.id)
         if latest is None or latest.used_at is not None or latest.expires_at < work.now:
-            return CodeResult(False, "no valid code is out; ask for a new one", request.status)
+            return CodeResult(
+                False, "no valid code is out; ask for a new one", request.status, Code.NO_CODE_OUT
+            )
         counted = attempts.keys(services, request, client)
         attempts.check(work, counted, attempts.Kind.GUESS)
         if not hmac.compare_digest(
@@ -223,9 +242,18 @@ def enter_code(
                 latest.used_at = work.now
                 lifecycle.record(work, request, events.VERIFICATION_LOCKED, actor="person")
                 return CodeResult(
-                    False, "too many wrong codes; this code is locked", request.status
+                    False,
+                    "too many wrong codes; this code is locked",
+                    request.status,
+                    Code.CODE_LOCKED,
                 )
-            return CodeResult(False, f"wrong code; {left} attempt(s) left", request.status)
+            return CodeResult(
+                False,
+                f"wrong code; {left} attempt(s) left",
+                request.status,
+                Code.WRONG_CODE,
+                {"left": str(left)},
+            )
         latest.used_at = work.now
         holder.verified_at = work.now
         if request.verified_at is None or Status(request.status) is Status.APPROVED:
@@ -253,7 +281,10 @@ def accept(services: Services, work: Unit, request: Request, *, method: str, act
 def attest(services: Services, work: Unit, request: Request, evidence: str, *, actor: str) -> None:
     """An operator verifies the person from evidence kept elsewhere (e.g. a signed letter)."""
     if len(evidence.strip()) < 5:
-        raise PolicyError("operator verification needs a reference to the evidence kept")
+        raise PolicyError(
+            "operator verification needs a reference to the evidence kept",
+            code=Code.EVIDENCE_REFERENCE,
+        )
     accept(services, work, request, method="operator", actor=actor)
     lifecycle.record(work, request, events.VERIFICATION_EVIDENCE, actor=actor, reason=evidence)
 

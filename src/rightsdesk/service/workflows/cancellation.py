@@ -27,7 +27,7 @@ from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.connectors.base import Row
 from rightsdesk.datamap.rights import Precheck
-from rightsdesk.domain.errors import ConflictError, RightsdeskError
+from rightsdesk.domain.errors import Code, ConflictError, RightsdeskError
 from rightsdesk.domain.outcome import FailedCheck, Redirect
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity, Subject
@@ -177,15 +177,26 @@ def confirm(services: Services, work: Unit, request: Request, *, waive: Sequence
     if RequestType(request.type) is not RequestType.CANCEL_ACCOUNT:
         raise ConflictError("only account cancellations are confirmed")
     if Status(request.status) is not Status.AWAITING_CONFIRMATION:
-        raise ConflictError(f"this request is {request.status}, not awaiting confirmation")
+        raise ConflictError(
+            f"this request is {request.status}, not awaiting confirmation",
+            code=Code.NOT_AWAITING_CONFIRMATION,
+        )
     with connections.engine(services, services.require_datamap(), limited=False) as engine:
         failing = evaluate(engine, _identities(request), request.locale)
     blocking = [c for c in failing if not c.waivable]
     if blocking:
-        raise ConflictError("settle these first: " + "; ".join(c.message for c in blocking))
+        what = "; ".join(c.message for c in blocking)
+        raise ConflictError(
+            f"settle these first: {what}", code=Code.SETTLE_FIRST, params={"what": what}
+        )
     unwaived = [c.name for c in failing if c.name not in set(waive)]
     if unwaived:
-        raise ConflictError(f"waive {', '.join(unwaived)} to go ahead (or settle them first)")
+        what = ", ".join(unwaived)
+        raise ConflictError(
+            f"waive {what} to go ahead (or settle them first)",
+            code=Code.WAIVE_FIRST,
+            params={"what": what},
+        )
     waived = sorted({c.name for c in failing})
     request.params = {**request.params, "confirmed_at": work.now.isoformat(), "waived": waived}
     lifecycle.advance(work, request, Event.CONFIRM, actor="person", data={"waived": waived})

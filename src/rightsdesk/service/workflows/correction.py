@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from rightsdesk.datamap.identities import identity_kind, kind_of_category
 from rightsdesk.datamap.model import DataMap, FieldSpec
-from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.errors import Code, PolicyError
 from rightsdesk.domain.identities import IdentityKind
 from rightsdesk.domain.outcome import Refusal
 from rightsdesk.domain.requests import RequestType
@@ -47,7 +47,8 @@ class Correction(Workflow):
         if asked.by_code and {i.kind for i in asked.identities} <= set(checked["corrects"]):
             raise PolicyError(
                 "a correction is not verified through the identity it corrects: give another "
-                "email or phone of the account, or sign in on the platform"
+                "email or phone of the account, or sign in on the platform",
+                code=Code.CORRECTION_SAME_CONTACT,
             )
         return checked
 
@@ -160,7 +161,9 @@ def prepare(datamap: DataMap | None, params: Mapping[str, Any]) -> dict[str, Any
     if statement is not None and len(statement) > STATEMENT_LIMIT:
         raise PolicyError(f"params.statement is limited to {STATEMENT_LIMIT} characters")
     if not raw_changes and statement is None:
-        raise PolicyError("a correction names changes, a statement, or both")
+        raise PolicyError(
+            "a correction names changes, a statement, or both", code=Code.CORRECTION_EMPTY
+        )
     changes = [_change(datamap, item) for item in raw_changes]
     corrects = sorted(
         {
@@ -181,10 +184,18 @@ def _change(datamap: DataMap, item: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(name, str) or not name:
         raise PolicyError("each change names a field")
     if not isinstance(value, str) or not value.strip() or len(value) > VALUE_LIMIT:
-        raise PolicyError(f"the new value of {name} must be a text of 1-{VALUE_LIMIT} characters")
+        raise PolicyError(
+            f"the new value of {name} must be a text of 1-{VALUE_LIMIT} characters",
+            code=Code.VALUE_MALFORMED,
+            params={"field": name},
+        )
     found = copies(datamap, name)
     if not found:
-        raise PolicyError(f"no field {name!r} is held for people; name a field or a category")
+        raise PolicyError(
+            f"no field {name!r} is held for people; name a field or a category",
+            code=Code.FIELD_UNKNOWN,
+            params={"field": name},
+        )
     for copy in found:
         spec = _field(datamap, copy)
         assert spec is not None
@@ -192,7 +203,11 @@ def _change(datamap: DataMap, item: Mapping[str, Any]) -> dict[str, Any]:
             raise PolicyError(f"{copy} is a key or read-only; it cannot be corrected")
         for kind in _kinds(spec):
             if not kind.accepts(value.strip()):
-                raise PolicyError(f"the new value of {name} must be {kind.description}")
+                raise PolicyError(
+                    f"the new value of {name} must be {kind.description}",
+                    code=Code.VALUE_MALFORMED,
+                    params={"field": name},
+                )
     verification = [str(c) for c in found if (f := _field(datamap, c)) and f.verification]
     return {
         "field": name,
