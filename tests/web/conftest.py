@@ -73,13 +73,22 @@ class Site:
 
 
 @contextmanager
-def running(root: Path, mail_url: str, **settings: object) -> Iterator[Services]:
+def running(
+    root: Path,
+    mail_url: str,
+    prepare: Callable[[Path], object] | None = None,
+    **settings: object,
+) -> Iterator[Services]:
     """The product on a free port over the demo platform in ``root``, mailing to ``mail_url``
-    (``settings`` override the test's own, e.g. ``cooling_off_days``)."""
+    (``prepare`` changes the demo's data map file first; ``settings`` override the test's own,
+    e.g. ``cooling_off_days``)."""
     port = free_port()
+    datamap = demo.build(root / "platform", 30)
+    if prepare is not None:
+        prepare(datamap)
     chosen = Settings(
         state_dir=root / "state",
-        datamap=demo.build(root / "platform", 30),
+        datamap=datamap,
         mail_url=mail_url,
         sms_url=f"file://{root / 'sms'}",
         secret_key=SecretStr("browser-test-secret-of-at-least-thirty-two-characters"),

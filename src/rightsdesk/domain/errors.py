@@ -97,6 +97,12 @@ class Code(StrEnum):
     DELIVERY_ACKNOWLEDGED = "delivery_acknowledged"
     HOST_PULLS = "host_pulls"
     NOT_AWAITING_STOP = "not_awaiting_stop"
+    # objection and portability
+    OBJECTION_PURPOSES = "objection_purposes"
+    NOT_OBJECTABLE = "not_objectable"
+    OBJECTION_REASON = "objection_reason"
+    NOTHING_PORTABLE = "nothing_portable"
+    TRANSFER_URL = "transfer_url"
 
 
 class RightsdeskError(Exception):

@@ -18,14 +18,13 @@ from starlette.responses import Response
 
 from rightsdesk.api.consent import gpc_signal
 from rightsdesk.domain.errors import AuthenticationError, Code
-from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent import bindings
 from rightsdesk.service.consent import choices as consent
 from rightsdesk.service.requests import intake
 from rightsdesk.service.verification import codes as verification
 from rightsdesk.web import wording
-from rightsdesk.web.center import RIGHTS, Csrf
+from rightsdesk.web.center import AskedDep, Csrf, offered
 from rightsdesk.web.visit import PageRoute, Visit, VisitDep
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -67,7 +66,7 @@ def account(page: VisitDep) -> Response:
         "account.html",
         purposes=consent.show(page.services, who),
         bindings=bindings.listing(page.services, who) if bindings.available(page.services) else [],
-        rights=RIGHTS,
+        offer=offered(page),
         states={k: say(v) for k, v in wording.CONSENT_STATE.items()},
         bases={k: say(v) for k, v in wording.BASIS.items()},
         notice=say(wording.ACCOUNT_DONE[done]) if done in wording.ACCOUNT_DONE else None,
@@ -92,15 +91,16 @@ def unbind(page: VisitDep, csrf: Csrf, binding: BindingId) -> Response:
 
 
 @router.post("/account/requests")
-def submit(page: VisitDep, csrf: Csrf, right: Annotated[RequestType, Form()]) -> Response:
+def submit(page: VisitDep, csrf: Csrf, asking: AskedDep) -> Response:
     """A request made signed in: verified at once by the login token, no code."""
     page.check(csrf)
     done = intake.submit(
         page.services,
         intake.Submission(
-            type=right,
+            type=asking.right,
             channel="web",
             locale=page.language.code,
+            params=asking.params,
             host_token=host_token(page),
             client=page.client,
         ),

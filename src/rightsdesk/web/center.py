@@ -10,10 +10,12 @@ the session and leaves the address bar at once.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Path, Query
+from fastapi import APIRouter, Depends, Form, Path, Query
+from pydantic import StringConstraints
 from starlette.responses import Response
 
 from rightsdesk.domain.errors import AuthenticationError, Code, LockedOutError
@@ -21,39 +23,96 @@ from rightsdesk.domain.identities import EMAIL
 from rightsdesk.domain.requests import TRANSITIONS, Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.domain.texts import LOCALES
+from rightsdesk.export import portability
 from rightsdesk.policy import Regime
+from rightsdesk.service.deliveries import transfer
 from rightsdesk.service.requests import actions as requests
 from rightsdesk.service.requests import intake, receipts
 from rightsdesk.service.verification import codes as verification
+from rightsdesk.service.workflows import objection
 from rightsdesk.web import i18n, reading, wording
 from rightsdesk.web.visit import HEADERS, PageRoute, Visit, VisitDep
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 #: The rights offered on the first page, in the order people look for them.
-RIGHTS = (RequestType.ACCESS, RequestType.DELETE, RequestType.RESTRICT, RequestType.CANCEL_ACCOUNT)
+RIGHTS = (
+    RequestType.ACCESS,
+    RequestType.DELETE,
+    RequestType.RESTRICT,
+    RequestType.OBJECT,
+    RequestType.PORTABILITY,
+    RequestType.CANCEL_ACCOUNT,
+)
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 Csrf = Annotated[str, Form(max_length=128)]
 Contact = Annotated[str, Form(min_length=1, max_length=320)]
+PurposeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The right chosen and the params its fields give (objection, portability)."""
+
+    right: RequestType
+    params: dict[str, object]
+
+
+def asked(
+    right: Annotated[RequestType, Form()],
+    purpose: Annotated[list[PurposeName], Form(default_factory=list, max_length=32)],
+    reason: Annotated[str, Form(max_length=objection.REASON_LIMIT)] = "",
+    delivery: Annotated[Literal["download", "transfer"], Form()] = "download",
+    transfer_to: Annotated[str, Form(max_length=transfer.URL_LIMIT)] = "",
+) -> Asked:
+    """The first page's form (and the signed-in one): an objection names purposes and why,
+    portability is downloaded or sent to another handler's https:// address; the service
+    checks them as it checks the API's ``params``."""
+    params: dict[str, object] = {}
+    if right is RequestType.OBJECT:
+        params = {"purposes": purpose} | ({"reason": reason.strip()} if reason.strip() else {})
+    elif right is RequestType.PORTABILITY and delivery == "transfer":
+        params = {"transfer_to": transfer_to.strip()}
+    return Asked(right, params)
+
+
+AskedDep = Annotated[Asked, Depends(asked)]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the request forms offer: the rights this data map allows, and the purposes one
+    can object to (name, the data map's description)."""
+
+    rights: list[RequestType]
+    objectable: list[tuple[str, str]]
+
+
+def offered(page: Visit) -> Offer:
+    datamap = page.services.require_datamap()
+    say = page.language.text
+    purposes = [(p.name, say(p.description)) for p in datamap.purposes if objection.objectable(p)]
+    left_out = {RequestType.OBJECT} if not purposes else set()
+    left_out |= {RequestType.PORTABILITY} if not portability.portable(datamap) else set()
+    return Offer([r for r in RIGHTS if r not in left_out], purposes)
 
 
 @router.get("/")
 def home(page: VisitDep) -> Response:
-    return page.render("home.html", rights=RIGHTS)
+    return page.render("home.html", offer=offered(page))
 
 
 @router.post("/requests")
-def submit(
-    page: VisitDep, csrf: Csrf, right: Annotated[RequestType, Form()], contact: Contact
-) -> Response:
+def submit(page: VisitDep, csrf: Csrf, asking: AskedDep, contact: Contact) -> Response:
     page.check(csrf)
     contact = contact.strip()
     kind = "email" if EMAIL.accepts(contact) else "phone"
     submission = intake.Submission(
-        type=right,
+        type=asking.right,
         identities=(Identity(kind, contact),),
         channel="web",
         locale=page.language.code,
+        params=asking.params,
         client=page.client,
     )
     done = intake.submit(page.services, submission)
@@ -232,6 +291,10 @@ def _request_page(
         export_page=reading.page_url(export.get("download_url", "")),
         link=f"{page.public_url.rstrip('/')}/requests/{request_id}/open?token={token}",
         cooling_off_until=_when(shown.cooling_off_until),
+        purposes={
+            p.name: page.language.text(p.description)
+            for p in page.services.require_datamap().purposes
+        },
     )
 
 

@@ -78,6 +78,18 @@ MESSAGES: dict[Code, str] = {
     Code.DELIVERY_ACKNOWLEDGED: N_("This delivery is already acknowledged."),
     Code.HOST_PULLS: N_("The host platform pulls its events: there is nothing to send again."),
     Code.NOT_AWAITING_STOP: N_("This request is not waiting for the platform to stop."),
+    Code.OBJECTION_PURPOSES: N_("Choose at least one use of your information that you object to."),
+    Code.NOT_OBJECTABLE: N_(
+        "You cannot object to %(purposes)s: where you gave consent, withdraw it instead."
+    ),
+    Code.OBJECTION_REASON: N_(
+        "Tell us why you object (at most 4000 characters): except for direct marketing, an "
+        "objection rests on your particular situation."
+    ),
+    Code.NOTHING_PORTABLE: N_("We hold nothing that you could take to another service."),
+    Code.TRANSFER_URL: N_(
+        "Give the other company's address as an https:// link, without a user name or password."
+    ),
 }
 
 INVALID = N_("Check these fields: %(fields)s")

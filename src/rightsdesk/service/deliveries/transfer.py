@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from rightsdesk.audit.receipts import key_id
-from rightsdesk.domain.errors import DeliveryError, PolicyError
+from rightsdesk.domain.errors import Code, DeliveryError, PolicyError
 from rightsdesk.service.runtime.context import Services
 
 #: Seconds the receiving handler gets to answer.
@@ -33,13 +33,17 @@ def check_url(url: object) -> str:
     """An ``https://`` URL with a host and no credentials in it (PolicyError otherwise)."""
     if not isinstance(url, str) or len(url) > URL_LIMIT:
         raise PolicyError(
-            f"params.transfer_to must be an https:// URL of at most {URL_LIMIT} characters"
+            f"params.transfer_to must be an https:// URL of at most {URL_LIMIT} characters",
+            code=Code.TRANSFER_URL,
         )
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
-        raise PolicyError("params.transfer_to must be an https:// URL: data is only sent encrypted")
+        raise PolicyError(
+            "params.transfer_to must be an https:// URL: data is only sent encrypted",
+            code=Code.TRANSFER_URL,
+        )
     if parts.username or parts.password:
-        raise PolicyError("params.transfer_to must not carry credentials")
+        raise PolicyError("params.transfer_to must not carry credentials", code=Code.TRANSFER_URL)
     return url
 
 

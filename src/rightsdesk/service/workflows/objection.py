@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rightsdesk.datamap.rights import Purpose
-from rightsdesk.domain.errors import PolicyError
+from rightsdesk.domain.errors import Code, PolicyError
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.service.deliveries import outbox as deliveries
 from rightsdesk.service.requests import lifecycle
@@ -62,21 +62,29 @@ def check(services: Services, params: Mapping[str, Any]) -> dict[str, Any]:
         or not purposes
         or not all(isinstance(p, str) for p in purposes)
     ):
-        raise PolicyError("params.purposes must name the purposes you object to")
+        raise PolicyError(
+            "params.purposes must name the purposes you object to", code=Code.OBJECTION_PURPOSES
+        )
     allowed = {p.name: p for p in datamap.purposes if objectable(p)}
     unknown = sorted(set(purposes) - set(allowed))
     if unknown:
         raise PolicyError(
             f"no objection can be made to {', '.join(unknown)} (consent-based purposes are "
-            f"withdrawn instead); objectable: {', '.join(sorted(allowed)) or 'none'}"
+            f"withdrawn instead); objectable: {', '.join(sorted(allowed)) or 'none'}",
+            code=Code.NOT_OBJECTABLE,
+            params={"purposes": ", ".join(unknown)},
         )
     if reason is not None and (not isinstance(reason, str) or len(reason) > REASON_LIMIT):
-        raise PolicyError(f"params.reason must be a text of at most {REASON_LIMIT} characters")
+        raise PolicyError(
+            f"params.reason must be a text of at most {REASON_LIMIT} characters",
+            code=Code.OBJECTION_REASON,
+        )
     situational = [p for p in purposes if not allowed[p].direct_marketing]
     if situational and not (reason or "").strip():
         raise PolicyError(
             f"say why you object to {', '.join(situational)}: an objection to processing on "
-            "legitimate interests or a public task rests on your particular situation"
+            "legitimate interests or a public task rests on your particular situation",
+            code=Code.OBJECTION_REASON,
         )
     out: dict[str, Any] = {"purposes": list(dict.fromkeys(purposes))}
     if reason:

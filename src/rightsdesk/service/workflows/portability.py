@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from rightsdesk.audit import events
-from rightsdesk.domain.errors import DeliveryError, PolicyError
+from rightsdesk.domain.errors import Code, DeliveryError, PolicyError
 from rightsdesk.domain.outcome import Refusal
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Subject
@@ -59,7 +59,8 @@ def check(services: Services, params: Mapping[str, Any]) -> dict[str, Any]:
     if not portability.portable(services.require_datamap()):
         raise PolicyError(
             "nothing here is portable: no purpose with basis consent or contract covers data "
-            "the person provided"
+            "the person provided",
+            code=Code.NOTHING_PORTABLE,
         )
     unknown = sorted(set(params) - {"transfer_to"})
     if unknown:
