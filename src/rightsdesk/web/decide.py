@@ -118,6 +118,17 @@ def confirm(
     return _done(desk, request_id, "confirm")
 
 
+@router.post("/requests/{request_id}/stopped")
+def stopped(desk: DeskDep, request_id: RequestId, csrf: Csrf, evidence: Text) -> Response:
+    """Record that the host confirmed another way (a call, a ticket) that it stopped the
+    processing a withdrawal or cancellation waits on (``awaiting_stop``); it then completes.
+    Each stop event is acknowledged under the operator's name with the evidence (audited)."""
+    desk.page.check(csrf)
+    evidence = _required(evidence, "evidence")
+    requests.record_stop(desk.page.services, desk.operator, request_id, evidence)
+    return _done(desk, request_id, "stopped")
+
+
 @router.post("/requests/{request_id}/retry")
 def retry(desk: DeskDep, request_id: RequestId, csrf: Csrf) -> Response:
     """Run a failed request again from its checkpoint."""

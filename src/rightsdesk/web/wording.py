@@ -117,6 +117,7 @@ DONE = {
     "note": N_("Note added."),
     "confirm": N_("The person's written confirmation is recorded; the cancellation goes on."),
     "retry": N_("The request runs again from where it stopped."),
+    "stopped": N_("The platform's stop is recorded; the request completes."),
     "resend": N_("The delivery is being sent again."),
 }
 
