@@ -28,6 +28,7 @@ from rightsdesk.service.requests.notices import contact, notice
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.verification import attempts
 from rightsdesk.store.models import AccessToken, Challenge, Request
+from rightsdesk.store.once import insert_once
 
 CODE_DIGITS = 6
 #: A new code is not sent more often than this (the previous one keeps working).
@@ -116,18 +117,24 @@ def resolve_token(services: Services, work: Unit, request_id: str, token: str) -
 
 def _follow_row(services: Services, work: Unit, request_id: str) -> AccessToken | None:
     """The follow link's capability; verified once the request is: the link goes only to the
-    contact the code went to (or that a host token or an operator vouched for)."""
+    contact the code went to (or that a host token or an operator vouched for).
+
+    Two first opens at once (two tabs, a mail client's prefetch) both insert it: the store
+    keeps one (``insert_once``), and each reads that one back with a locking read, which sees
+    the other's committed row under any isolation level."""
     request = work.session.get(Request, request_id)
     if request is None:
         return None
-    row = AccessToken(
-        token_hash=token_hash(services, services.secrets.follow_token(request_id)),
-        request_id=request_id,
-        created_at=work.now,
-        verified_at=request.verified_at,
-    )
-    work.session.add(row)
-    return row
+    hashed = token_hash(services, services.secrets.follow_token(request_id))
+    values = {
+        "token_hash": hashed,
+        "request_id": request_id,
+        "created_at": work.now,
+        "verified_at": request.verified_at,
+    }
+    insert_once(work.session, AccessToken, "token_hash", values)
+    found = select(AccessToken).where(AccessToken.token_hash == hashed).with_for_update()
+    return work.session.scalars(found.execution_options(populate_existing=True)).one()
 
 
 def token_hash(services: Services, token: str) -> str:
