@@ -71,7 +71,7 @@ FREE_FORM: dict[str, tuple[int, str]] = {
 }
 
 #: Every other ``dict[str, Any]`` in src/: records still waiting for a type. Only goes down.
-CEILING = 103
+CEILING = 98
 
 
 def _is_str_any(node: ast.Subscript) -> bool:

@@ -41,10 +41,22 @@ class LiftIn(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
+class ReasonOut(BaseModel):
+    """A restriction, objection or limit in force, and whether it stops what was asked."""
+
+    kind: str
+    id: str
+    ground: str
+    purpose: str | None
+    collections: list[str]
+    since: str
+    applies: bool
+
+
 class VerdictOut(BaseModel):
     may_process: bool
     still_allowed: list[str]
-    reasons: list[dict[str, Any]]
+    reasons: list[ReasonOut]
 
 
 def _out(row: Any) -> RestrictionOut:
@@ -62,7 +74,7 @@ def check(
     purpose: Annotated[str | None, Query(pattern=Name)] = None,
     collection: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$")] = None,
     key: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
+) -> VerdictOut:
     """May the host process this person (by ``kind``/``value``), or this row of ``collection``
     (by ``key``), for ``purpose``? Restrictions and objections in force, with their reasons."""
     op.require(Scope.READ)
@@ -79,7 +91,7 @@ def check(
             )
         identities = (Identity(kind, value),)
     verdict = ledger.check(svc, identities, purpose=purpose, collection=collection, key=key)
-    return verdict.to_json()
+    return VerdictOut.model_validate(verdict.to_json())
 
 
 @router.get("", response_model=list[RestrictionOut])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,17 +33,34 @@ STILL_ALLOWED = ("storage",)
 
 
 @dataclass(frozen=True)
+class Reason:
+    """A restriction, objection or limit in force that the check found, and whether it stops
+    the processing asked about."""
+
+    kind: str
+    id: str
+    ground: str
+    purpose: str | None
+    collections: tuple[str, ...]
+    since: str
+    applies: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {**asdict(self), "collections": list(self.collections)}
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The processing check's answer: whether, and why not."""
 
     may_process: bool
-    reasons: tuple[dict[str, Any], ...] = ()
+    reasons: tuple[Reason, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "may_process": self.may_process,
             "still_allowed": list(STILL_ALLOWED) if not self.may_process else [],
-            "reasons": list(self.reasons),
+            "reasons": [r.to_json() for r in self.reasons],
         }
 
 
@@ -206,13 +223,6 @@ def _permitted(services: Services, purpose: str | None) -> bool:
     return found is not None and found.sensitive_use_permitted
 
 
-def _reason(r: Restriction, stops: bool) -> dict[str, Any]:
-    return {
-        "kind": r.kind,
-        "id": r.id,
-        "ground": r.ground,
-        "purpose": r.purpose,
-        "collections": list(r.collections),
-        "since": r.opened_at.isoformat(),
-        "applies": stops,
-    }
+def _reason(r: Restriction, stops: bool) -> Reason:
+    since = r.opened_at.isoformat()
+    return Reason(r.kind, r.id, r.ground, r.purpose, tuple(r.collections), since, stops)
