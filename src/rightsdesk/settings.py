@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     #: Days after a request closes that its case record keeps the person's identity; then the
     #: sweep minimises it (0: at the first sweep). Unset: per regime (docs/deployment.md).
     case_retention_days: Annotated[int, Field(ge=0)] | None = None
+    #: Days an erasure's identities stay sealed for a restore's replay (your oldest backup's
+    #: age at rotation); then the sweep shreds them and that erasure can no longer be replayed.
+    replay_horizon_days: int = Field(default=90, ge=0)
     #: Days a cancellation may take from receipt to approval (verification, confirmation,
     #: review): the cooling-off must fit after them within the deadline (CAN-09).
     approval_days: int = Field(default=3, ge=0)

@@ -239,6 +239,8 @@ CASES = [
     Case("restriction list: store down", ("restriction", "list"), 3, ":1/", STORE_DOWN),
     Case("restriction lift: no reason", ("restriction", "lift", "x1"), 2, "--reason"),
     Case("restriction check: malformed identity", ("restriction", "check", *BAD_ID), 2, "-i"),
+    Case("suppression check: no identity", ("suppression", "check"), 2, "--identity"),
+    Case("replay: not a date", ("replay", "--since", "yesterday"), 2, "--since"),
     Case("serve: port out of range", ("serve", "--port", "99999"), 2, "--port"),
     Case("worker: no broker", ("worker",), 2, "RIGHTSDESK_BROKER_URL"),
     Case("demo: its folder is a file", ("demo",), 2, "rightsdesk-demo"),

@@ -17,6 +17,7 @@ from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent import checks
 from rightsdesk.service.consent import choices as consent
 from rightsdesk.service.consent.ledger import PurposeState
+from rightsdesk.service.erasures import suppression
 from rightsdesk.service.runtime.context import Services
 from rightsdesk.service.runtime.operators import Scope
 from rightsdesk.service.verification import codes as verification
@@ -156,6 +157,30 @@ def check(body: CheckIn, op: OperatorDep, svc: ServicesDep) -> CheckOut:
     identities = tuple(Identity(i.kind, i.value) for i in body.identities)
     answer = checks.check(svc, identities, body.purpose)
     return CheckOut.model_validate(answer, from_attributes=True)
+
+
+class SuppressionIn(Strict):
+    identities: list[IdentityIn] = Field(min_length=1, max_length=10)
+
+
+class MatchOut(BaseModel):
+    kind: str
+    since: datetime
+
+
+class SuppressionOut(BaseModel):
+    suppressed: bool
+    matches: list[MatchOut]
+
+
+@router.post("/v1/suppression-checks", response_model=SuppressionOut, tags=["erasures"])
+def suppression_check(body: SuppressionIn, op: OperatorDep, svc: ServicesDep) -> SuppressionOut:
+    """For the host's imports: does this incoming record belong to a person erased (DEL-09)?
+    Matched by keyed hashes of the identities only (the list holds no value); one indexed
+    look-up. Suppressed: do not ingest it."""
+    op.require(Scope.READ)
+    identities = tuple(Identity(i.kind, i.value) for i in body.identities)
+    return SuppressionOut.model_validate(suppression.check(svc, identities), from_attributes=True)
 
 
 @router.get("/.well-known/gpc.json", tags=["consent"])

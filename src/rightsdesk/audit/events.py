@@ -183,6 +183,38 @@ CASE_MINIMISED = _event(
     "unlinked",
     "consent_receipts",
 )
+ERASURE_JOURNALED = _event(
+    "erasure_journaled",
+    "a completed erasure was journaled for a restore's replay (its identities sealed until the "
+    "horizon) and, if whole, its identities added to the suppression list as keyed hashes",
+    "entry_id",
+    "suppressed",
+    "horizon",
+)
+ERASURE_REPLAYED = _event(
+    "erasure_replayed",
+    "after a restore, a journaled erasure ran again (state replayed, expired: past its horizon, "
+    "or failed, reason: the error's class); rows erased this time",
+    "entry_id",
+    "state",
+    "rows",
+)
+REPLAY_FINISHED = _event(
+    "replay_finished",
+    "a replay of the erasures since a backup's date ended (counts; corrections listed, not "
+    "replayed; restrictions in force marked again)",
+    "since",
+    "replayed",
+    "expired",
+    "failed",
+    "corrections",
+    "restrictions_marked",
+)
+REPLAY_SHREDDED = _event(
+    "replay_shredded",
+    "the sealed identities of journaled erasures past the replay horizon were destroyed",
+    "entries",
+)
 _CONSENT = ("purpose", "receipt_id", "subject", "method")
 CONSENT_GRANTED = _event("consent_granted", "consent to a purpose was given", *_CONSENT)
 CONSENT_WITHDRAWN = _event("consent_withdrawn", "consent to a purpose was withdrawn", *_CONSENT)

@@ -29,6 +29,7 @@ from rightsdesk.domain.requests import FINAL, RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.policy import CASE_RECORD_DAYS, Regime, case_retention
 from rightsdesk.service.consent.ledger import SUBJECT
+from rightsdesk.service.erasures import journal
 from rightsdesk.service.requests import lifecycle, subjects
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.store.models import (
@@ -173,6 +174,7 @@ def _unlink(
         each.subject_key = services.secrets.mac("minimised-subject", each.id)
         for receipt in session.scalars(select(Receipt).where(Receipt.request_id == each.id)):
             receipt.document = _receipt_hash(receipt.id, receipt.document)
+    journal.unlink(work, [each.id for each in account])
     return {
         "unlinked": len(account),
         "consent_receipts": _refile_consents(services, work, request, identities, tombstone),

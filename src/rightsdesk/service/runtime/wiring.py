@@ -17,6 +17,7 @@ from rightsdesk.notify.sms import sms_from_url
 from rightsdesk.policy import Policy, PolicyConfig
 from rightsdesk.service.consent import ledger as consent_ledger
 from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.erasures import journal
 from rightsdesk.service.requests import completion, decisions, execution, expiry, intake
 from rightsdesk.service.restrictions import lifting
 from rightsdesk.service.retention import cases, vault
@@ -149,6 +150,7 @@ def sweep(services: Services) -> dict[str, int]:
     counts["expired_rows_deleted"] = expiry.sweep(services)
     counts["restrictions_lifted"] = lifting.sweep(services)  # their corrections decided
     counts["cases_minimised"] = cases.sweep(services)  # after deliveries settled above
+    counts["replay_entries_shredded"] = journal.shred_due(services)  # past the horizon
     counts["jobs_resubmitted"] = execution.recover(services)  # leases that lapsed
     counts["stops_confirmed"] = completion.sweep(services)  # completions a crash cut off
     return counts

@@ -37,6 +37,7 @@ from rightsdesk.engine.traversal import Owners, canon
 from rightsdesk.service.consent import bindings
 from rightsdesk.service.consent import choices as consent
 from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.erasures import journal
 from rightsdesk.service.requests import jobs, lifecycle
 from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.runtime import connections
@@ -74,6 +75,12 @@ class Cancellation(Workflow):
 
     def aside(self, services: Services, job_id: str, snapshot: Snapshot) -> None:
         backup(services, job_id, snapshot)
+
+    def finish(
+        self, services: Services, work: Unit, request: Request, summary: Summary
+    ) -> dict[str, Any]:
+        journal.record(services, work, request, summary)  # replayed after a restore; suppressed
+        return {}
 
     def lifted(
         self, services: Services, work: Unit, request: Request, places: Sequence[str]
