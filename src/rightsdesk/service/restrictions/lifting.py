@@ -117,8 +117,16 @@ def _notice(services: Services, request: Request, found: Restriction, reason: st
         "reason": reason,
         "since": found.opened_at.isoformat(),
         "remedies": [r.text for r in remedies],
+        "told_recipients": told_recipients(services, found),
     }
     return notice(request, "restriction_lifted", context)
+
+
+def told_recipients(services: Services, found: Restriction) -> list[str]:
+    """The recipients a restriction's lift is told to (GDPR Art. 19): those of its collections."""
+    if found.kind != "restriction" or services.datamap is None:
+        return []
+    return sorted({r.name for r in services.datamap.recipients_for(set(found.marks))})
 
 
 def _tell_now(services: Services, told: Notice) -> None:
@@ -133,6 +141,10 @@ def _tell_now(services: Services, told: Notice) -> None:
 
 def _tell_host(services: Services, work: Unit, request: Request, found: Restriction) -> None:
     body: dict[str, Any] = {"identities": {i.kind: i.value for i in request.identities}}
+    if found.kind == "restriction":  # GDPR Art. 19: the recipients told of it hear of the lift
+        deliveries.to_recipients(
+            services, work, found.marks, "processing.unrestrict", dict(body), request_id=request.id
+        )
     if found.kind == "objection":
         event = "processing.objection_lifted"
         body["purpose"] = found.purpose

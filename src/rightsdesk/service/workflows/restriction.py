@@ -46,7 +46,10 @@ class Restrict(Workflow):
     def finish(
         self, services: Services, work: Unit, request: Request, summary: Summary
     ) -> dict[str, Any]:
-        return {"restricted": sorted(summary.get("collections", {}))}
+        return {
+            "restricted": sorted(summary.get("collections", {})),
+            "told_recipients": list(summary.get("recipients", [])),
+        }
 
 
 def check(services: Services, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,7 +78,7 @@ def restrict(services: Services, snapshot: Snapshot) -> Summary:
     with unit(services) as work:
         opened = ledger.for_request(work, snapshot.request_id)
     if opened:
-        return _summary(opened[0].id, opened[0].marks)
+        return _summary(services, opened[0].id, opened[0].marks)
     found = marks.find(services, snapshot.request_id, snapshot.identities)
     scope = marks.in_scope(datamap, snapshot.params.get("collections", []))
     scope = [c for c in scope if c not in snapshot.held]  # a refused part is left unmarked
@@ -94,20 +97,30 @@ def restrict(services: Services, snapshot: Snapshot) -> Summary:
             marks=marked,
             rows={n: found.rows[n] for n in marks.collections_marked(marked, "side_table")},
         )
+        identities = {i.kind: i.value for i in snapshot.identities}
         hosted = marks.collections_marked(marked, "host_event")
         if hosted:
-            body = {
-                "identities": {i.kind: i.value for i in snapshot.identities},
-                "collections": hosted,
-            }
+            body = {"identities": identities, "collections": hosted}
             deliveries.to_host(
                 services, work, "processing.restrict", body, request_id=snapshot.request_id
             )
-        return _summary(restriction.id, marked)
+        # GDPR Art. 19: those the data was disclosed to restrict their copies too
+        told = {"identities": identities, "ground": restriction.ground}
+        deliveries.to_recipients(
+            services, work, marked, "processing.restrict", told, request_id=snapshot.request_id
+        )
+        return _summary(services, restriction.id, marked)
 
 
-def _summary(restriction_id: str, marked: Mapping[str, Any]) -> Summary:
+def recipients(services: Services, marked: Mapping[str, Any]) -> list[str]:
+    """Who was told of a restriction of the ``marked`` collections (the person may ask)."""
+    datamap = services.require_datamap()
+    return sorted({r.name for r in datamap.recipients_for(set(marked))})
+
+
+def _summary(services: Services, restriction_id: str, marked: Mapping[str, Any]) -> Summary:
     return {
         "restriction_id": restriction_id,
         "collections": {n: {"mark": m["mark"], "rows": m["rows"]} for n, m in marked.items()},
+        "recipients": recipients(services, marked),
     }
