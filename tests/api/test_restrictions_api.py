@@ -4,15 +4,19 @@ each store backend."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from rightsdesk.service.runtime import wiring
 from rightsdesk.service.runtime.context import Services
 from tests.api.conftest import Api, KeyMaker
-from tests.api.steps import submit, verify
+from tests.api.steps import bearer, submit, verify
 from tests.mailbox import Mailbox
 from tests.service.conftest import PERSON
 from tests.service.flows import wait_for_mail
@@ -46,6 +50,13 @@ def test_restrict_check_and_lift(
     assert verdict.json()["reasons"][0]["ground"] == "objection_pending"
     listed = api.get("/v1/restrictions", headers=reader).json()
     assert len(listed) == 1 and "keys" not in listed[0]["marks"]["platform.accounts"]
+    # COR-05, GDPR Art. 19: the recipients of the restricted collections are told, and the
+    # person is told who they are
+    told = told_of(api, reader, "processing.restrict")
+    assert set(told) >= {"sms_gateway"} and told["sms_gateway"]["ground"] == "objection_pending"
+    assert told["sms_gateway"]["collections"] == ["platform.accounts"]
+    completed = [m.body for m in wait_for_mail(mailbox, 3) if "restricted the processing" in m.body]
+    assert completed and "sms_gateway" in completed[-1], completed
 
     refused = api.post(
         f"/v1/restrictions/{listed[0]['id']}/lift", json={"reason": "x"}, headers=reader
@@ -57,13 +68,22 @@ def test_restrict_check_and_lift(
         headers=decider,
     )
     assert lifted.status_code == 200 and lifted.json()["lifted_by"], lifted.text
-    assert "lifting that restriction" in wait_for_mail(mailbox, 4)[-1].body
+    lifting = [m.body for m in wait_for_mail(mailbox, 4) if "lifting that restriction" in m.body]
+    assert lifting and "sms_gateway" in lifting[-1], lifting
+    assert set(told_of(api, reader, "processing.unrestrict")) == set(told)
     assert flags(platform)[PERSON] == 0
     assert api.get("/v1/restrictions/check", params=me, headers=reader).json()["may_process"]
     again = api.post(
         f"/v1/restrictions/{listed[0]['id']}/lift", json={"reason": "y"}, headers=decider
     )
     assert again.status_code == 409
+
+
+def told_of(api: Api, headers: dict[str, str], event: str) -> dict[str, Any]:
+    """Recipient -> the payload of its delivery of ``event``."""
+    listed = api.get("/v1/deliveries", headers=headers)
+    assert listed.status_code == 200, listed.text
+    return {d["target"]: d["payload"] for d in listed.json() if d["event"] == event}
 
 
 def test_an_objection_over_the_api(
@@ -176,3 +196,29 @@ def test_restriction_and_objection_stop_the_consent_check(
     assert lifted.status_code == 200, lifted.text
     assert ask("fraud_analytics") == {**before, "version": ask("fraud_analytics")["version"]}
     assert ask("newsletter")["allowed"] is False  # the objection stays
+
+
+def test_an_access_export_says_what_a_restriction_holds_apart(
+    api: Api, services: Services, mailbox: Mailbox
+) -> None:
+    """ACC-03, COR-04: data.json, report.html and the status view of a later access name the
+    places a restriction in force keeps apart, and what that means, in the person's language."""
+    restricted = submit(api, "restrict", params={"ground": "unlawful_processing"}, locale="en")
+    verify(api, mailbox, restricted)
+    wiring.settle(services)
+    mailbox.clear()
+    asked = submit(api, "access", locale="en")
+    verify(api, mailbox, asked)
+    wiring.settle(services)
+    shown = api.get(f"/v1/requests/{asked['id']}", headers=bearer(asked["token"]))
+    assert shown.status_code == 200 and shown.json()["status"] == "completed", shown.text
+    (apart,) = shown.json()["processing"]["held_apart"]
+    assert apart["kind"] == "restriction" and "platform.accounts" in apart["places"]
+    assert "we only store it" in apart["text"] and "unlawful_processing" in apart["text"]
+    link = httpx.URL(shown.json()["outcome"]["export"]["download_url"])
+    download = api.get(link.raw_path.decode())
+    with zipfile.ZipFile(io.BytesIO(download.content)) as zipped:
+        data = json.loads(zipped.read("data.json"))
+        report = zipped.read("report.html").decode()
+    assert data["processing"]["held_apart"] == [apart]
+    assert "id='held-apart'" in report and "platform.accounts" in report

@@ -153,3 +153,21 @@ def test_a_correction_leaves_a_held_store_as_it_was(
     assert shown.outcome["run"]["held"] == ["billing.invoices.buyer_name"]
     grounds = [p["ground"] for p in shown.outcome["refused_parts"]]
     assert grounds == ["legal_obligation", "registration_site"]  # real-name data: elsewhere
+
+
+def test_a_later_access_says_the_held_places_are_kept_apart(
+    services: Services, mailbox: Mailbox
+) -> None:
+    """ACC-03, DEL-10: the person's access answer (status view, data.json) names the places the
+    refused part holds, why, and the request they were held from."""
+    request_id = refused_deletion(services, mailbox)
+    mailbox.clear()
+    asked = submit(services, RequestType.ACCESS)
+    verify(services, mailbox, asked)
+    services.jobs.drain()
+    shown = views.detail(services, asked.request.id)
+    assert shown.status == "completed" and shown.processing is not None, shown.outcome
+    (apart,) = shown.processing["held_apart"]
+    assert (apart["kind"], apart["places"]) == ("refused_part", list(BILLING))
+    assert apart["request_id"] == request_id and request_id in apart["text"]
+    assert apart["ground"] == "legal_obligation"

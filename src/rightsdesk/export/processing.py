@@ -30,12 +30,19 @@ class Context:
     url: str
 
 
-def build(datamap: DataMap, held: Mapping[str, int], context: Context) -> dict[str, Any]:
-    """The section for a person with ``held`` rows per ``system.collection``."""
+def build(
+    datamap: DataMap,
+    held: Mapping[str, int],
+    context: Context,
+    apart: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """The section for a person with ``held`` rows per ``system.collection``; ``apart``: the
+    places a restriction or a refused part keeps apart (kind, places, ground, since, ...)."""
     say = wording.words(context.locale)
     notice = datamap.notice
     decisions = notice.automated_decisions if notice else None
     return {
+        "held_apart": [_apart(item, say) for item in apart],
         "locale": context.locale,
         "controller": None
         if notice is None
@@ -172,3 +179,13 @@ def _collection(datamap: DataMap, dotted: str) -> CollectionSpec:
     found = datamap.resolve(dotted)
     assert found is not None
     return found[1]
+
+
+def _apart(item: Mapping[str, Any], say: Mapping[str, str]) -> dict[str, Any]:
+    """One place kept apart, with what it means for the person in their language."""
+    if item["kind"] == "restriction":
+        text = say["held_restriction"].format(ground=item["ground"], since=item["since"][:10])
+    else:
+        title = item.get("title") or item.get("ground") or say["not_stated"]
+        text = say["held_part"].format(request=item.get("request_id", ""), title=title)
+    return {**item, "text": text}

@@ -36,6 +36,12 @@ def write(out: TextIO, processing: Mapping[str, Any], say: Mapping[str, str]) ->
         basis = escape(remedy.get("basis", ""))
         out.write(f"<li>{escape(remedy['text'])} <span class='muted'>{basis}</span>")
     out.write(f"</ul><h3>{say['decisions']}</h3><p>{escape(processing['automated_decisions'])}</p>")
+    if processing.get("held_apart"):
+        out.write(f"<h3 id='held-apart'>{say['held_apart']}</h3><ul>")
+        for item in processing["held_apart"]:
+            places = ", ".join(item["places"])
+            out.write(f"<li>{escape(places)}: {escape(item['text'])}")
+        out.write("</ul>")
 
 
 def _recipient(recipient: Mapping[str, Any]) -> str:

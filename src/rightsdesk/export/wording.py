@@ -61,6 +61,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "decisions": "Automated decisions",
         "responsible": "Who is responsible",
         "nobody": "nobody",
+        "held_apart": "Held apart",
+        "held_restriction": "restricted at your request ({ground}) since {since}: we only "
+        "store it and use it for nothing else until the restriction is lifted, which we will "
+        "tell you first",
+        "held_part": "not deleted with the rest of your request {request}: kept as it is, still "
+        "linked to you, until this ground ends: {title}",
     },
     "zh-CN": {
         "consent": "您的同意（您可以随时撤回）",  # noqa: RUF001
@@ -110,6 +116,15 @@ _WORDS: dict[str, dict[str, str]] = {
         "decisions": "自动化决策",
         "responsible": "个人信息处理者",
         "nobody": "无",
+        "held_apart": "单独保留的信息",
+        "held_restriction": (
+            "应您的要求自{since}起限制处理（{ground}）：在解除限制前我们仅作存储、"  # noqa: RUF001
+            "不作他用，解除前会事先通知您"  # noqa: RUF001
+        ),
+        "held_part": (
+            "您的请求 {request} 中未予删除的部分："  # noqa: RUF001
+            "在下列理由消除前原样保留，仍与您关联：{title}"  # noqa: RUF001
+        ),
     },
 }
 

@@ -138,7 +138,8 @@ def processing_of(services: Services, request: Request) -> dict[str, Any] | None
     if request.type != RequestType.ACCESS.value or not run or services.datamap is None:
         return None
     context = access.told(services, request.regimes, request.locale)
-    return processing.build(services.datamap, access.held_in(run), context)
+    apart = run.get("held_apart", ())
+    return processing.build(services.datamap, access.held_in(run), context, apart)
 
 
 def _outcome(services: Services, request: Request) -> dict[str, Any]:

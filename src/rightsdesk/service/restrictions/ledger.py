@@ -207,6 +207,12 @@ def stopping(services: Services, identities: Sequence[Identity], purpose: Purpos
     return stops
 
 
+def restricting(services: Services, identities: Sequence[Identity]) -> list[Restriction]:
+    """The restrictions (Art. 18; not objections or limits) in force for the person."""
+    refs = subjects.refs(services, SUBJECT, identities)
+    return [r for r in _active(services, refs) if r.kind == "restriction"]
+
+
 def _active(services: Services, refs: Sequence[str]) -> list[Restriction]:
     """The restrictions in force found by any of ``refs``, oldest first."""
     with services.store.session() as session:

@@ -14,17 +14,21 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from rightsdesk.domain.outcome import Export
+from sqlalchemy import and_, or_, select
+
+from rightsdesk.domain.outcome import Export, holding
 from rightsdesk.domain.requests import RequestType
-from rightsdesk.domain.subjects import Subject
+from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.export import processing, wording
 from rightsdesk.policy import Regime
 from rightsdesk.service.requests.exports import download_url
+from rightsdesk.service.requests.subjects import canonical
+from rightsdesk.service.restrictions import ledger
 from rightsdesk.service.runtime import connections, runs, timing
 from rightsdesk.service.runtime.context import Services, Unit
 from rightsdesk.service.workflows import correction
 from rightsdesk.service.workflows.base import Snapshot, Summary, Workflow
-from rightsdesk.store.models import Request
+from rightsdesk.store.models import Request, RequestIdentity
 
 #: What a CCPA "know" answer confirms as held but never shows (CCR 7024(d); ACC-09):
 #: government ID numbers, financial account numbers, passwords, security questions, biometrics.
@@ -59,12 +63,13 @@ def export(services: Services, snapshot: Snapshot) -> Summary:
     context = told(services, snapshot.regimes, snapshot.locale)
     datamap = services.require_datamap()
     hidden = CONFIRM_ONLY if "ccpa" in snapshot.regimes else ()
+    kept = apart(services, snapshot.identities)
     with connections.engine(services, timer=timer) as engine:
         exports, _ = runs.export(
             engine,
             subjects,
             work_dir,
-            processing=lambda held: processing.build(datamap, held, context),
+            processing=lambda held: processing.build(datamap, held, context, kept),
             locale=snapshot.locale,
             confirm_only=hidden,
         )
@@ -80,7 +85,36 @@ def export(services: Services, snapshot: Snapshot) -> Summary:
         "collections": {name: {"found": n} for name, n in exports[0].rows.items()},
         "file": archive.name,
         **({"statements": len(said)} if said else {}),
+        **({"held_apart": kept} if kept else {}),
     }
+
+
+def apart(services: Services, identities: Sequence[Identity]) -> list[dict[str, Any]]:
+    """The person's places a restriction in force or a refused part of an earlier request
+    keeps apart (held, not used or not deleted), for the ``processing`` section."""
+    kept: list[dict[str, Any]] = [
+        {
+            "kind": "restriction",
+            "places": sorted(r.marks) or list(r.collections),
+            "ground": r.ground,
+            "since": r.opened_at.isoformat(),
+        }
+        for r in ledger.restricting(services, identities)
+    ]
+    for request in _holding(services, identities):
+        kept += [
+            {
+                "kind": "refused_part",
+                "places": list(part["places"]),
+                "ground": part.get("ground"),
+                "title": part.get("title"),
+                "request_id": request.id,
+                "since": (request.closed_at or request.updated_at).isoformat(),
+            }
+            for part in request.outcome.refused_parts
+            if holding(part)
+        ]
+    return kept
 
 
 def told(services: Services, regimes: Sequence[str], locale: str) -> processing.Context:
@@ -111,6 +145,31 @@ def offer(services: Services, work: Unit, request: Request, file: str) -> dict[s
         "download_url": download_url(services, request.id, expires.timestamp()),
         "expires_at": expires.isoformat(timespec="minutes"),
     }
+
+
+def _holding(services: Services, identities: Sequence[Identity]) -> list[Request]:
+    """The person's closed requests (by any identity given) with refused parts still held."""
+    if not identities:
+        return []
+    same = [
+        and_(RequestIdentity.kind == i.kind, RequestIdentity.value.in_({i.value, _canon(i)}))
+        for i in identities
+    ]
+    with services.store.session() as session:
+        found = session.scalars(
+            select(Request).where(
+                Request.id.in_(select(RequestIdentity.request_id).where(or_(*same))),
+                Request.closed_at.is_not(None),
+            )
+        ).all()
+        return sorted((r for r in found if r.outcome.held()), key=lambda r: r.received_at)
+
+
+def _canon(identity: Identity) -> str:
+    try:
+        return canonical(identity)
+    except ValueError:
+        return identity.value
 
 
 def _zip(directory: Path, archive: Path) -> None:
