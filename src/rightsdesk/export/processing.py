@@ -12,10 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from rightsdesk.datamap.model import CollectionSpec, DataMap
 from rightsdesk.export import wording
+
+
+class Apart(TypedDict):
+    """A place kept apart: by a restriction in force, or a refused part of an earlier request."""
+
+    kind: str  # restriction | refused_part
+    places: list[str]
+    ground: str | None
+    since: str
+    title: NotRequired[str | None]
+    request_id: NotRequired[str]
+    #: What it means for the person, in their language (added by ``build``).
+    text: NotRequired[str]
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,7 @@ def build(
     datamap: DataMap,
     held: Mapping[str, int],
     context: Context,
-    apart: Sequence[Mapping[str, Any]] = (),
+    apart: Sequence[Apart] = (),
 ) -> dict[str, Any]:
     """The section for a person with ``held`` rows per ``system.collection``; ``apart``: the
     places a restriction or a refused part keeps apart (kind, places, ground, since, ...)."""
@@ -181,11 +194,13 @@ def _collection(datamap: DataMap, dotted: str) -> CollectionSpec:
     return found[1]
 
 
-def _apart(item: Mapping[str, Any], say: Mapping[str, str]) -> dict[str, Any]:
+def _apart(item: Apart, say: Mapping[str, str]) -> Apart:
     """One place kept apart, with what it means for the person in their language."""
     if item["kind"] == "restriction":
         text = say["held_restriction"].format(ground=item["ground"], since=item["since"][:10])
     else:
         title = item.get("title") or item.get("ground") or say["not_stated"]
         text = say["held_part"].format(request=item.get("request_id", ""), title=title)
-    return {**item, "text": text}
+    told = item.copy()
+    told["text"] = text
+    return told

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -48,7 +49,7 @@ class Whom:
     identities: tuple[Identity, ...]
 
 
-def record(services: Services, work: Unit, request: Request, summary: dict[str, Any]) -> None:
+def record(services: Services, work: Unit, request: Request, summary: Mapping[str, Any]) -> None:
     """Journal the erasure a completing request ran (once); suppress the person if it was
     whole. ``summary`` is the run's (its ``tombstone`` is a cancellation's subject id)."""
     if _entry_of(work, request.id) is not None:

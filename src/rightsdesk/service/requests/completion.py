@@ -24,6 +24,7 @@ from rightsdesk.domain.jobs import DeliveryState, JobEvent
 from rightsdesk.domain.outcome import Refusal
 from rightsdesk.domain.requests import Event, Status
 from rightsdesk.service.deliveries import outbox as deliveries
+from rightsdesk.service.erasures import journal
 from rightsdesk.service.requests import exports, lifecycle, receipts
 from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.runtime import leases
@@ -69,6 +70,8 @@ def conclude(
     """The last step: completed (or partially), signed receipt, answer to the person."""
     flow = workflow(request.type)
     extra = flow.finish(services, work, request, dict(request.outcome.run or {}))
+    if flow.journaled:
+        journal.record(services, work, request, request.outcome.run or {})
     extra.update(_stop_context(work, request, by))
     event = Event.COMPLETE_PARTIALLY if request.outcome.refused_parts else Event.COMPLETE
     data: dict[str, Any] = {"job": job.id} if job is not None else {}

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from rightsdesk.domain.outcome import Export, holding
+from rightsdesk.domain.outcome import Export
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.export import processing, wording
@@ -89,10 +89,10 @@ def export(services: Services, snapshot: Snapshot) -> Summary:
     }
 
 
-def apart(services: Services, identities: Sequence[Identity]) -> list[dict[str, Any]]:
+def apart(services: Services, identities: Sequence[Identity]) -> list[processing.Apart]:
     """The person's places a restriction in force or a refused part of an earlier request
     keeps apart (held, not used or not deleted), for the ``processing`` section."""
-    kept: list[dict[str, Any]] = [
+    kept: list[processing.Apart] = [
         {
             "kind": "restriction",
             "places": sorted(r.marks) or list(r.collections),
@@ -105,14 +105,14 @@ def apart(services: Services, identities: Sequence[Identity]) -> list[dict[str, 
         kept += [
             {
                 "kind": "refused_part",
-                "places": list(part["places"]),
-                "ground": part.get("ground"),
-                "title": part.get("title"),
+                "places": list(part.places),
+                "ground": part.ground,
+                "title": part.title,
                 "request_id": request.id,
                 "since": (request.closed_at or request.updated_at).isoformat(),
             }
             for part in request.outcome.refused_parts
-            if holding(part)
+            if part.holding()
         ]
     return kept
 

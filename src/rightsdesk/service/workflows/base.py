@@ -63,6 +63,9 @@ class Workflow:
     #: Host events (``consent.withdrawn``, ...) the host must acknowledge before the request
     #: completes: the processing they stop runs there (``requests.completion``).
     stop_events: ClassVar[frozenset[str]] = frozenset()
+    #: The run erases: on completion it is journaled for a restore's replay, and a whole one
+    #: puts the person on the suppression list (``erasures.journal``).
+    journaled: ClassVar[bool] = False
 
     def check(self, services: Services, asked: Asked) -> Mapping[str, Any]:
         """At intake, before anything is stored: the params checked and normalised."""

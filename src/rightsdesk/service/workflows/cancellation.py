@@ -37,7 +37,6 @@ from rightsdesk.engine.traversal import Owners, canon
 from rightsdesk.service.consent import bindings
 from rightsdesk.service.consent import choices as consent
 from rightsdesk.service.deliveries import outbox as deliveries
-from rightsdesk.service.erasures import journal
 from rightsdesk.service.requests import jobs, lifecycle
 from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.runtime import connections
@@ -56,6 +55,7 @@ BACKUP = "backup"
 
 class Cancellation(Workflow):
     type = RequestType.CANCEL_ACCOUNT
+    journaled = True
     stop_events = frozenset({"account.cancel", "consent.withdrawn", "binding.revoked"})
 
     def after_verification(self, services: Services, work: Unit, request: Request) -> bool:
@@ -75,12 +75,6 @@ class Cancellation(Workflow):
 
     def aside(self, services: Services, job_id: str, snapshot: Snapshot) -> None:
         backup(services, job_id, snapshot)
-
-    def finish(
-        self, services: Services, work: Unit, request: Request, summary: Summary
-    ) -> dict[str, Any]:
-        journal.record(services, work, request, summary)  # replayed after a restore; suppressed
-        return {}
 
     def lifted(
         self, services: Services, work: Unit, request: Request, places: Sequence[str]

@@ -22,7 +22,6 @@ from rightsdesk.domain.subjects import Identity, Subject
 from rightsdesk.engine import holds
 from rightsdesk.engine.runner import ErasureResult
 from rightsdesk.service.deliveries import outbox as deliveries
-from rightsdesk.service.erasures import journal
 from rightsdesk.service.requests import lifecycle
 from rightsdesk.service.requests.notices import notice
 from rightsdesk.service.retention import vault
@@ -40,6 +39,7 @@ PUBLICATION_STOP = "publication.stop"
 
 class Deletion(Workflow):
     type = RequestType.DELETE
+    journaled = True
 
     def check(self, services: Services, asked: Asked) -> Mapping[str, Any]:
         """``ground``: absent or one of the catalogue (never free text)."""
@@ -63,13 +63,6 @@ class Deletion(Workflow):
 
     def run_batch(self, services: Services, snapshots: Sequence[Snapshot]) -> list[Summary]:
         return delete_batch(services, snapshots)
-
-    def finish(
-        self, services: Services, work: Unit, request: Request, summary: Summary
-    ) -> dict[str, Any]:
-        """Journal the erasure for a restore's replay; a whole one suppresses the person."""
-        journal.record(services, work, request, summary)
-        return {}
 
     def lifted(
         self, services: Services, work: Unit, request: Request, places: Sequence[str]
