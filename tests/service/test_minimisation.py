@@ -17,6 +17,7 @@ from rightsdesk.audit import log as audit
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.consent.ledger import SUBJECT
+from rightsdesk.service.erasures import journal, suppression
 from rightsdesk.service.requests import actions as requests
 from rightsdesk.service.requests import intake, subjects, views
 from rightsdesk.service.retention import cases, vault
@@ -24,6 +25,7 @@ from rightsdesk.service.runtime import wiring
 from rightsdesk.service.runtime.context import Services
 from rightsdesk.service.workflows.cancellation import tombstone_id
 from rightsdesk.settings import Settings
+from rightsdesk.store.erasures import ErasureEntry, Suppression
 from rightsdesk.store.models import AuditEvent, Request
 from tests.api.steps import host_token
 from tests.mailbox import Mailbox
@@ -183,6 +185,19 @@ def test_after_a_cancellation_the_tombstone_leads_nowhere_and_history_starts_ane
     me = Identity("email", PERSON)
     assert intake.subject_key(services, (me,)) not in log
     assert subjects.ref(services, SUBJECT, me) not in log  # nor the consent ledger's key
+    # DEL-09, DEL-05: still suppressed and replayable, but the hashes and the journal entry no
+    # longer lead to the account's requests (the hashes keep only their day)
+    assert suppression.check(services, [me]).suppressed
+    with services.store.session() as session:
+        listed = session.scalars(select(Suppression)).all()
+        (entry,) = session.scalars(select(ErasureEntry)).all()
+        session.expunge_all()
+    assert listed and {(r.request_id, r.added_at.hour, r.added_at.minute) for r in listed} == {
+        (None, 0, 0)
+    }
+    assert entry.request_id is None and entry.kind == "cancel_account"
+    whom = journal.open_(services, entry)
+    assert whom is not None and whom.subject == tomb and me in whom.identities
 
     mailbox.clear()
     again = submit(services)  # the same email: a new history
