@@ -193,6 +193,24 @@ CASES = [
     Case("request lift: no reason", ("request", "lift", "r1"), 2, "--reason"),
     Case("request flag-fraud: no reason", ("request", "flag-fraud", "r1"), 2, "--reason"),
     Case("request stopped: no evidence", ("request", "stopped", "r1"), 2, "--evidence"),
+    Case(
+        "request attach: missing file",
+        ("request", "attach", "r1", "nope.pdf", "--kind", "permission"),
+        2,
+        "nope.pdf",
+    ),
+    Case(
+        "request attach: not a PDF or an image",
+        ("request", "attach", "r1", "broken.yml", "--kind", "written_request"),
+        2,
+        "PDF",
+    ),
+    Case(
+        "request attach: unknown kind", ("request", "attach", "r1", "x", "--kind", "x"), 2, "--kind"
+    ),
+    Case("request documents: store down", ("request", "documents", "r1"), 3, ":1/", STORE_DOWN),
+    Case("request verify: no evidence", ("request", "verify", "r1"), 2, "--evidence"),
+    Case("request document: no --out", ("request", "document", "r1", "d1"), 2, "--out"),
     Case("request run: store not a URL", ("request", "run", "r1"), 2, "URL", STORE_JUNK),
     Case("request receipt: no --out", ("request", "receipt", "r1"), 2, "--out"),
     Case("request grounds: store down", ("request", "grounds"), 3, ":1/", STORE_DOWN),

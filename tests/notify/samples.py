@@ -82,6 +82,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "provider_url": None,
     },
     "publication_stopped": {"request_id": "R-2024-0001", "recipients": ["analytics_partner"]},
+    # to an authorised agent (service/casefiles/agents.py), without the person's follow link
+    "agent_received": {
+        **BASE,
+        "due": "2024-06-14",
+        "on_behalf": True,
+        "agent": "Privacy Helpers LLC",
+        "authority": "signed_permission",
+        "agent_step": "verify",
+    },
+    "documents_needed": {**BASE, "documents": ["written_request", "permission"]},
     # to a recipient (service/deliveries/outbound.py), not to the person: no request_type
     "recipient_notice": {
         "request_id": "R-2024-0001",

@@ -17,7 +17,7 @@ from tests.notify.samples import SAMPLES
 BUNDLED = Path(__file__).resolve().parents[2] / "src" / "rightsdesk" / "notify" / "templates"
 CASES = [(kind, locale) for kind in KINDS for locale in LOCALES]
 #: Variables that may be left out on purpose (the template then says something generic).
-OPTIONAL = {"ground", "partial", "retained"}
+OPTIONAL = {"ground", "partial", "retained", "on_behalf"}
 
 
 def test_samples_cover_every_kind() -> None:

@@ -42,7 +42,12 @@ def test_catalogue_per_profile(profile: Profile) -> None:
     by_kind = {kind: [g.code for g in grounds if g.kind is kind] for kind in GroundKind}
     assert by_kind[GroundKind.DISCRETIONARY] == DISCRETIONARY
     assert by_kind[GroundKind.EXEMPTION] == EXEMPTIONS[profile]
-    assert by_kind[GroundKind.IDENTITY] == ["cannot_identify", "cannot_verify", "suspected_fraud"]
+    assert by_kind[GroundKind.IDENTITY] == [
+        "cannot_identify",
+        "cannot_verify",
+        "suspected_fraud",
+        "agent_not_authorised",
+    ]
     assert all(g.title_en and g.title_zh for g in grounds)
 
 

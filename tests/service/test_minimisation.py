@@ -1,5 +1,6 @@
 """rightsdesk's own data, minimised (issue 16 §4): once a closed request's case retention ends,
-no column of any table of rightsdesk's store holds the person's identifiers in plaintext; the
+no column of any table of rightsdesk's store holds the person's identifiers in plaintext (nor
+their authorised agent's; their signed documents, kept encrypted, are erased: INT-14); the
 audit chain still verifies; a cancelled account's tombstone cannot be followed back to the
 email, and a later request with that email starts a new history."""
 
@@ -14,8 +15,10 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from rightsdesk.audit import log as audit
+from rightsdesk.domain.agents import Agent, Authority, DocumentKind
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
+from rightsdesk.service.casefiles import filing
 from rightsdesk.service.consent.ledger import SUBJECT
 from rightsdesk.service.erasures import journal, suppression
 from rightsdesk.service.requests import actions as requests
@@ -23,14 +26,16 @@ from rightsdesk.service.requests import intake, subjects, views
 from rightsdesk.service.retention import cases, vault
 from rightsdesk.service.runtime import wiring
 from rightsdesk.service.runtime.context import Services
+from rightsdesk.service.verification import codes as verification
 from rightsdesk.service.workflows.cancellation import tombstone_id
 from rightsdesk.settings import Settings
+from rightsdesk.store.casefiles import CaseDocument
 from rightsdesk.store.erasures import ErasureEntry, Suppression
 from rightsdesk.store.models import AuditEvent, Request
 from tests.api.steps import host_token
 from tests.mailbox import Mailbox
 from tests.service.conftest import PERSON, Clock
-from tests.service.flows import submit, verify
+from tests.service.flows import emailed_code, submit, verify, wait_for_mail
 from tests.service.receiver import Receiver, receiver
 from tests.service.test_cancellation import LIVE
 from tests.service.test_flow import OPERATOR
@@ -126,9 +131,13 @@ def test_after_a_deletion_no_table_holds_the_persons_identifiers(
     )
     run(services, mailbox, correction)
     mailbox.clear()
+    person |= by_agent(services, mailbox)  # an access an authorised agent asked for
     signed_in = host_token(clock.now, sub=ACCOUNT)  # the account id becomes an identity
     deletion = intake.submit(services, intake.Submission(RequestType.DELETE, host_token=signed_in))
     requests.note(services, OPERATOR, deletion.request.id, f"called {PERSON} back")
+    letter = f"%PDF-1.7\n% I, {person['real name']} ({PERSON}), ask you to delete my data.\n"
+    kind = DocumentKind.WRITTEN_REQUEST
+    filing.attach_for(services, OPERATOR, deletion.request.id, kind, letter.encode())
     run(services, mailbox, deletion, by_code=False)
     before = set(plaintext_in_store(services, person))  # the case records name them
     assert {
@@ -136,10 +145,15 @@ def test_after_a_deletion_no_table_holds_the_persons_identifiers(
         "requests.params: new name",
         "statements.text: real name",
         "notes.text: email",
+        "request_agents.email: agent email",
+        "request_agents.name: agent name",
     } <= before, before
+    assert not [f for f in before if f.startswith("case_documents")]  # documents: encrypted
+    assert _rows(services, CaseDocument) == 2
 
-    assert wiring.sweep(services)["cases_minimised"] == 3
+    assert wiring.sweep(services)["cases_minimised"] == 4
     assert plaintext_in_store(services, person) == []
+    assert _rows(services, CaseDocument) == 0  # key and ciphertext gone with the case
     assert not list(services.exports_dir.glob("*.zip"))
     checked, breaks = audit.check(services.store)
     assert checked > 0 and breaks == []
@@ -150,6 +164,27 @@ def test_after_a_deletion_no_table_holds_the_persons_identifiers(
             deletion.request.id,
         } | {r.id for r in session.scalars(select(Request).where(Request.type == "access"))}
     assert wiring.sweep(services)["cases_minimised"] == 0  # nothing left to do
+
+
+def by_agent(services: Services, mailbox: Mailbox) -> dict[str, str]:
+    """An access asked for by an authorised agent, the person verifying by their own link and
+    the agent's signed permission filed (INT-11); the agent's name and e-mail."""
+    agent = Agent("Zhou Agency-Qx", "desk@zhou-agency-qx.example", Authority.SIGNED_PERMISSION)
+    done = submit(services, agent=agent)
+    wait_for_mail(mailbox, 1)
+    link = services.secrets.follow_token(done.request.id)
+    assert verification.enter_code(services, done.request.id, link, emailed_code(mailbox)).ok
+    permission = b"%PDF-1.4\n% signed: Li Wei for Zhou Agency-Qx\n"
+    filing.attach_for(services, OPERATOR, done.request.id, DocumentKind.PERMISSION, permission)
+    wiring.settle(services)
+    assert views.detail(services, done.request.id).status == "completed"
+    mailbox.clear()
+    return {"agent name": agent.name, "agent email": agent.email}
+
+
+def _rows(services: Services, model: type[CaseDocument]) -> int:
+    with services.store.session() as session:
+        return len(session.scalars(select(model.id)).all())
 
 
 def test_after_a_cancellation_the_tombstone_leads_nowhere_and_history_starts_anew(

@@ -19,6 +19,8 @@ from rightsdesk.domain.errors import (
     DatabaseUrlError,
     DataMapError,
     DeliveryError,
+    DocumentTooLargeError,
+    DocumentTypeError,
     EvidenceError,
     ExecutionError,
     GuardError,
@@ -50,6 +52,8 @@ log = logging.getLogger("rightsdesk.api")
 STATUS: dict[type[RightsdeskError], int] = {
     RightsdeskError: 500,
     InputError: 422,
+    DocumentTypeError: 415,
+    DocumentTooLargeError: 413,
     PolicyError: 422,
     PolicyFileError: 422,
     DataMapError: 422,

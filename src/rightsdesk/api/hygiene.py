@@ -9,13 +9,18 @@ off at the limit instead of being read and parsed first.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rightsdesk.service.casefiles.documents import MAX_BYTES as MAX_DOCUMENT
+
 #: Largest request body accepted (a batch of 1,000 tickets is about 400 KiB).
 MAX_BODY = 2 * 1024 * 1024
+#: Uploads of a signed document (a scan) may be larger: up to the documents' own limit.
+DOCUMENTS = re.compile(r"^/v1/(admin/)?requests/[0-9a-f]{32}/documents/[a-z_]{1,32}$")
 HEADERS = [
     (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
@@ -40,9 +45,10 @@ class Hygiene:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = MAX_DOCUMENT if DOCUMENTS.match(scope.get("path", "")) else self.limit
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > self.limit:
-            await _too_large(send, self.limit)
+        if not declared.isdigit() or int(declared) > limit:
+            await _too_large(send, limit)
             return
         seen, started, refused = 0, False, False
 
@@ -50,11 +56,11 @@ class Hygiene:
             nonlocal seen, started, refused
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit and not refused:
+            if seen > limit and not refused:
                 refused = True  # answer now; the app sees a client that went away
                 if not started:
                     started = True
-                    await _too_large(send, self.limit)
+                    await _too_large(send, limit)
                 return {"type": "http.disconnect"}
             return message
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from rightsdesk.api.auth import OperatorDep, ServicesDep
+from rightsdesk.api.person import UPLOAD, document_body
 from rightsdesk.api.schemas import (
     NEXT_LINKS,
     PRINTABLE,
@@ -30,8 +32,11 @@ from rightsdesk.api.schemas import (
     TicketIn,
 )
 from rightsdesk.audit import log as audit
+from rightsdesk.domain.agents import DocumentKind
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.policy import Regime
+from rightsdesk.service.casefiles import filing
+from rightsdesk.service.casefiles.documents import DocumentView
 from rightsdesk.service.requests import actions as requests
 from rightsdesk.service.requests import intake, tickets, views
 from rightsdesk.service.runtime.operators import Scope
@@ -180,6 +185,45 @@ def stop_confirmed(
     for a withdrawal or cancellation ``awaiting_stop``; the request then completes."""
     requests.record_stop(svc, op, request_id, body.evidence)
     return Done(status=views.detail(svc, request_id).status)
+
+
+@router.put("/requests/{request_id}/documents/{kind}", **UPLOAD)
+async def attach_document(
+    request_id: RequestId, kind: DocumentKind, request: Request, op: OperatorDep, svc: ServicesDep
+) -> DocumentView:
+    """File a signed document received another way (a letter): a written request, an agent's
+    permission or power of attorney; kept encrypted with the case (415, 413 as for the person)."""
+    data = await document_body(request)
+    return await run_in_threadpool(filing.attach_for, svc, op, request_id, kind, data)
+
+
+@router.get("/requests/{request_id}/documents", response_model=list[DocumentView])
+def documents(request_id: RequestId, op: OperatorDep, svc: ServicesDep) -> list[DocumentView]:
+    """The signed documents kept with the case (kind, type, size, SHA-256; not the content)."""
+    return filing.listing(svc, op, request_id)
+
+
+@router.get(
+    "/requests/{request_id}/documents/{document_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}}}},
+)
+def download_document(
+    request_id: RequestId,
+    document_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    op: OperatorDep,
+    svc: ServicesDep,
+) -> Response:
+    """One document, decrypted (scope decide; every download is audited)."""
+    opened = filing.read(svc, op, request_id, document_id)
+    shown = opened.document
+    name = f"{shown.kind.value}-{shown.id}.{shown.media_type.rsplit('/', 1)[1]}"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    return Response(opened.content, media_type=shown.media_type, headers=headers)
 
 
 @router.post(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
@@ -20,7 +21,10 @@ from rightsdesk.api.schemas import (
     SubmitIn,
     SubmitOut,
 )
+from rightsdesk.domain.agents import DocumentKind
 from rightsdesk.domain.errors import AuthenticationError
+from rightsdesk.service.casefiles import documents, filing
+from rightsdesk.service.casefiles.documents import DocumentView
 from rightsdesk.service.requests import actions as requests
 from rightsdesk.service.requests import execution, intake, receipts
 from rightsdesk.service.requests.views import RequestView
@@ -145,3 +149,49 @@ def download(
     """Download your export (a ZIP of data.json, CSV files and a readable report) by its link."""
     path = execution.export_file(svc, request_id, expires, signature)
     return FileResponse(path, media_type="application/zip", filename=f"rightsdesk-{request_id}.zip")
+
+
+#: The body of an upload: the document's bytes, whatever ``Content-Type`` says (its first bytes
+#: decide: a PDF or a PNG, JPEG or TIFF image).
+DOCUMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in ("application/pdf", "image/png", "image/jpeg", "image/tiff")
+        },
+    }
+}
+
+
+async def document_body(request: Request) -> bytes:
+    """The raw body, read up to ``documents.MAX_BYTES`` (a 413 past it, before reading on)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit():
+        documents.check_size(int(declared))
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        documents.check_size(size)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+#: How both upload routes (the requester's, an operator's) are declared.
+UPLOAD: dict[str, Any] = {
+    "status_code": status.HTTP_201_CREATED,
+    "response_model": DocumentView,
+    "openapi_extra": DOCUMENT_BODY,
+}
+
+
+@router.put("/{request_id}/documents/{kind}", **UPLOAD)
+async def attach(
+    request_id: RequestId, kind: DocumentKind, request: Request, token: TokenDep, svc: ServicesDep
+) -> DocumentView:
+    """Send a signed document for your request: a written request the policy asks for, or, as
+    an authorised agent, the person's signed permission or your power of attorney (CCR 7063).
+    A PDF or an image (PNG, JPEG, TIFF) of at most 10 MiB: 415 or 413 otherwise. It is kept
+    encrypted with the request and erased with its records."""
+    data = await document_body(request)
+    return await run_in_threadpool(filing.attach, svc, request_id, token, kind, data)

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from rightsdesk.domain.agents import Agent, Authority
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.service.requests import intake, views
@@ -98,6 +99,29 @@ class IdentityIn(Strict):
     ]
 
 
+class AgentIn(Strict):
+    """An authorised agent submitting for the person the identities name (CCR 7063)."""
+
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE),
+    ] = Field(description="The agent: a person, or a business and its name.")
+    email: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)
+    ] = Field(description="Where we write to the agent (never the person's follow link).")
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    registration: Short | None = Field(
+        default=None, description="A business's registration with the Secretary of State."
+    )
+    authority: Authority = Field(
+        description="signed_permission (the person may be asked directly, CCR 7063(a)) or "
+        "power_of_attorney (Probate Code 4121-4130: the person is not asked, 7063(b))."
+    )
+
+    def agent(self) -> Agent:
+        return Agent(self.name, self.email, self.authority, self.phone, self.registration)
+
+
 class SubmitIn(Strict):
     type: RequestType
     identities: list[IdentityIn] = Field(default_factory=list, max_length=10)
@@ -109,6 +133,9 @@ class SubmitIn(Strict):
     host_token: (
         Annotated[str, StringConstraints(max_length=4096, pattern=r"^[A-Za-z0-9_.=-]+$")] | None
     ) = Field(default=None, description="A signed login token from the host platform (HS256 JWT).")
+    agent: AgentIn | None = Field(
+        default=None, description="Submitted by an authorised agent for the person (CCR 7063)."
+    )
 
     @field_validator("params")
     @classmethod
@@ -148,6 +175,7 @@ class SubmitIn(Strict):
             evidence=evidence,
             actor=actor,
             client=client,
+            agent=self.agent.agent() if self.agent is not None else None,
         )
 
 

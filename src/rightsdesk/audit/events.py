@@ -155,6 +155,30 @@ RESTRICTION_LIFTED = _event(
     "kind",
     "notified",
 )
+AGENT_RECORDED = _event(
+    "agent_recorded",
+    "an authorised agent submitted the request for the person (CCR 7063): by what authority "
+    "and what the person does directly (the agent's name and contact stay in the case, not "
+    "the log)",
+    "authority",
+    "consumer_step",
+)
+DOCUMENT_ATTACHED = _event(
+    "document_attached",
+    "a signed document (a written request, an agent's permission, a power of attorney) was "
+    "stored, encrypted, with the case: its kind, type, size and SHA-256",
+    "document",
+    "kind",
+    "media_type",
+    "size",
+    "sha256",
+)
+DOCUMENT_READ = _event(
+    "document_read",
+    "an operator downloaded a case document (decrypted for them)",
+    "document",
+    "kind",
+)
 FRAUD_FLAGGED = _event(
     "fraud_flagged",
     "an operator flagged the request as suspected fraud or a compromised account; it runs only "
@@ -182,6 +206,8 @@ CASE_MINIMISED = _event(
     "exports",
     "unlinked",
     "consent_receipts",
+    "documents",
+    "agents",
 )
 ERASURE_JOURNALED = _event(
     "erasure_journaled",

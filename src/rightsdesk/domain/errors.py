@@ -179,6 +179,14 @@ class InputError(RightsdeskError):
     code = Code.INVALID_INPUT
 
 
+class DocumentTypeError(InputError):
+    """An uploaded document is not a PDF or an image of a kind we keep (checked by its bytes)."""
+
+
+class DocumentTooLargeError(InputError):
+    """An uploaded document is larger than the limit (``domain.agents``'s readers say which)."""
+
+
 class PlanError(RightsdeskError):
     """A plan cannot be built for the identities given (e.g. no identity field of that kind)."""
 

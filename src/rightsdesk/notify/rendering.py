@@ -44,6 +44,8 @@ KINDS = (
     "restriction_lifted",
     "cancellation_redirected",
     "publication_stopped",
+    "agent_received",
+    "documents_needed",
 )
 
 #: The footer every message to a person ends with when the context has ``follow_url``.

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from rightsdesk.domain.agents import ConsumerStep
 from rightsdesk.domain.requests import RequestType
 from rightsdesk.policy import sourcefile
 from rightsdesk.policy.fees import RepeatRule
@@ -37,6 +38,17 @@ class Verification(BaseModel):
     max_attempts: int = Field(default=5, ge=1, le=20)
 
 
+class Agents(BaseModel):
+    """Requests an authorised agent submits for the person (CCR 7063(a))."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: The agent shows the permission the person signed before the request is approved.
+    signed_permission: bool = True
+    #: What the person does directly: ``verify`` their identity, or ``confirm`` the permission.
+    consumer_step: ConsumerStep = ConsumerStep.VERIFY
+
+
 class PolicyConfig(BaseModel):
     """The company's choices within the law: regimes, fees, approvals, time limits."""
 
@@ -48,6 +60,9 @@ class PolicyConfig(BaseModel):
     timezones: dict[Regime, ZoneName] = {}
     repeats: dict[Regime, dict[RequestType, RepeatRule]] = {}
     manual_approval: dict[RequestType, bool] = {}
+    #: Request types approved only once the person's signed written request is attached.
+    written_request: dict[RequestType, bool] = {}
+    agents: Agents = Agents()
     verification: Verification = Verification()
     unverified_expiry_days: int = Field(default=30, ge=1)
     at_risk_days: int = Field(default=3, ge=0)

@@ -80,6 +80,13 @@ IDENTITY = (
         "我们有书面记录的合理依据认为该请求系欺诈",
         needs_evidence=True,
     ),
+    Ground(
+        "agent_not_authorised",
+        ID,
+        "The authorised agent did not show that the person gave them permission to act on "
+        "their behalf (CCR §7063(c))",
+        "代理人未能证明本人已授权其代为提出请求",
+    ),
 )
 
 _LEGAL = Ground(

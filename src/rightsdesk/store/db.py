@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from rightsdesk.store import casefiles as _casefiles  # noqa: F401 (its tables)
 from rightsdesk.store import erasures as _erasures  # noqa: F401 (its tables)
 from rightsdesk.store import migration_lock
 from rightsdesk.store import restrictions as _restrictions  # noqa: F401 (its tables)

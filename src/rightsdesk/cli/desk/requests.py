@@ -15,6 +15,7 @@ from rich.table import Table
 
 from rightsdesk.cli.app import app, out
 from rightsdesk.cli.local import Identities, JsonFlag, local_operator, open_services, print_json
+from rightsdesk.domain.agents import Agent, Authority
 from rightsdesk.domain.errors import InputError
 from rightsdesk.domain.requests import RequestType, Status
 from rightsdesk.settings import Settings
@@ -43,6 +44,13 @@ def submit(
             'for a correction, {"purposes": ["marketing"]} for a withdrawal.'
         ),
     ] = None,
+    agent: Annotated[
+        str | None,
+        typer.Option(
+            help='An authorised agent asking for the person (CCR 7063), as JSON: {"name": ..., '
+            '"email": ..., "authority": "signed_permission" or "power_of_attorney"}.'
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Record a request received by another channel (ticket, letter, phone)."""
@@ -54,6 +62,7 @@ def submit(
         )
     parsed = tuple(identity)
     extra = _json_object(params, "--params") if params else {}
+    by = _agent(_json_object(agent, "--agent")) if agent else None
     with open_services() as services:
         done = intake.submit(
             services,
@@ -66,6 +75,7 @@ def submit(
                 evidence=evidence,
                 actor=local_operator().actor,
                 params=extra,
+                agent=by,
             ),
         )
         services.jobs.drain()
@@ -126,6 +136,24 @@ def _json_object(text: str, option: str) -> dict[str, object]:
     if not isinstance(value, dict):
         raise typer.BadParameter("must be a JSON object", param_hint=option)
     return value
+
+
+def _agent(value: dict[str, object]) -> Agent:
+    """The ``--agent`` JSON, with the keys the API's ``agent`` field takes."""
+    known = {"name", "email", "authority", "phone", "registration"}
+    if unknown := sorted(set(value) - known):
+        raise typer.BadParameter(f"unknown key(s) {', '.join(unknown)}", param_hint="--agent")
+    text = {k: v for k, v in value.items() if isinstance(v, str)}
+    if len(text) != len(value) or not {"name", "email", "authority"} <= set(text):
+        raise typer.BadParameter("name, email and authority, as text", param_hint="--agent")
+    try:
+        authority = Authority(text["authority"])
+    except ValueError:
+        kinds = ", ".join(a.value for a in Authority)
+        raise typer.BadParameter(f"authority is one of {kinds}", param_hint="--agent") from None
+    return Agent(
+        text["name"], text["email"], authority, text.get("phone"), text.get("registration")
+    )
 
 
 @request_app.command("list")

@@ -47,3 +47,26 @@ def import_(
         print_json({"new": len(batch) - joined, "joined": joined, "requests": ids})
         return
     out.print(f"{len(batch) - joined:,} new requests, {joined:,} joined an open one")
+
+
+@request_app.command("verify")
+def verify(
+    request_id: str,
+    evidence: Annotated[
+        str,
+        typer.Option(
+            help="Where the identity evidence is kept (a signed letter, ticket 123), or how an "
+            "agent's power of attorney was checked."
+        ),
+    ],
+) -> None:
+    """Verify a request's person from evidence kept elsewhere (or an agent's attached power of
+    attorney, CCR 7063(b)); the request then goes on as policy says."""
+    from rightsdesk.service.requests import actions as requests
+    from rightsdesk.service.requests import views
+
+    with open_services() as services:
+        requests.verify_for(services, local_operator(), request_id, evidence)
+        services.jobs.drain()
+        shown = views.detail(services, request_id)
+    out.print(f"request {shown.id}: {shown.status}")

@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy import select
 
 from rightsdesk.audit import events
+from rightsdesk.domain.agents import DocumentKind
 from rightsdesk.domain.errors import Code, ConflictError, PolicyError
 from rightsdesk.domain.outcome import Mark, Refusal
 from rightsdesk.domain.requests import OPEN, Event, RequestType, Status
 from rightsdesk.engine import holds
 from rightsdesk.policy import Due, Outcome, Regime
+from rightsdesk.service.casefiles import agents
 from rightsdesk.service.requests import lifecycle
 from rightsdesk.service.requests.jobs import enqueue
 from rightsdesk.service.requests.notices import notice
@@ -35,7 +37,10 @@ def after_step(services: Services, work: Unit, request: Request) -> None:
         _judge_repeats(services, work, request)
     status = Status(request.status)
     manual = services.policy.approval(RequestType(request.type)).manual
-    if status is Status.AWAITING_APPROVAL and not manual:
+    waiting = status is Status.AWAITING_APPROVAL
+    if waiting and (absent := agents.missing(services, work, request)):
+        _ask_documents(work, request, absent)  # approved once they are attached (INT-11, -14)
+    elif waiting and not manual:
         approve(services, work, request, actor="system", reason="approved automatically by policy")
     elif status is Status.APPROVED:
         enqueue(services, work, request)
@@ -44,6 +49,7 @@ def after_step(services: Services, work: Unit, request: Request) -> None:
 def approve(
     services: Services, work: Unit, request: Request, *, actor: str, reason: str | None = None
 ) -> None:
+    agents.require(services, work, request)  # the signed documents the case needs
     lifecycle.advance(work, request, Event.APPROVE, actor=actor, reason=reason)
     enqueue(services, work, request)
 
@@ -110,6 +116,7 @@ def refuse(
         "remedies": [r.text for r in remedies],
     }
     _notify(request, work, "refused", context)
+    agents.tell(work, request, "refused", context)  # an agent who asked is told why too
 
 
 def lift(
@@ -316,6 +323,13 @@ def _judge_repeats(services: Services, work: Unit, request: Request) -> None:
         lifecycle.advance(
             work, request, Event.QUEUE_FOR_APPROVAL, actor="system", reason="; ".join(reasons)
         )
+
+
+def _ask_documents(work: Unit, request: Request, absent: Sequence[DocumentKind]) -> None:
+    """Tell the person (and their agent) which signed documents the request waits for."""
+    context = {"documents": [kind.value for kind in absent]}
+    _notify(request, work, "documents_needed", context)
+    agents.tell(work, request, "documents_needed", context)
 
 
 def _regimes(request: Request) -> list[Regime]:

@@ -23,6 +23,7 @@ from rightsdesk.domain.jobs import ACTIVE, SETTLED, JobEvent
 from rightsdesk.domain.jobs import JobState as J
 from rightsdesk.domain.requests import Event, RequestType, Status
 from rightsdesk.domain.subjects import Identity
+from rightsdesk.service.casefiles import agents
 from rightsdesk.service.requests import completion, lifecycle
 from rightsdesk.service.requests.jobs import enqueue
 from rightsdesk.service.runtime import leases
@@ -296,7 +297,8 @@ def _fresh(services: Services, work: Unit, request: Request) -> bool:
     """Whether the run may start on the person's last proof of identity (INT-04); when not,
     a step-up code goes out and the run waits for it."""
     # a follow-up (e.g. after a withdrawal) has no requester to enter a step-up code
-    followup = request.verification_method == "followup"
+    # nor one its agent's power of attorney verified: the person is not asked (CCR 7063(b))
+    followup = request.verification_method in {"followup", agents.BY_ATTORNEY}
     fresh = not workflow(request.type).fresh_identity or followup
     fresh = fresh or verification.is_fresh(services, request, work.now)
     if fresh and not verification.fraud_pending(request):  # a fraud flag asks again (INT-05)

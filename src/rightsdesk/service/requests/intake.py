@@ -14,12 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from rightsdesk.audit import events
 from rightsdesk.audit import log as audit
 from rightsdesk.datamap.identities import identity_kind
+from rightsdesk.domain.agents import Agent, Authority
 from rightsdesk.domain.errors import Code, ConflictError, PolicyError
 from rightsdesk.domain.outcome import Outcome
 from rightsdesk.domain.requests import OPEN, Event, RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.notify.locales import resolve_locale
 from rightsdesk.policy import Regime
+from rightsdesk.service.casefiles import agents
 from rightsdesk.service.requests import decisions, lifecycle, subjects
 from rightsdesk.service.runtime.context import Services, Unit, unit
 from rightsdesk.service.verification import codes as verification
@@ -52,6 +54,8 @@ class Submission:
     actor: str = "person"
     #: The client's network address (self-service), for the per-client verification caps.
     client: str | None = None
+    #: An authorised agent submitting for the person named by ``identities`` (CCR 7063).
+    agent: Agent | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,11 @@ def check(services: Services, submission: Submission) -> Checked:
     """Everything about a submission that can be refused before anything is stored."""
     claims = None
     if submission.host_token is not None:
+        if submission.agent is not None:
+            raise PolicyError("an authorised agent cannot sign in as the person; send no token")
         claims = verification.host_claims(services, submission.host_token)
+    if submission.agent is not None:
+        _check_agent(submission.agent)
     submission = _prepared(services, submission, claims is not None)
     identities = _identities(services, submission, claims)
     regimes = _regimes(services, submission.regimes)
@@ -120,6 +128,9 @@ def take(services: Services, work: Unit, checked: Checked) -> Submitted:
         return _join(services, work, checked, existing)
     request = _create(services, work, submission, checked.identities, checked.regimes, checked.key)
     token = _token(services, work, request)
+    agent = submission.agent
+    if agent is not None:
+        agents.record(services, work, request, agent)
     if claims is not None:
         verification.accept(services, work, request, method="host_token", actor="person")
         _mark_token(work, services, token)
@@ -127,10 +138,12 @@ def take(services: Services, work: Unit, checked: Checked) -> Submitted:
         verification.attest(services, work, request, submission.evidence, actor=submission.actor)
     elif not workflow(submission.type).needs_verification:
         verification.accept(services, work, request, method=NOT_REQUIRED, actor=submission.actor)
-    else:
+    elif agent is None or agent.authority is not Authority.POWER_OF_ATTORNEY:
         verification.challenge(
             services, work, request, purpose="verify", new=True, client=submission.client
-        )
+        )  # under a power of attorney the person is not asked: staff verify (CCR 7063(b))
+    if agent is not None:
+        agents.tell(work, request, "agent_received", {"due": request.due.isoformat()})
     if request.verified_at is not None:  # otherwise the code message acknowledged it
         verification.acknowledge(services, work, request)
         decisions.after_step(services, work, request)
@@ -334,6 +347,15 @@ def _check_format(identity: Identity) -> None:
         )
     if len(identity.value) > 320:
         raise PolicyError(f"identity {identity.kind} is longer than 320 characters")
+
+
+def _check_agent(agent: Agent) -> None:
+    """The agent's name, and a contact we can write to (their e-mail, a phone if given)."""
+    if not agent.name.strip() or len(agent.name) > 200:
+        raise PolicyError("name the authorised agent (a person or a business), 1-200 characters")
+    _check_format(Identity("email", agent.email))
+    if agent.phone is not None:
+        _check_format(Identity("phone", agent.phone))
 
 
 def _check_declared(services: Services, identities: Sequence[Identity]) -> None:

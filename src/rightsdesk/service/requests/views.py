@@ -4,7 +4,7 @@ one definition for every edge."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,9 @@ from rightsdesk.domain.requests import OPEN, RequestType, Status
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.export import processing
 from rightsdesk.policy import Regime, Urgency
+from rightsdesk.service.casefiles import agents, documents
+from rightsdesk.service.casefiles.agents import AgentView
+from rightsdesk.service.casefiles.documents import DocumentView
 from rightsdesk.service.requests import lifecycle
 from rightsdesk.service.runtime.context import Services, unit
 from rightsdesk.service.workflows import access
@@ -89,6 +92,12 @@ class RequestDetail(RequestView):
     identities: list[Identity]
     notes: list[NoteView]
     events: list[AuditEntry]
+    #: The authorised agent who submitted it (CCR 7063), if one did.
+    agent: AgentView | None = None
+    #: Signed documents kept with the case (content by ``casefiles.filing.read``), and the
+    #: kinds an approval still waits for.
+    documents: list[DocumentView] = field(default_factory=list)
+    documents_missing: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -200,6 +209,9 @@ def detail(services: Services, request_id: str) -> RequestDetail:
             identities=[Identity(i.kind, i.value) for i in request.identities],
             notes=[NoteView(n.author, n.at, n.text) for n in notes],
             events=[_entry(e.seq, e.record) for e in audit.events_for(work.session, request_id)],
+            agent=agents.view(work, request_id),
+            documents=documents.listing(work, request_id),
+            documents_missing=[k.value for k in agents.missing(services, work, request)],
         )
 
 

@@ -3,9 +3,10 @@
 When a request has been closed for its case retention (``RIGHTSDESK_CASE_RETENTION_DAYS``, else
 the longest record duty of its regimes, ``policy.case_retention``), the sweep erases its
 identities, challenges and job errors, blanks its notes, reduces its params' free values to
-keyed hashes, empties the payloads of its settled deliveries, deletes its checkpoints and its
-export file, and (for an erasure of the whole person) their supplementary statements. What
-stays names the person only by keyed hashes. A request still waiting on a delivery waits.
+keyed hashes, empties the payloads of its settled deliveries, deletes its checkpoints, its
+export file, its signed documents and its authorised agent, and (for an erasure of the whole
+person) their supplementary statements. What stays names the person only by keyed hashes. A
+request still waiting on a delivery waits.
 
 A completed account cancellation is also *unlinked*: every request of the account gets a key
 of its own (so a later request with the same email starts a new history and is not counted
@@ -28,6 +29,7 @@ from rightsdesk.domain.jobs import DeliveryState
 from rightsdesk.domain.requests import FINAL, RequestType
 from rightsdesk.domain.subjects import Identity
 from rightsdesk.policy import CASE_RECORD_DAYS, Regime, case_retention
+from rightsdesk.service.casefiles import agents, documents
 from rightsdesk.service.consent.ledger import SUBJECT
 from rightsdesk.service.erasures import journal
 from rightsdesk.service.requests import lifecycle, subjects
@@ -147,6 +149,8 @@ def _reduce(services: Services, work: Unit, request: Request) -> dict[str, int]:
     if export is not None and (path := services.exports_dir / export.file).exists():
         path.unlink()
         counts["exports"] = 1
+    counts["documents"] = documents.erase(work, request_id)  # key and ciphertext together
+    counts["agents"] = agents.erase(work, request_id)
     request.params = _hashed(services, request.params)
     request.idempotency_key = None
     return counts

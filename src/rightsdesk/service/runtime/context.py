@@ -73,6 +73,9 @@ class Notice:
     locale: str
     context: dict[str, Any]
     request_id: str
+    #: Whether the message carries the request's follow link: never in one to an authorised
+    #: agent, as the link is the person's own capability (it enters their code).
+    follow: bool = True
 
 
 class RecentIds:
@@ -237,14 +240,17 @@ def deliver(services: Services, notice: Notice) -> None:
     if notice.email is None and notice.phone is None:
         _failed(services, notice, "NoContact: the request names no e-mail or phone")
         return
-    link = services.secrets.follow_url(services.settings.public_url, notice.request_id)
+    context = notice.context
+    if notice.follow:
+        link = services.secrets.follow_url(services.settings.public_url, notice.request_id)
+        context = {**context, "follow_url": link}
     try:
         services.notifier.notify(
             notice.kind,
             email=notice.email,
             phone=notice.phone,
             locale=notice.locale,
-            context={**notice.context, "follow_url": link},
+            context=context,
         )
     except NotifyError as exc:
         _failed(services, notice, audit.cause(exc))  # an SMTP reply names the recipient

@@ -19,10 +19,12 @@ from rightsdesk.domain.errors import (
     Code,
     LockedOutError,
     NotFoundError,
+    PermissionDeniedError,
     PolicyError,
 )
 from rightsdesk.domain.requests import TRANSITIONS, Event, Status
 from rightsdesk.domain.subjects import Identity
+from rightsdesk.service.casefiles import agents
 from rightsdesk.service.requests import decisions, lifecycle
 from rightsdesk.service.requests.notices import contact, notice
 from rightsdesk.service.runtime.context import Services, Unit, unit
@@ -137,6 +139,11 @@ def _follow_row(services: Services, work: Unit, request_id: str) -> AccessToken 
     return work.session.scalars(found.execution_options(populate_existing=True)).one()
 
 
+def link_hash(services: Services, request_id: str) -> str:
+    """The hash of the person's follow-link token (the capability our messages carry)."""
+    return token_hash(services, services.secrets.follow_token(request_id))
+
+
 def token_hash(services: Services, token: str) -> str:
     return services.secrets.mac("request-token", token)
 
@@ -189,6 +196,7 @@ def challenge(
         "minutes": config.code_ttl_minutes,
         # the first code also acknowledges the request (RSP-03): one message, not two
         **({"due": request.due.isoformat()} if new else {}),
+        **agents.code_context(work, request),  # an agent asked: the code is the person's
     }
     kind = "verification_code" if purpose == "verify" else "step_up"
     work.notices.append(notice(request, kind, context))  # to the same contact as `channel`
@@ -233,6 +241,9 @@ def enter_code(
         holder = resolve_token(services, work, request_id, token)
         request = lifecycle.load(work, request_id)
         latest = _latest(work, request.id)
+        own = hmac.compare_digest(holder.token_hash, link_hash(services, request_id))
+        if (refused := agents.directly(work, request, own_link=own)) is not None:
+            raise PermissionDeniedError(refused)
         if latest is None or latest.used_at is not None or latest.expires_at < work.now:
             return CodeResult(
                 False, "no valid code is out; ask for a new one", request.status, Code.NO_CODE_OUT
@@ -264,7 +275,8 @@ def enter_code(
         latest.used_at = work.now
         holder.verified_at = work.now
         if request.verified_at is None or Status(request.status) is Status.APPROVED:
-            accept(services, work, request, method=f"code:{latest.channel}", actor="person")
+            method = agents.method(work, request, latest.channel)
+            accept(services, work, request, method=method, actor="person")
         decisions.after_step(services, work, request)
         return CodeResult(True, "verified", request.status)
 
@@ -286,13 +298,15 @@ def accept(services: Services, work: Unit, request: Request, *, method: str, act
 
 
 def attest(services: Services, work: Unit, request: Request, evidence: str, *, actor: str) -> None:
-    """An operator verifies the person from evidence kept elsewhere (e.g. a signed letter)."""
+    """An operator verifies the person from evidence kept elsewhere (e.g. a signed letter), or
+    an agent's request from the power of attorney attached (``agents.attest``)."""
     if len(evidence.strip()) < 5:
         raise PolicyError(
             "operator verification needs a reference to the evidence kept",
             code=Code.EVIDENCE_REFERENCE,
         )
-    accept(services, work, request, method="operator", actor=actor)
+    method = agents.attest(work, request, evidence)
+    accept(services, work, request, method=method, actor=actor)
     lifecycle.record(work, request, events.VERIFICATION_EVIDENCE, actor=actor, reason=evidence)
 
 

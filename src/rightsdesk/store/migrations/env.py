@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from rightsdesk.store import casefiles as _casefiles  # noqa: F401 (its tables)
 from rightsdesk.store import restrictions as _restrictions  # noqa: F401 (its tables)
 from rightsdesk.store.models import Base
 
