@@ -156,10 +156,9 @@ def download(
 DOCUMENT_BODY = {
     "requestBody": {
         "required": True,
-        "content": {
-            media: {"schema": {"type": "string", "format": "binary"}}
-            for media in ("application/pdf", "image/png", "image/jpeg", "image/tiff")
-        },
+        "description": "The signed document's bytes: a PDF or a PNG, JPEG or TIFF image, at "
+        "most 10 MiB, recognised by its first bytes (any Content-Type).",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 
