@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from rightsdesk.api.auth import OperatorDep, ServicesDep
-from rightsdesk.api.person import UPLOAD, document_body
+from rightsdesk.api.person import document_body, upload
 from rightsdesk.api.schemas import (
     NEXT_LINKS,
     PRINTABLE,
@@ -187,7 +187,7 @@ def stop_confirmed(
     return Done(status=views.detail(svc, request_id).status)
 
 
-@router.put("/requests/{request_id}/documents/{kind}", **UPLOAD)
+@upload(router, "/requests/{request_id}/documents/{kind}")
 async def attach_document(
     request_id: RequestId, kind: DocumentKind, request: Request, op: OperatorDep, svc: ServicesDep
 ) -> DocumentView:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -31,6 +32,7 @@ from rightsdesk.service.requests.views import RequestView
 from rightsdesk.service.verification import codes as verification
 
 router = APIRouter(prefix="/v1/requests", tags=["requester"])
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[DocumentView]])
 
 IdempotencyKey = Annotated[
     str | None,
@@ -176,15 +178,17 @@ async def document_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-#: How both upload routes (the requester's, an operator's) are declared.
-UPLOAD: dict[str, Any] = {
-    "status_code": status.HTTP_201_CREATED,
-    "response_model": DocumentView,
-    "openapi_extra": DOCUMENT_BODY,
-}
+def upload(routes: APIRouter, path: str) -> Callable[[Handler], Handler]:
+    """How both upload routes (the requester's, an operator's) are declared."""
+    return routes.put(
+        path,
+        status_code=status.HTTP_201_CREATED,
+        response_model=DocumentView,
+        openapi_extra=DOCUMENT_BODY,
+    )
 
 
-@router.put("/{request_id}/documents/{kind}", **UPLOAD)
+@upload(router, "/{request_id}/documents/{kind}")
 async def attach(
     request_id: RequestId, kind: DocumentKind, request: Request, token: TokenDep, svc: ServicesDep
 ) -> DocumentView:

@@ -13,8 +13,8 @@ ground ``agent_not_authorised`` (7063(c)); the person and the agent are both tol
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from rightsdesk.audit import events
 from rightsdesk.domain.agents import PROOF, Agent, Authority, ConsumerStep, DocumentKind
@@ -81,7 +81,7 @@ def by_attorney(agent: RequestAgent | None) -> bool:
     return agent is not None and agent.authority == Authority.POWER_OF_ATTORNEY.value
 
 
-def code_context(work: Unit, request: Request) -> dict[str, Any]:
+def code_context(work: Unit, request: Request) -> dict[str, str]:
     """What the person's code message says of the agent: who asked, what the code means."""
     agent = of(work, request.id)
     if agent is None or agent.consumer_step is None:
@@ -154,7 +154,7 @@ def attest(work: Unit, request: Request, evidence: str) -> str:
     return BY_ATTORNEY
 
 
-def tell(work: Unit, request: Request, kind: str, extra: dict[str, Any]) -> None:
+def tell(work: Unit, request: Request, kind: str, extra: Mapping[str, object]) -> None:
     """A message to the agent, if the request has one (after the transaction commits)."""
     agent = of(work, request.id)
     if agent is None:
