@@ -49,7 +49,7 @@ def test_an_agent_under_a_power_of_attorney(platform: Path, tmp_path: Path) -> N
         "request", "submit", "--type", "access", "-i", f"email={PERSON}", "--regime", "ccpa",
         "--agent", agent,
     )  # fmt: skip
-    assert code == 0 and ": received" in output, output
+    assert code == 0 and ": identity_unverified" in output, output
     request_id = submitted(output)
     code, output = invoke("request", "documents", request_id)
     assert code == 0 and "still needed: power_of_attorney" in output, output

@@ -163,6 +163,7 @@ def test_a_power_of_attorney_skips_the_person(
     )
     request_id, token = submitted["id"], submitted["token"]
     assert "power of attorney" in wait_for_mail(mailbox, 1, AGENT)[0].body
+    assert submitted["status"] == "identity_unverified"  # waiting for the document and staff
     verify = f"/v1/admin/requests/{request_id}/verify"
     evidence = {"evidence": "POA checked against the notary's register"}
     early = api.post(verify, json=evidence, headers=key("decide"))

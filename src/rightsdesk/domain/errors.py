@@ -28,6 +28,8 @@ class Code(StrEnum):
     SYSTEM_UNAVAILABLE = "system_unavailable"
     DATABASE_URL = "database_url"
     INVALID_INPUT = "invalid_input"
+    DOCUMENT_TYPE = "document_type"
+    DOCUMENT_TOO_LARGE = "document_too_large"
     PLAN_IMPOSSIBLE = "plan_impossible"
     RUN_FAILED = "run_failed"
     GUARD_STOPPED = "guard_stopped"
@@ -182,9 +184,13 @@ class InputError(RightsdeskError):
 class DocumentTypeError(InputError):
     """An uploaded document is not a PDF or an image of a kind we keep (checked by its bytes)."""
 
+    code = Code.DOCUMENT_TYPE
+
 
 class DocumentTooLargeError(InputError):
-    """An uploaded document is larger than the limit (``domain.agents``'s readers say which)."""
+    """An uploaded document is larger than the limit (``casefiles.documents.MAX_BYTES``)."""
+
+    code = Code.DOCUMENT_TOO_LARGE
 
 
 class PlanError(RightsdeskError):

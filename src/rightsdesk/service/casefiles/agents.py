@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rightsdesk.audit import events
 from rightsdesk.domain.agents import PROOF, Agent, Authority, ConsumerStep, DocumentKind
 from rightsdesk.domain.errors import ConflictError, PolicyError
-from rightsdesk.domain.requests import RequestType
+from rightsdesk.domain.requests import Event, RequestType
 from rightsdesk.service.casefiles import documents
 from rightsdesk.service.requests import lifecycle
 from rightsdesk.service.runtime.context import Notice, Services, Unit
@@ -30,7 +30,9 @@ from rightsdesk.store.models import Request
 BY_ATTORNEY = "power_of_attorney"
 
 
-def record(services: Services, work: Unit, request: Request, agent: Agent) -> RequestAgent:
+def record(
+    services: Services, work: Unit, request: Request, agent: Agent, *, actor: str
+) -> RequestAgent:
     """Keep the agent with the case (erased with it), audited without their name or contact."""
     step = None
     if agent.authority is Authority.SIGNED_PERMISSION:
@@ -47,8 +49,16 @@ def record(services: Services, work: Unit, request: Request, agent: Agent) -> Re
     )
     work.session.add(row)
     data = {"authority": row.authority, "consumer_step": step}
-    lifecycle.record(work, request, events.AGENT_RECORDED, actor="agent", data=data)
+    lifecycle.record(work, request, events.AGENT_RECORDED, actor=actor, data=data)
     return row
+
+
+def await_attorney(work: Unit, request: Request) -> None:
+    """Under a power of attorney no code goes to the person: the request waits, unverified,
+    for the document and an operator's review (and expires, or is refused under CCPA at day
+    45, like any request left unverified)."""
+    data = {"channel": BY_ATTORNEY}
+    lifecycle.advance(work, request, Event.CHALLENGE, actor="system", data=data)
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def take(services: Services, work: Unit, checked: Checked) -> Submitted:
     token = _token(services, work, request)
     agent = submission.agent
     if agent is not None:
-        agents.record(services, work, request, agent)
+        agents.record(services, work, request, agent, actor=_agent_actor(submission))
     if claims is not None:
         verification.accept(services, work, request, method="host_token", actor="person")
         _mark_token(work, services, token)
@@ -138,10 +138,12 @@ def take(services: Services, work: Unit, checked: Checked) -> Submitted:
         verification.attest(services, work, request, submission.evidence, actor=submission.actor)
     elif not workflow(submission.type).needs_verification:
         verification.accept(services, work, request, method=NOT_REQUIRED, actor=submission.actor)
-    elif agent is None or agent.authority is not Authority.POWER_OF_ATTORNEY:
+    elif agent is not None and agent.authority is Authority.POWER_OF_ATTORNEY:
+        agents.await_attorney(work, request)  # the person is not asked (CCR 7063(b))
+    else:
         verification.challenge(
             services, work, request, purpose="verify", new=True, client=submission.client
-        )  # under a power of attorney the person is not asked: staff verify (CCR 7063(b))
+        )
     if agent is not None:
         agents.tell(work, request, "agent_received", {"due": request.due.isoformat()})
     if request.verified_at is not None:  # otherwise the code message acknowledged it
@@ -347,6 +349,11 @@ def _check_format(identity: Identity) -> None:
         )
     if len(identity.value) > 320:
         raise PolicyError(f"identity {identity.kind} is longer than 320 characters")
+
+
+def _agent_actor(submission: Submission) -> str:
+    """Who recorded an agent's request: the agent themselves, or the operator of a ticket."""
+    return "agent" if submission.channel in SELF_SERVICE_CHANNELS else submission.actor
 
 
 def _check_agent(agent: Agent) -> None:
