@@ -8,15 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pytest
 from playwright.sync_api import Page, expect
 from pydantic import BaseModel
 
 from rightsdesk.datamap import load
 from rightsdesk.domain.texts import LocalText
-from tests.web.conftest import PageMaker, Site
+from tests.web.conftest import PageMaker, Site, running
 from tests.web.test_account import arrive, host_token
 from tests.web.test_cancellation import wait_for
 from tests.web.test_center import enter_code, submit, wait_for_status
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A server of its own: these tests send codes to new people from 127.0.0.1, and by the time
+    they run in the whole suite the shared site's per-client limit on codes sent is spent."""
+    root = tmp_path_factory.mktemp("texts")
+    with running(root, f"file://{root / 'outbox'}") as services:
+        yield Site(services.settings.public_url, services, root / "outbox")
 
 
 def texts(node: object) -> Iterator[LocalText]:
